@@ -1,0 +1,1 @@
+"""Boletín: the shared code of every function (the Lambda layer's package)."""

@@ -1,0 +1,1 @@
+"""Typed models shared by handlers, services and repositories."""
