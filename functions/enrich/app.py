@@ -1,0 +1,44 @@
+"""Stream consumer: enriches stored submissions, publishes them and announces them on the bus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from boletin.services.enrich import Publisher, record_from_image
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+_publisher: Publisher | None = None
+
+
+def _get_publisher() -> Publisher:
+    global _publisher
+    if _publisher is None:
+        _publisher = Publisher.from_settings()
+    return _publisher
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    raw = record.raw_event["dynamodb"]
+    old = record_from_image(raw.get("OldImage"))
+    new = record_from_image(raw.get("NewImage"))
+    outcome = _get_publisher().handle_change(old, new)
+    if new is not None and (outcome.enriched or outcome.announced):
+        logger.info(
+            "bulletin processed",
+            bulletin_id=new.id,
+            version=new.version,
+            enriched=outcome.enriched,
+            announced=outcome.announced,
+        )
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

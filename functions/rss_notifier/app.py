@@ -1,0 +1,47 @@
+"""Queue consumer: regenerates, once per batch, every feed the batch's bulletin events touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from boletin.services.feeds import FeedRegenerator, scopes_touched
+from boletin.services.notifications import UnreadableEventError, bulletin_event
+
+logger = Logger()
+_regenerator: FeedRegenerator | None = None
+
+
+def _get_regenerator() -> FeedRegenerator:
+    global _regenerator
+    if _regenerator is None:
+        _regenerator = FeedRegenerator.from_settings()
+    return _regenerator
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    failures: list[dict[str, str]] = []
+    scopes: set[str] = set()
+    readable: list[str] = []
+    for record in event.get("Records", []):
+        try:
+            _, detail = bulletin_event(record["body"])
+        except UnreadableEventError as error:
+            logger.error("unreadable message", message_id=record.get("messageId"), reason=str(error))
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        scopes |= scopes_touched(detail)
+        readable.append(record["messageId"])
+    if scopes:
+        try:
+            report = _get_regenerator().regenerate(scopes)
+        except Exception:
+            # Nothing is lost: every message of the batch comes back and the feeds are rebuilt
+            # from the table, so a later success writes the current truth.
+            logger.exception("feed regeneration failed", scopes=len(scopes))
+            failures.extend({"itemIdentifier": m} for m in readable)
+        else:
+            logger.info("feeds regenerated", written=len(report.written), unchanged=len(report.unchanged))
+    return {"batchItemFailures": failures}

@@ -1,0 +1,39 @@
+"""Lazily created, shared boto3 clients.
+
+boto3 is imported on first use, never at import time, so a handler's cold start pays for it only
+when it really talks to AWS. Repositories take a client in their constructor (tests inject fakes or
+moto-backed clients) and fall back to these.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    """One client per service and process; honours AWS_ENDPOINT_URL like every boto3 client."""
+    existing = _clients.get(service)
+    if existing is not None:
+        return existing
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 4},
+                connect_timeout=2,
+                read_timeout=5,
+            )
+            _clients[service] = boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    """Forget every client (tests that switch endpoints or credentials)."""
+    with _lock:
+        _clients.clear()

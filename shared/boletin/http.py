@@ -1,0 +1,191 @@
+"""HTTP plumbing shared by the API functions: bodies, problems, callers.
+
+Kept free of Powertools types so it is cheap to import and easy to test: handlers pass in what the
+API Gateway event holds and get back plain values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from boletin.errors import (
+    BoletinError,
+    FieldError,
+    MalformedRequestError,
+    PayloadTooLargeError,
+    Problem,
+    RequestValidationError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+    problem_from_error,
+)
+from boletin.models.offices import Caller
+
+MAX_BODY_BYTES = 256 * 1024
+PROBLEM_JSON = "application/problem+json"
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def header(headers: dict[str, str] | None, name: str) -> str | None:
+    """A request header, case-insensitively (API Gateway keeps the client's spelling)."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def body_bytes(body: str | None, is_base64: bool) -> bytes:
+    if body is None:
+        return b""
+    if is_base64:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise MalformedRequestError("The request body is not valid base64.") from None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    """One clear (field, reason) per problem pydantic found."""
+    found: list[FieldError] = []
+    for item in error.errors(include_url=False):
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        kind = item["type"]
+        message = str(item["msg"])
+        if kind == "extra_forbidden":
+            message = "is not a known field"
+        elif kind == "missing":
+            message = "is required"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+            message = "must be a date in the form YYYY-MM-DD"
+        found.append(FieldError(location, message))
+    return found
+
+
+def parse_json_body(
+    model: type[ModelT], body: str | None, *, is_base64: bool, content_type: str | None
+) -> ModelT:
+    """Parse and validate a JSON request body, or raise a BoletinError that says what is wrong."""
+    raw = body_bytes(body, is_base64)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(
+            f"The request body is {len(raw):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (256 KB)."
+        )
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaTypeError(
+            "Send the body as JSON with the header Content-Type: application/json."
+        )
+    if not raw.strip():
+        raise MalformedRequestError("The request body is empty; a JSON object is expected.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequestError("The request body is not valid UTF-8.") from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MalformedRequestError(
+            f"The request body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+        ) from None
+    except RecursionError:
+        raise MalformedRequestError("The request body nests too deeply.") from None
+    if not isinstance(parsed, dict):
+        raise RequestValidationError(
+            "The request body must be a JSON object.", errors=[FieldError("body", "must be a JSON object")]
+        )
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as error:
+        errors = field_errors(error)
+        raise RequestValidationError(
+            "The request has invalid fields: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".",
+            errors=errors,
+        ) from None
+
+
+def parse_query(model: type[ModelT], params: dict[str, str] | None) -> ModelT:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as error:
+        errors = field_errors(error)
+        raise RequestValidationError(
+            "The query has invalid parameters: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".",
+            errors=errors,
+        ) from None
+
+
+def problem_body(problem: Problem) -> str:
+    return json.dumps(problem.to_dict(), ensure_ascii=False)
+
+
+def error_problem(error: BoletinError, *, instance: str | None = None) -> Problem:
+    return problem_from_error(error, instance=instance)
+
+
+def caller_from_authorizer(request_context: dict[str, Any]) -> Caller:
+    """The office the API Gateway authorizer let through (its context travels in the event)."""
+    context = request_context.get("authorizer") or {}
+    office = context.get("office")
+    if not office:
+        raise UnauthorizedError("A valid office key is required: Authorization: Bearer <key>.")
+    return Caller(
+        office=str(office),
+        office_name=str(context.get("office_name", office)),
+        key_id=str(context.get("key_id", "")),
+    )
+
+
+class _CallerCache:
+    """Keys checked by routes without the authorizer, remembered as long as the authorizer would."""
+
+    def __init__(self, ttl_seconds: float = 60.0) -> None:
+        self._ttl = ttl_seconds
+        self._entries: dict[str, tuple[float, Caller]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, authorization: str) -> Caller | None:
+        with self._lock:
+            entry = self._entries.get(authorization)
+            if entry and entry[0] > time.monotonic():
+                return entry[1]
+            return None
+
+    def put(self, authorization: str, caller: Caller) -> None:
+        with self._lock:
+            if len(self._entries) > 1000:
+                self._entries.clear()
+            self._entries[authorization] = (time.monotonic() + self._ttl, caller)
+
+
+_optional_callers = _CallerCache()
+
+
+def optional_caller(request_context: dict[str, Any], headers: dict[str, str] | None) -> Caller | None:
+    """Public routes: anonymous unless an office key is sent, which must then be valid."""
+    if (request_context.get("authorizer") or {}).get("office"):
+        return caller_from_authorizer(request_context)
+    authorization = header(headers, "Authorization")
+    if not authorization:
+        return None
+    cached = _optional_callers.get(authorization)
+    if cached is not None:
+        return cached
+    from boletin.services.offices import authenticate
+
+    caller = authenticate(authorization)
+    _optional_callers.put(authorization, caller)
+    return caller

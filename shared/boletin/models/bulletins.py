@@ -1,0 +1,273 @@
+"""Bulletins: what an office submits, what is stored, and what readers see."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from boletin.models.enrichment import Enrichment, LanguageCode
+
+BulletinStatus = Literal["received", "scheduled", "published", "withdrawn"]
+
+TITLE_MIN, TITLE_MAX = 10, 255
+BODY_MIN, BODY_MAX = 1, 100_000
+MAX_COUNTRIES = 60
+
+# Characters no text field may carry: C0 controls other than tab/LF/CR, DEL, C1 controls and the
+# XML-illegal non-characters. Titles take no line breaks at all (they become email subjects).
+_BAD_BODY_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_BAD_TITLE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def _today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def _is_country_code(code: str) -> bool:
+    from boletin.enrichment.taxonomy import is_country_code
+
+    return is_country_code(code)
+
+
+class BulletinSubmission(BaseModel):
+    """The JSON body of `POST /bulletins` (and of a preview)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    title: str = Field(description="10 to 255 characters, one line.")
+    body: str = Field(description="Markdown (plain text is valid Markdown), 1 to 100,000 characters.")
+    published_on: date = Field(description="Date of the news (YYYY-MM-DD), no later than tomorrow (UTC).")
+    language: LanguageCode | None = Field(default=None, description="en, es, fr or pt; detected if absent.")
+    source_url: str | None = Field(default=None, description="An https URL of the original.")
+    countries: list[str] | None = Field(default=None, description="ISO 3166-1 alpha-2 codes.")
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if _BAD_TITLE_CHARS.search(value):
+            raise ValueError("must be a single line without control characters")
+        value = value.strip()
+        if not TITLE_MIN <= len(value) <= TITLE_MAX:
+            raise ValueError(f"must be {TITLE_MIN} to {TITLE_MAX} characters long (got {len(value)})")
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        if _BAD_BODY_CHARS.search(value):
+            raise ValueError("must not contain control characters")
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if len(value) > BODY_MAX:
+            raise ValueError(f"must be at most {BODY_MAX:,} characters long (got {len(value):,})")
+        return value
+
+    @field_validator("published_on")
+    @classmethod
+    def _published_on(cls, value: date) -> date:
+        latest = _today_utc() + timedelta(days=1)
+        if value > latest:
+            raise ValueError(f"must be no later than tomorrow ({latest.isoformat()}, UTC)")
+        if value.year < 1900:
+            raise ValueError("must be a date after 1900")
+        return value
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if len(value) > 2048 or any(c.isspace() or ord(c) < 32 for c in value):
+            raise ValueError("must be a URL of at most 2048 characters without spaces")
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https URL")
+        return value
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if len(value) > MAX_COUNTRIES:
+            raise ValueError(f"must list at most {MAX_COUNTRIES} countries")
+        bad = [c for c in value if not (_COUNTRY_CODE.match(c) and _is_country_code(c))]
+        if bad:
+            raise ValueError(f"must be ISO 3166-1 alpha-2 codes in upper case; not: {', '.join(bad[:5])}")
+        return sorted(set(value))
+
+    def request_hash(self) -> str:
+        """A digest of the submission's meaning: the same content gives the same hash."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class BulletinRecord(BaseModel):
+    """A bulletin as stored: the submission, its state, and its enrichment once made."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    office: str
+    office_name: str
+    status: BulletinStatus
+    version: int
+    title: str
+    body: str
+    published_on: date
+    language_given: LanguageCode | None = None
+    source_url: str | None = None
+    countries_given: list[str] | None = None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+    content_hash: str
+    enriched_hash: str | None = None
+    request_hash: str
+    enrichment: Enrichment | None = None
+    withdrawn_reason: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def countries(self) -> list[str]:
+        if self.enrichment is not None:
+            return self.enrichment.countries
+        return list(self.countries_given or [])
+
+    @property
+    def language(self) -> LanguageCode | None:
+        return self.enrichment.language if self.enrichment is not None else self.language_given
+
+    def sort_key(self) -> str:
+        """Newest first by news date, then by submission time: the key of every listing."""
+        return f"{self.published_on.isoformat()}#{self.created_at.isoformat()}#{self.id}"
+
+
+def content_hash(submission: BulletinSubmission) -> str:
+    """What enrichment depends on: when it changes, the bulletin is enriched again."""
+    return submission.request_hash()
+
+
+class BulletinView(BaseModel):
+    """A bulletin as the API shows it."""
+
+    id: str
+    office: str
+    office_name: str
+    status: BulletinStatus
+    version: int
+    title: str
+    body: str
+    published_on: date
+    language: LanguageCode | None
+    source_url: str | None
+    countries: list[str]
+    primary_country: str | None
+    regions: list[str]
+    organizations: list[str]
+    acronyms: dict[str, str]
+    topics: list[str]
+    summary: str | None
+    slug: str | None
+    word_count: int | None
+    reading_minutes: int | None
+    body_html: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    links: dict[str, str]
+
+    @classmethod
+    def from_record(cls, record: BulletinRecord, *, base_url: str) -> BulletinView:
+        e = record.enrichment
+        return cls(
+            id=record.id,
+            office=record.office,
+            office_name=record.office_name,
+            status=record.status,
+            version=record.version,
+            title=record.title,
+            body=record.body,
+            published_on=record.published_on,
+            language=record.language,
+            source_url=record.source_url,
+            countries=record.countries,
+            primary_country=e.primary_country if e else None,
+            regions=list(e.regions) if e else [],
+            organizations=list(e.organizations) if e else [],
+            acronyms=dict(e.acronyms) if e else {},
+            topics=list(e.topics) if e else [],
+            summary=e.summary if e else None,
+            slug=e.slug if e else None,
+            word_count=e.word_count if e else None,
+            reading_minutes=e.reading_minutes if e else None,
+            body_html=e.body_html if e else None,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            published_at=record.published_at,
+            links={"self": f"{base_url}/bulletins/{record.id}"},
+        )
+
+
+class BulletinSummaryView(BaseModel):
+    """A bulletin as lists show it: everything but the body."""
+
+    id: str
+    office: str
+    office_name: str
+    status: BulletinStatus
+    version: int
+    title: str
+    published_on: date
+    language: LanguageCode | None
+    countries: list[str]
+    primary_country: str | None = None
+    topics: list[str]
+    organizations: list[str] = Field(default_factory=list)
+    summary: str | None
+    slug: str | None = None
+    published_at: datetime | None
+    updated_at: datetime
+    links: dict[str, str]
+
+
+class BulletinPage(BaseModel):
+    items: list[BulletinSummaryView]
+    next_cursor: str | None
+
+
+def summary_from_record(record: BulletinRecord, *, base_url: str) -> BulletinSummaryView:
+    e = record.enrichment
+    return BulletinSummaryView(
+        id=record.id,
+        office=record.office,
+        office_name=record.office_name,
+        status=record.status,
+        version=record.version,
+        title=record.title,
+        published_on=record.published_on,
+        language=record.language,
+        countries=record.countries,
+        primary_country=e.primary_country if e else None,
+        topics=list(e.topics) if e else [],
+        organizations=list(e.organizations) if e else [],
+        summary=e.summary if e else None,
+        slug=e.slug if e else None,
+        published_at=record.published_at,
+        updated_at=record.updated_at,
+        links={"self": f"{base_url}/bulletins/{record.id}"},
+    )
+
+
+def jsonable(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

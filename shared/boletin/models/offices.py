@@ -1,0 +1,46 @@
+"""Offices and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+OfficeStatus = Literal["active", "disabled"]
+KeyStatus = Literal["active", "revoked"]
+
+
+class OfficeRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    name: str
+    status: OfficeStatus = "active"
+    countries: list[str] = []  # the countries it may publish for; empty means any
+    created_at: datetime
+    key_hashes: list[str] = []
+
+
+class ApiKeyRecord(BaseModel):
+    """An office key as stored: its SHA-256 hash, never the key itself."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    key_hash: str
+    key_id: str  # the key's public prefix, shown in listings to tell keys apart
+    office: str
+    office_name: str
+    status: KeyStatus = "active"
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class Caller(BaseModel):
+    """The office an authenticated request acts for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    office: str
+    office_name: str
+    key_id: str

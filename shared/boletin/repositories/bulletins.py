@@ -1,0 +1,306 @@
+"""Bulletins table (pk BULLETIN#<id>, sk CURRENT | VERSION#<n>) and the bulletin index table."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from boletin import aws
+from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
+from boletin.models.enrichment import Enrichment
+from boletin.repositories.dynamo import error_code, from_item, to_item
+
+CURRENT = "CURRENT"
+
+
+def bulletin_key(bulletin_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"BULLETIN#{bulletin_id}"}, "sk": {"S": CURRENT}}
+
+
+def record_to_item(record: BulletinRecord) -> dict[str, Any]:
+    values = record.model_dump(mode="json")
+    return to_item(
+        {
+            "pk": f"BULLETIN#{record.id}",
+            "sk": CURRENT,
+            "office_pk": f"OFFICE#{record.office}",
+            "office_sk": record.sort_key(),
+            **values,
+        }
+    )
+
+
+def record_from_item(item: dict[str, Any]) -> BulletinRecord:
+    return BulletinRecord.model_validate(from_item(item))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    last_key: str | None  # sort key of the last item returned when more items follow
+    items_read: int
+
+
+def _date_range(date_from: date | None, date_to: date | None) -> tuple[str, dict[str, Any]] | None:
+    """Sort keys start with the news date, so a date range is a key condition."""
+    if date_from and date_to:
+        return "sk BETWEEN :lo AND :hi", {
+            ":lo": {"S": date_from.isoformat()},
+            ":hi": {"S": date_to.isoformat() + "#\uffff"},
+        }
+    if date_from:
+        return "sk >= :lo", {":lo": {"S": date_from.isoformat()}}
+    if date_to:
+        return "sk <= :hi", {":hi": {"S": date_to.isoformat() + "#\uffff"}}
+    return None
+
+
+class BulletinRepository:
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("dynamodb")
+        return self._client
+
+    def create(self, record: BulletinRecord) -> BulletinRecord | None:
+        """Store a new bulletin in one conditional write; returns the existing one if the id is taken."""
+        try:
+            self.client.put_item(
+                TableName=self._table,
+                Item=record_to_item(record),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except Exception as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            existing = getattr(error, "response", {}).get("Item")
+            if existing:
+                return record_from_item(existing)
+            found = self.get(record.id)  # an endpoint that does not return the old item
+            if found is None:
+                raise
+            return found
+        return None
+
+    def get(self, bulletin_id: str, *, consistent: bool = False) -> BulletinRecord | None:
+        response = self.client.get_item(
+            TableName=self._table, Key=bulletin_key(bulletin_id), ConsistentRead=consistent
+        )
+        item = response.get("Item")
+        return record_from_item(item) if item else None
+
+    def apply_enrichment(
+        self, record: BulletinRecord, enrichment: Enrichment, *, status: str, now: datetime
+    ) -> bool:
+        """Store the enrichment of exactly this version; False if the bulletin has moved on."""
+        values: dict[str, Any] = {
+            ":e": {"M": to_item(enrichment.model_dump(mode="json"))},
+            ":h": {"S": record.content_hash},
+            ":v": {"N": str(record.version)},
+            ":s": {"S": status},
+            ":now": {"S": now.isoformat()},
+            ":received": {"S": "received"},
+            ":published": {"S": "published"},
+        }
+        set_published_at = (
+            ", published_at = if_not_exists(published_at, :now)" if status == "published" else ""
+        )
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=bulletin_key(record.id),
+                UpdateExpression=f"SET enrichment = :e, enriched_hash = :h, #s = :s{set_published_at}",
+                ConditionExpression=(
+                    "version = :v AND content_hash = :h AND (#s = :received OR #s = :published)"
+                ),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def list_by_office(
+        self,
+        office: str,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        limit: int,
+        start_after: str | None,
+    ) -> Page:
+        """An office's own bulletins at any status, newest first (the ByOffice index)."""
+        condition = "office_pk = :o"
+        values: dict[str, Any] = {":o": {"S": f"OFFICE#{office}"}}
+        date_range = _date_range(date_from, date_to)
+        if date_range:
+            condition += " AND " + date_range[0].replace("sk", "office_sk")
+            values.update(date_range[1])
+        kwargs: dict[str, Any] = {}
+        if start_after:
+            kwargs["ExclusiveStartKey"] = {
+                "office_pk": {"S": f"OFFICE#{office}"},
+                "office_sk": {"S": start_after},
+                "pk": {"S": f"BULLETIN#{start_after.rsplit('#', 1)[-1]}"},
+                "sk": {"S": CURRENT},
+            }
+        response = self.client.query(
+            TableName=self._table,
+            IndexName="ByOffice",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ScanIndexForward=False,
+            Limit=limit + 1,
+            **kwargs,
+        )
+        items = [from_item(i) for i in response.get("Items", [])]
+        more = len(items) > limit
+        items = items[:limit]
+        return Page(
+            items=items,
+            last_key=items[-1]["office_sk"] if more and items else None,
+            items_read=int(response.get("Count", 0)),
+        )
+
+
+class BulletinIndexRepository:
+    """Listing entries (pk = scope key, sk = sort key) and the registry of feeds that exist."""
+
+    FEEDS_REGISTRY = "FEEDS"  # one item per feed scope that has ever had a bulletin
+    FEED_HASHES = "FEEDHASH"  # digests of the objects last written per scope, to skip unchanged ones
+
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("dynamodb")
+        return self._client
+
+    def query(
+        self,
+        scope: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        limit: int,
+        start_after: str | None = None,
+    ) -> Page:
+        """Newest first; reads at most limit + 1 items (one to know whether more follow)."""
+        condition = "pk = :p"
+        values: dict[str, Any] = {":p": {"S": scope}}
+        date_range = _date_range(date_from, date_to)
+        if date_range:
+            condition += " AND " + date_range[0]
+            values.update(date_range[1])
+        kwargs: dict[str, Any] = {}
+        if start_after:
+            kwargs["ExclusiveStartKey"] = {"pk": {"S": scope}, "sk": {"S": start_after}}
+        response = self.client.query(
+            TableName=self._table,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ScanIndexForward=False,
+            Limit=limit + 1,
+            **kwargs,
+        )
+        items = [from_item(i) for i in response.get("Items", [])]
+        more = len(items) > limit
+        items = items[:limit]
+        return Page(
+            items=items,
+            last_key=items[-1]["sk"] if more and items else None,
+            items_read=int(response.get("Count", 0)),
+        )
+
+    def latest(self, scope: str, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` entries of a scope in one Query (a feed's content)."""
+        response = self.client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": scope}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [from_item(i) for i in response.get("Items", [])]
+
+    def put_entries(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._batch_write([{"PutRequest": {"Item": to_item(e)}} for e in entries])
+
+    def delete_entries(self, keys: Iterable[tuple[str, str]]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": {"pk": {"S": p}, "sk": {"S": s}}}} for p, s in keys])
+
+    def registered_feeds(self) -> list[dict[str, Any]]:
+        return self._whole_partition(self.FEEDS_REGISTRY)
+
+    def feed_hashes(self) -> dict[str, dict[str, str]]:
+        return {i["sk"]: i.get("hashes", {}) for i in self._whole_partition(self.FEED_HASHES)}
+
+    def _whole_partition(self, pk: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self.client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": pk}},
+                **kwargs,
+            )
+            items.extend(from_item(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def register_feeds(self, scopes: Iterable[str]) -> None:
+        self.put_entries({"pk": self.FEEDS_REGISTRY, "sk": s} for s in scopes)
+
+    def record_feed_hashes(self, scope: str, hashes: dict[str, str]) -> None:
+        self.client.put_item(
+            TableName=self._table,
+            Item=to_item({"pk": self.FEED_HASHES, "sk": scope, "hashes": hashes}),
+        )
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        # Duplicate keys in one batch are an error in DynamoDB: keep the last request per key.
+        unique: dict[str, dict[str, Any]] = {}
+        for request in requests:
+            body = request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"]
+            unique[json.dumps([body["pk"], body["sk"]], sort_keys=True)] = request
+        pending = list(unique.values())
+        for start in range(0, len(pending), 25):
+            batch = pending[start : start + 25]
+            for attempt in range(8):
+                response = self.client.batch_write_item(RequestItems={self._table: batch})
+                batch = response.get("UnprocessedItems", {}).get(self._table, [])
+                if not batch:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            if batch:
+                raise RuntimeError(f"{len(batch)} index writes stayed unprocessed")
+
+
+def summary_entry(
+    scope: str, record: BulletinRecord, view: BulletinSummaryView, *, content_html: str | None
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "pk": scope,
+        "sk": record.sort_key(),
+        "id": record.id,
+        "view": view.model_dump_json(),
+    }
+    if content_html is not None:
+        entry["content_html"] = content_html
+    return entry

@@ -1,0 +1,63 @@
+"""Conversions between plain Python values and DynamoDB's typed attribute values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes):
+        return {"B": value}
+    if isinstance(value, dict):
+        return {"M": {str(k): to_attr(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"SS": sorted(value)}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item from a dict; None values are left out (absent attributes)."""
+    return {k: to_attr(v) for k, v in values.items() if v is not None}
+
+
+def from_attr(attr: dict[str, Any]) -> Any:
+    (kind, value), *_ = attr.items()
+    if kind == "S" or kind == "B":
+        return value
+    if kind == "N":
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind in ("SS", "NS", "BS"):
+        return set(value)
+    raise ValueError(f"unknown DynamoDB type {kind}")
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+def error_code(error: Exception) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""

@@ -1,0 +1,41 @@
+"""The feeds bucket: static feed documents under feeds/, served through CloudFront."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boletin import aws
+
+FEEDS_PREFIX = "feeds/"
+CACHE_CONTROL = "public, max-age=60"
+
+
+class FeedStore:
+    def __init__(self, bucket: str, client: Any | None = None) -> None:
+        self._bucket = bucket
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("s3")
+        return self._client
+
+    def put(self, path: str, body: bytes, content_type: str) -> None:
+        self.client.put_object(
+            Bucket=self._bucket,
+            Key=FEEDS_PREFIX + path,
+            Body=body,
+            ContentType=content_type,
+            CacheControl=CACHE_CONTROL,
+        )
+
+    def get(self, path: str) -> bytes | None:
+        try:
+            response = self.client.get_object(Bucket=self._bucket, Key=FEEDS_PREFIX + path)
+        except Exception as error:
+            if getattr(error, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        body: bytes = response["Body"].read()
+        return body

@@ -1,0 +1,1 @@
+"""Business logic: what each operation does, independent of HTTP and of AWS details."""

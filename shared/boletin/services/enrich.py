@@ -1,0 +1,142 @@
+"""From a stored submission to a published, indexed and announced bulletin.
+
+The bulletins table is the outbox: this runs on its stream, so a crash anywhere here loses nothing
+(the record is retried) and every step is safe to repeat (conditional writes, idempotent puts).
+Two passes, one per stream record:
+1. a submission (or correction) not yet enriched is enriched, and the enrichment and the new status
+   are written with a conditional update on the version it was computed from;
+2. that write's own stream record then indexes the bulletin for lists and feeds and puts the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from boletin.listing import is_feed_scope, scope_keys_for
+from boletin.models.bulletins import BulletinRecord, BulletinSubmission, summary_from_record
+from boletin.models.enrichment import Enrichment
+from boletin.models.events import (
+    BULLETIN_PUBLISHED,
+    BULLETIN_UPDATED,
+    BulletinEventDetail,
+)
+from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, summary_entry
+from boletin.repositories.events import EventPublisher
+from boletin.settings import get_settings
+
+
+def enrich_submission(submission: BulletinSubmission) -> Enrichment:
+    return _enrich(submission.title, submission.body, submission.language, submission.countries)
+
+
+def enrich_record(record: BulletinRecord) -> Enrichment:
+    return _enrich(record.title, record.body, record.language_given, record.countries_given)
+
+
+def _enrich(title: str, body: str, language: str | None, countries: list[str] | None) -> Enrichment:
+    from boletin.enrichment import enrich
+
+    enrichment = enrich(title, body, language)
+    if countries:
+        # Countries the office gave are facts about its bulletin: they join the detected ones.
+        merged = sorted(set(enrichment.countries) | set(countries))
+        enrichment = enrichment.model_copy(
+            update={"countries": merged, "primary_country": enrichment.primary_country or countries[0]}
+        )
+    return enrichment
+
+
+@dataclass
+class PublicationOutcome:
+    enriched: bool = False
+    announced: list[str] = field(default_factory=list)  # detail types put on the bus
+
+
+@dataclass
+class Publisher:
+    bulletins: BulletinRepository
+    index: BulletinIndexRepository
+    events: EventPublisher
+
+    @classmethod
+    def from_settings(cls) -> Publisher:
+        settings = get_settings()
+        return cls(
+            BulletinRepository(settings.bulletins_table),
+            BulletinIndexRepository(settings.bulletin_index_table),
+            EventPublisher(settings.event_bus_name),
+        )
+
+    def handle_change(
+        self, old: BulletinRecord | None, new: BulletinRecord | None, *, now: datetime | None = None
+    ) -> PublicationOutcome:
+        outcome = PublicationOutcome()
+        if new is None:
+            return outcome
+        now = now or datetime.now(UTC)
+        if new.status in ("received", "published") and new.enriched_hash != new.content_hash:
+            outcome.enriched = self.bulletins.apply_enrichment(
+                new, enrich_record(new), status="published", now=now
+            )
+            return outcome
+        if new.status == "published" and new.enrichment is not None and _newly_visible(old, new):
+            self._index(old, new)
+            detail_type = BULLETIN_PUBLISHED if old is None or old.published_at is None else BULLETIN_UPDATED
+            self.events.publish([(detail_type, event_detail(new, old))])
+            outcome.announced.append(detail_type)
+        return outcome
+
+    def _index(self, old: BulletinRecord | None, new: BulletinRecord) -> None:
+        base_url = get_settings().public_base_url
+        new_scopes = _scopes(new)
+        if old is not None and old.status == "published" and old.enrichment is not None:
+            stale = {(s, old.sort_key()) for s in _scopes(old)} - {(s, new.sort_key()) for s in new_scopes}
+            self.index.delete_entries(sorted(stale))
+        view = summary_from_record(new, base_url=base_url)
+        assert new.enrichment is not None
+        html = new.enrichment.body_html
+        self.index.put_entries(
+            summary_entry(s, new, view, content_html=html if is_feed_scope(s) else None) for s in new_scopes
+        )
+        self.index.register_feeds(s for s in new_scopes if is_feed_scope(s))
+
+
+def _newly_visible(old: BulletinRecord | None, new: BulletinRecord) -> bool:
+    """Index and announce once per enriched version: on the write that made it so."""
+    if old is None or old.status != "published":
+        return True
+    return old.enriched_hash != new.enriched_hash or old.version != new.version
+
+
+def _scopes(record: BulletinRecord) -> list[str]:
+    e = record.enrichment
+    assert e is not None
+    return scope_keys_for(countries=e.countries, topics=e.topics, language=e.language, office=record.office)
+
+
+def event_detail(new: BulletinRecord, old: BulletinRecord | None) -> BulletinEventDetail:
+    e = new.enrichment
+    assert e is not None
+    previous = old.enrichment if old is not None and old.status == "published" else None
+    return BulletinEventDetail(
+        id=new.id,
+        version=new.version,
+        office=new.office,
+        language=e.language,
+        countries=e.countries,
+        topics=e.topics,
+        published_on=new.published_on,
+        previous_countries=previous.countries if previous else [],
+        previous_topics=previous.topics if previous else [],
+    )
+
+
+def record_from_image(image: dict[str, Any] | None) -> BulletinRecord | None:
+    """A bulletin from a stream image (DynamoDB JSON); None when absent."""
+    if not image:
+        return None
+    from boletin.repositories.bulletins import record_from_item
+
+    return record_from_item(image)

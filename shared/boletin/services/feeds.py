@@ -1,0 +1,204 @@
+"""Feeds: which exist, and regenerating the ones a batch of bulletin events touched."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key, scope_key_of_feed
+from boletin.models.bulletins import BulletinSummaryView
+from boletin.models.events import BulletinEventDetail
+from boletin.models.feeds import FeedDocument, FeedEntry, FeedFormat, FeedScope
+from boletin.repositories.bulletins import BulletinIndexRepository
+from boletin.repositories.feed_store import FeedStore
+from boletin.settings import get_settings
+
+FEED_SIZE = 50
+FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
+CONTENT_TYPES: dict[str, str] = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+    "xsl": "text/xsl; charset=utf-8",
+    "opml": "text/x-opml; charset=utf-8",
+}
+LANGUAGE_NAMES = {
+    "en": {"en": "English", "es": "inglés", "fr": "anglais", "pt": "inglês"},
+    "es": {"en": "Spanish", "es": "español", "fr": "espagnol", "pt": "espanhol"},
+    "fr": {"en": "French", "es": "francés", "fr": "français", "pt": "francês"},
+    "pt": {"en": "Portuguese", "es": "portugués", "fr": "portugais", "pt": "português"},
+}
+
+
+def scopes_touched(detail: BulletinEventDetail) -> set[str]:
+    """Every feed a bulletin is in now or was in before this event."""
+    scopes = {ALL, scope_key(language=detail.language)}
+    for country in {*detail.countries, *detail.previous_countries}:
+        scopes.add(scope_key(country=country))
+    for topic in {*detail.topics, *detail.previous_topics}:
+        scopes.add(scope_key(topic=topic))
+    return scopes
+
+
+def feed_language(scope: FeedScope) -> str:
+    return scope.value if scope.kind == "language" and scope.value else "en"
+
+
+def scope_label(scope: FeedScope, language: str) -> str | None:
+    from boletin.enrichment.taxonomy import country_name, topic_label
+
+    if scope.kind == "country" and scope.value:
+        return country_name(scope.value, language)
+    if scope.kind == "topic" and scope.value:
+        return topic_label(scope.value, language)
+    if scope.kind == "language" and scope.value:
+        return LANGUAGE_NAMES.get(scope.value, {}).get(language, scope.value)
+    return None
+
+
+def feed_urls(scope: FeedScope, feeds_base_url: str) -> dict[str, str]:
+    from boletin.feeds import feed_path
+
+    return {fmt: f"{feeds_base_url}/{feed_path(scope, fmt)}" for fmt in FORMATS}
+
+
+def list_feeds(index: BulletinIndexRepository | None = None) -> list[dict[str, Any]]:
+    """The feeds that exist (every scope with at least one published bulletin)."""
+    from boletin.feeds import feed_texts
+
+    settings = get_settings()
+    repo = index or BulletinIndexRepository(settings.bulletin_index_table)
+    scopes = {item["sk"] for item in repo.registered_feeds() if is_feed_scope(item["sk"])} | {ALL}
+    feeds: list[dict[str, Any]] = []
+    for key in sorted(scopes, key=lambda k: (k != ALL, k)):
+        scope = feed_scope(key)
+        language = feed_language(scope)
+        title, description = feed_texts(scope, label=scope_label(scope, language), language=language)
+        feeds.append(
+            {
+                "scope": scope.kind,
+                "value": scope.value,
+                "title": title,
+                "description": description,
+                "language": language,
+                "urls": feed_urls(scope, settings.feeds_base_url),
+            }
+        )
+    return feeds
+
+
+def _entry(item: dict[str, Any]) -> FeedEntry:
+    view = BulletinSummaryView.model_validate_json(item["view"])
+    assert view.language is not None
+    published_at = view.published_at or view.updated_at
+    return FeedEntry(
+        id=view.id,
+        title=view.title,
+        link=view.links["self"],
+        published_on=view.published_on,
+        published_at=published_at,
+        updated_at=max(view.updated_at, published_at),
+        summary=view.summary or "",
+        content_html=item.get("content_html", ""),
+        countries=view.countries,
+        topics=view.topics,
+        language=view.language,
+        office_name=view.office_name,
+    )
+
+
+@dataclass
+class RegenerationReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeedRegenerator:
+    index: BulletinIndexRepository
+    store: FeedStore
+
+    @classmethod
+    def from_settings(cls) -> FeedRegenerator:
+        settings = get_settings()
+        return cls(BulletinIndexRepository(settings.bulletin_index_table), FeedStore(settings.feeds_bucket))
+
+    def regenerate(self, scopes: Iterable[str], *, now: datetime | None = None) -> RegenerationReport:
+        """Rebuild each feed from the table (one Query each) and write the objects that changed."""
+        from boletin.feeds import (
+            STYLESHEET_NAME,
+            feed_path,
+            feed_texts,
+            render_feed,
+            render_opml,
+            stylesheet_bytes,
+        )
+
+        settings = get_settings()
+        now = now or datetime.now(UTC)
+        report = RegenerationReport()
+        known = self.index.feed_hashes()
+        stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
+        self._write_if_changed(
+            "asset", {STYLESHEET_NAME: (stylesheet_bytes(), CONTENT_TYPES["xsl"])}, known, report
+        )
+        for key in sorted(set(scopes)):
+            scope = feed_scope(key)
+            entries = [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
+            language = feed_language(scope)
+            title, description = feed_texts(scope, label=scope_label(scope, language), language=language)
+            updated = max((e.updated_at for e in entries), default=datetime(2000, 1, 1, tzinfo=UTC))
+            doc = FeedDocument(
+                scope=scope,
+                entries=entries,
+                base_url=settings.public_base_url,
+                feeds_base_url=settings.feeds_base_url,
+                updated_at=updated,
+            )
+            documents = {
+                feed_path(scope, fmt): (
+                    render_feed(
+                        doc,
+                        fmt,
+                        title=title,
+                        description=description,
+                        language=language if scope.kind == "language" else None,
+                        stylesheet_href=stylesheet_href if fmt != "json" else None,
+                    ),
+                    CONTENT_TYPES[fmt],
+                )
+                for fmt in FORMATS
+            }
+            self._write_if_changed(key, documents, known, report)
+        if any(k not in known for k in scopes):
+            feeds = list_feeds(self.index)
+            opml = render_opml([(f["title"], f["urls"]["rss"], settings.public_base_url) for f in feeds])
+            self._write_if_changed("asset#opml", {"index.opml": (opml, CONTENT_TYPES["opml"])}, known, report)
+        return report
+
+    def _write_if_changed(
+        self,
+        registry_key: str,
+        documents: dict[str, tuple[bytes, str]],
+        known: dict[str, dict[str, str]],
+        report: RegenerationReport,
+    ) -> None:
+        previous = known.get(registry_key, {})
+        hashes: dict[str, str] = {}
+        for path, (body, content_type) in documents.items():
+            digest = hashlib.sha256(body).hexdigest()
+            hashes[path] = digest
+            if previous.get(path) == digest:
+                report.unchanged.append(path)
+                continue
+            self.store.put(path, body, content_type)
+            report.written.append(path)
+        if hashes != previous:
+            self.index.record_feed_hashes(registry_key, hashes)
+
+
+def scope_of(kind: str, value: str | None) -> str:
+    return scope_key_of_feed(FeedScope(kind=kind, value=value))  # type: ignore[arg-type]

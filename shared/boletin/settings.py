@@ -1,0 +1,41 @@
+"""The one typed model of the settings every function reads from its environment.
+
+Read lazily (never at import time) and once per process: `get_settings()`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Names of the resources and the public addresses, as template.yaml's Globals give them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bulletins_table: str = Field(alias="BULLETINS_TABLE")
+    bulletin_index_table: str = Field(alias="BULLETIN_INDEX_TABLE")
+    offices_table: str = Field(alias="OFFICES_TABLE")
+    subscriptions_table: str = Field(alias="SUBSCRIPTIONS_TABLE")
+    deliveries_table: str = Field(alias="DELIVERIES_TABLE")
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
+    feeds_bucket: str = Field(alias="FEEDS_BUCKET")
+    send_queue_url: str = Field(alias="SEND_QUEUE_URL")
+    signing_secret_arn: str = Field(alias="SIGNING_SECRET_ARN")
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL")
+    feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
+    sender_address: str = Field(alias="SENDER_ADDRESS")
+
+    @classmethod
+    def env_names(cls) -> list[str]:
+        """The environment variables this model reads (the template must give them all)."""
+        return [field.alias for field in cls.model_fields.values() if field.alias]
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment on first use."""
+    return Settings.model_validate({name: os.environ.get(name) for name in Settings.env_names()})
