@@ -1,1 +1,44 @@
-"""placeholder"""
+"""Queue consumer: turns bulletin events into ledger lines and send messages for subscribers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from boletin.services.email_delivery import EmailFanOut
+from boletin.services.notifications import bulletin_event
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+_fan_out: EmailFanOut | None = None
+
+
+def _get_fan_out() -> EmailFanOut:
+    global _fan_out
+    if _fan_out is None:
+        _fan_out = EmailFanOut.from_settings()
+    return _fan_out
+
+
+def record_handler(record: SQSRecord) -> None:
+    detail_type, detail = bulletin_event(record.body)
+    report = _get_fan_out().handle(detail_type, detail)
+    logger.info(
+        "bulletin event handled",
+        detail_type=detail_type,
+        bulletin_id=detail.id,
+        matched=report.matched,
+        queued=report.queued,
+        dropped=report.dropped,
+    )
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from boletin.services.feeds import FeedRegenerator, scopes_touched
 from boletin.services.notifications import UnreadableEventError, bulletin_event
 

@@ -1,1 +1,40 @@
-"""placeholder"""
+"""Queue consumer: SES bounce and complaint notifications (via SNS) suppress addresses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from boletin.services.email_delivery import SesEventHandler
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+_handler: SesEventHandler | None = None
+
+
+def _get_handler() -> SesEventHandler:
+    global _handler
+    if _handler is None:
+        _handler = SesEventHandler.from_settings()
+    return _handler
+
+
+def record_handler(record: SQSRecord) -> None:
+    body: Any = json.loads(record.body)
+    # Raw SNS delivery gives the SES notification itself; without it, SNS wraps it in "Message".
+    if isinstance(body, dict) and "Message" in body and "Type" in body:
+        body = json.loads(body["Message"])
+    suppressed = _get_handler().handle(body)
+    logger.info("ses notification handled", suppressed=suppressed)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

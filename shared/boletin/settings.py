@@ -28,6 +28,7 @@ class Settings(BaseModel):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
     sender_address: str = Field(alias="SENDER_ADDRESS")
+    ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
 
     @classmethod
     def env_names(cls) -> list[str]:

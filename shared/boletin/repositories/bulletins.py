@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +11,7 @@ from typing import Any
 from boletin import aws
 from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
 from boletin.models.enrichment import Enrichment
-from boletin.repositories.dynamo import error_code, from_item, to_item
+from boletin.repositories.dynamo import batch_write, error_code, from_item, to_item
 
 CURRENT = "CURRENT"
 
@@ -279,17 +278,7 @@ class BulletinIndexRepository:
         for request in requests:
             body = request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"]
             unique[json.dumps([body["pk"], body["sk"]], sort_keys=True)] = request
-        pending = list(unique.values())
-        for start in range(0, len(pending), 25):
-            batch = pending[start : start + 25]
-            for attempt in range(8):
-                response = self.client.batch_write_item(RequestItems={self._table: batch})
-                batch = response.get("UnprocessedItems", {}).get(self._table, [])
-                if not batch:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 1.0))
-            if batch:
-                raise RuntimeError(f"{len(batch)} index writes stayed unprocessed")
+        batch_write(self.client, self._table, list(unique.values()))
 
 
 def summary_entry(

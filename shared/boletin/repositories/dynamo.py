@@ -61,3 +61,22 @@ def error_code(error: Exception) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", ""))
     return ""
+
+
+def batch_write(client: Any, table: str, requests: list[dict[str, Any]]) -> int:
+    """BatchWriteItem in chunks of 25, resending unprocessed items with backoff; returns calls made."""
+    import time
+
+    calls = 0
+    for start in range(0, len(requests), 25):
+        batch = requests[start : start + 25]
+        for attempt in range(8):
+            response = client.batch_write_item(RequestItems={table: batch})
+            calls += 1
+            batch = response.get("UnprocessedItems", {}).get(table, [])
+            if not batch:
+                break
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        if batch:
+            raise RuntimeError(f"{len(batch)} writes to {table} stayed unprocessed")
+    return calls

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from boletin.email import InvalidEmailAddressError, address_key, mask_address, normalize_address
 
 SECRET = b"address-key-secret-for-tests-0123456789"

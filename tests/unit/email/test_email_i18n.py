@@ -6,6 +6,7 @@ from datetime import date
 from string import Formatter
 
 import pytest
+
 from boletin.email.i18n import (
     SUPPORTED_LANGUAGES,
     catalogue_keys,

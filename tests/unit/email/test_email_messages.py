@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 
 import pytest
+
 from boletin.email import (
     BulletinDigestItem,
     InvalidEmailAddressError,

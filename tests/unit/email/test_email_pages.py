@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
+
 from boletin.email import (
     PAGE_HEADERS,
     ManageFormError,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+
 from boletin.email import (
     CONFIRM_TTL,
     ExpiredTokenError,

@@ -1,0 +1,137 @@
+"""Subscribers, subscriptions and deliveries (after GOV.UK's email-alert-api)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from boletin.models.enrichment import LanguageCode
+
+Frequency = Literal["immediate", "daily", "weekly"]
+SubscriptionStatus = Literal["pending", "active", "ended"]
+# Why a subscription ended: the subscriber asked, or the address cannot receive mail.
+EndReason = Literal["unsubscribed", "bounced", "complained", "replaced"]
+DeliveryStatus = Literal[
+    "queued",  # waiting in the send queue (immediate)
+    "pending_digest",  # waiting for the subscription's next digest
+    "sending",  # claimed by a sender: never sent again, even if the sender died mid-way
+    "sent",
+    "dropped",  # not sent: bulletin withdrawn, subscription ended or address suppressed
+    "failed",  # SES refused it for good
+    "bounced",
+    "complained",
+]
+MAX_FILTER_VALUES = 50
+
+
+class SubscriptionRequest(BaseModel):
+    """The JSON body of `POST /subscriptions`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    email: str = Field(max_length=320)
+    language: LanguageCode
+    countries: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    topics: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    frequency: Frequency
+    timezone: str | None = Field(default=None, description="IANA time zone for digests (UTC if absent).")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        from boletin.email import InvalidEmailAddressError, normalize_address
+
+        try:
+            return normalize_address(value)
+        except InvalidEmailAddressError as error:
+            raise ValueError(error.reason) from None
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        from boletin.enrichment.taxonomy import is_country_code
+
+        bad = [c for c in value if not is_country_code(c)]
+        if bad:
+            raise ValueError(f"must be ISO 3166-1 alpha-2 codes in upper case; not: {', '.join(bad[:5])}")
+        return sorted(set(value))
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str]) -> list[str]:
+        from boletin.enrichment.taxonomy import list_topics
+
+        known = {t.slug for t in list_topics()}
+        bad = [t for t in value if t not in known]
+        if bad:
+            raise ValueError(f"must be topic slugs from GET /topics; not: {', '.join(bad[:5])}")
+        return sorted(set(value))
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return valid_timezone(value)
+
+
+def valid_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if len(value) > 64 or ".." in value or value.startswith("/"):
+        raise ValueError("must be an IANA time zone such as America/Costa_Rica")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone such as America/Costa_Rica") from None
+    return value
+
+
+class SubscriptionRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    address: str
+    address_key: str
+    language: LanguageCode
+    countries: list[str] = []
+    topics: list[str] = []
+    frequency: Frequency
+    timezone: str = "UTC"
+    status: SubscriptionStatus
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    ended_at: datetime | None = None
+    ended_reason: EndReason | None = None
+
+
+class SubscriberRecord(BaseModel):
+    """One address: whether it is suppressed, and its recent confirmation emails (rate limit)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    address_key: str
+    suppressed: bool = False
+    suppressed_reason: EndReason | None = None
+    confirmations_sent: list[datetime] = []
+
+
+class DeliveryRecord(BaseModel):
+    """One line of the ledger: a bulletin for a subscriber (or a confirmation, or a digest)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pk: str
+    sk: str
+    kind: Literal["bulletin", "confirmation", "digest", "correction"]
+    status: DeliveryStatus
+    subscription_id: str
+    address_key: str
+    bulletin_id: str | None = None
+    frequency: Frequency | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    attempts: int = 0

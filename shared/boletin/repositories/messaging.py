@@ -1,0 +1,143 @@
+"""SES (raw MIME), the send queue, and the signing secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from typing import Any
+
+from boletin import aws
+from boletin.repositories.dynamo import error_code
+
+THROTTLING_CODES = {"Throttling", "ThrottlingException", "MaxSendingRateExceeded", "TooManyRequestsException"}
+
+
+class SendThrottledError(RuntimeError):
+    """SES kept throttling: the delivery goes back to the queue untouched."""
+
+
+class Mailer:
+    """Sends raw MIME through SES v1 SendRawEmail (it keeps our headers exactly as built)."""
+
+    def __init__(self, client: Any | None = None, *, configuration_set: str | None = None) -> None:
+        self._client = client
+        self._configuration_set = configuration_set
+        self._rate: float | None = None
+        self._last_send = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("ses")
+        return self._client
+
+    def max_send_rate(self) -> float:
+        """The account's quota, read once per container."""
+        if self._rate is None:
+            quota = self.client.get_send_quota()
+            self._rate = max(float(quota.get("MaxSendRate") or 1.0), 1.0)
+        return self._rate
+
+    def _pace(self, concurrency: int) -> None:
+        """Keep this container within its share of the account's send rate."""
+        interval = concurrency / self.max_send_rate()
+        with self._lock:
+            wait = self._last_send + interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_send = time.monotonic()
+
+    def send_raw(
+        self,
+        raw: bytes,
+        *,
+        source: str,
+        destination: str,
+        tags: dict[str, str] | None = None,
+        concurrency: int = 2,
+        attempts: int = 5,
+    ) -> str:
+        kwargs: dict[str, Any] = {}
+        if self._configuration_set:
+            kwargs["ConfigurationSetName"] = self._configuration_set
+        if tags:
+            kwargs["Tags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
+        for attempt in range(attempts):
+            self._pace(concurrency)
+            try:
+                response = self.client.send_raw_email(
+                    Source=source, Destinations=[destination], RawMessage={"Data": raw}, **kwargs
+                )
+            except Exception as error:
+                if error_code(error) in THROTTLING_CODES and attempt < attempts - 1:
+                    time.sleep(min(0.2 * 2**attempt, 2.0))
+                    continue
+                if error_code(error) in THROTTLING_CODES:
+                    raise SendThrottledError(str(error)) from error
+                raise
+            return str(response["MessageId"])
+        raise SendThrottledError("SES throttled every attempt")
+
+
+class SendQueue:
+    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+        self._url = queue_url
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("sqs")
+        return self._client
+
+    def send(self, messages: list[dict[str, Any]]) -> int:
+        """SendMessageBatch by tens, resending failed entries; returns calls made."""
+        calls = 0
+        for start in range(0, len(messages), 10):
+            entries = [
+                {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":"))}
+                for i, m in enumerate(messages[start : start + 10])
+            ]
+            for attempt in range(5):
+                response = self.client.send_message_batch(QueueUrl=self._url, Entries=entries)
+                calls += 1
+                failed = {f["Id"] for f in response.get("Failed", [])}
+                entries = [e for e in entries if e["Id"] in failed]
+                if not entries:
+                    break
+                time.sleep(min(0.1 * 2**attempt, 1.0))
+            if entries:
+                raise RuntimeError(f"{len(entries)} message(s) not accepted by the send queue")
+        return calls
+
+
+class SigningKeys:
+    """Keys derived from the signing secret (read once per container from Secrets Manager)."""
+
+    def __init__(self, secret_id: str, client: Any | None = None, *, secret: bytes | None = None) -> None:
+        self._secret_id = secret_id
+        self._client = client
+        self._secret = secret
+
+    def _root(self) -> bytes:
+        if self._secret is None:
+            client = self._client or aws.client("secretsmanager")
+            value = client.get_secret_value(SecretId=self._secret_id)["SecretString"]
+            self._secret = str(value).encode()
+        return self._secret
+
+    def derive(self, purpose: str) -> bytes:
+        # Separate keys per use: a token key never doubles as the address-hashing key.
+        return hmac.new(self._root(), purpose.encode(), hashlib.sha256).digest()
+
+    @property
+    def tokens(self) -> bytes:
+        return self.derive("boletin/tokens/v1")
+
+    @property
+    def addresses(self) -> bytes:
+        return self.derive("boletin/addresses/v1")

@@ -1,0 +1,289 @@
+"""Subscriptions table.
+
+SUB#<id> / SUB            the subscription (digest_pk/digest_sk while an active digest)
+ADDR#<key> / PROFILE      the subscriber: suppression, recent confirmation emails
+ADDR#<key> / SUB#<id>     the address's subscriptions
+MATCH#<criteria> / SUB#<id>  subscriber lists (active subscriptions only)
+TIMEZONES / <tz>          time zones that have digest subscriptions
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from boletin import aws
+from boletin.matching import subscription_keys
+from boletin.models.subscriptions import EndReason, SubscriberRecord, SubscriptionRecord
+from boletin.repositories.dynamo import batch_write, error_code, from_item, to_item
+
+
+def _sub_key(subscription_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SUB#{subscription_id}"}, "sk": {"S": "SUB"}}
+
+
+def _digest_partition(record: SubscriptionRecord) -> str:
+    return f"{record.frequency}#{record.timezone}"
+
+
+class SubscriptionRepository:
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("dynamodb")
+        return self._client
+
+    # ---------------------------------------------------------------- reads
+    def get(self, subscription_id: str) -> SubscriptionRecord | None:
+        response = self.client.get_item(
+            TableName=self._table, Key=_sub_key(subscription_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return SubscriptionRecord.model_validate(from_item(item)) if item else None
+
+    def get_subscriber(self, address_key: str) -> SubscriberRecord | None:
+        response = self.client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return SubscriberRecord.model_validate(from_item(item)) if item else None
+
+    def get_with_subscriber(
+        self, subscription_id: str, address_key: str
+    ) -> tuple[SubscriptionRecord | None, SubscriberRecord | None]:
+        """Both in one call (the sender's check before each email)."""
+        keys = [_sub_key(subscription_id), {"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}}]
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(6):
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self._table, []):
+                found[item["sk"]["S"]] = from_item(item)
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.05 * 2**attempt)
+        sub = found.get("SUB")
+        profile = found.get("PROFILE")
+        return (
+            SubscriptionRecord.model_validate(sub) if sub else None,
+            SubscriberRecord.model_validate(profile) if profile else None,
+        )
+
+    def subscription_ids_of(self, address_key: str) -> list[str]:
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self.client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                ExpressionAttributeValues={":p": {"S": f"ADDR#{address_key}"}, ":s": {"S": "SUB#"}},
+                **kwargs,
+            )
+            ids.extend(i["sk"]["S"].removeprefix("SUB#") for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return ids
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def matching_entries(self, keys: Iterable[str]) -> tuple[list[dict[str, Any]], int, int]:
+        """Match entries under these list keys: (entries, items read, calls made)."""
+        entries: list[dict[str, Any]] = []
+        read = calls = 0
+        for key in keys:
+            kwargs: dict[str, Any] = {}
+            while True:
+                response = self.client.query(
+                    TableName=self._table,
+                    KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues={":p": {"S": f"MATCH#{key}"}},
+                    **kwargs,
+                )
+                calls += 1
+                read += int(response.get("Count", 0))
+                entries.extend(from_item(i) for i in response.get("Items", []))
+                if "LastEvaluatedKey" not in response:
+                    break
+                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return entries, read, calls
+
+    def digest_subscriptions(self, frequency: str, timezone: str) -> list[SubscriptionRecord]:
+        records: list[SubscriptionRecord] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self.client.query(
+                TableName=self._table,
+                IndexName="ByDigestSchedule",
+                KeyConditionExpression="digest_pk = :p",
+                ExpressionAttributeValues={":p": {"S": f"{frequency}#{timezone}"}},
+                **kwargs,
+            )
+            records.extend(SubscriptionRecord.model_validate(from_item(i)) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return records
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def timezones(self) -> list[str]:
+        response = self.client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "TIMEZONES"}},
+        )
+        return [i["sk"]["S"] for i in response.get("Items", [])]
+
+    # ---------------------------------------------------------------- writes
+    def create_pending(self, record: SubscriptionRecord, confirmations_sent: list[datetime]) -> None:
+        """The pending subscription, its link from the address, and the address's send log."""
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(
+                            {"pk": f"SUB#{record.id}", "sk": "SUB", **record.model_dump(mode="json")}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item({"pk": f"ADDR#{record.address_key}", "sk": f"SUB#{record.id}"}),
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": f"ADDR#{record.address_key}"}, "sk": {"S": "PROFILE"}},
+                        "UpdateExpression": "SET address_key = :k, confirmations_sent = :c",
+                        "ExpressionAttributeValues": {
+                            ":k": {"S": record.address_key},
+                            ":c": {"L": [{"S": t.isoformat()} for t in confirmations_sent]},
+                        },
+                    }
+                },
+            ]
+        )
+
+    def activate(self, record: SubscriptionRecord, now: datetime) -> bool:
+        """pending -> active, then list it under its match keys. False if it was not pending."""
+        names = {"#s": "status"}
+        values: dict[str, Any] = {
+            ":active": {"S": "active"},
+            ":pending": {"S": "pending"},
+            ":now": {"S": now.isoformat()},
+        }
+        update = "SET #s = :active, confirmed_at = :now"
+        if record.frequency != "immediate":
+            update += ", digest_pk = :dp, digest_sk = :ds"
+            values[":dp"] = {"S": _digest_partition(record)}
+            values[":ds"] = {"S": record.id}
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=_sub_key(record.id),
+                UpdateExpression=update,
+                ConditionExpression="#s = :pending",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.list_under_keys(record)
+        return True
+
+    def list_under_keys(self, record: SubscriptionRecord) -> None:
+        """Idempotent: puts the match entries (and the time zone) of an active subscription."""
+        entry = {
+            "subscription_id": record.id,
+            "address_key": record.address_key,
+            "frequency": record.frequency,
+            "language": record.language,
+        }
+        items = [
+            {"pk": f"MATCH#{key}", "sk": f"SUB#{record.id}", **entry}
+            for key in subscription_keys(record.countries, record.topics)
+        ]
+        if record.frequency != "immediate":
+            items.append({"pk": "TIMEZONES", "sk": record.timezone})
+        self._batch_write([{"PutRequest": {"Item": to_item(i)}} for i in items])
+
+    def unlist(self, record: SubscriptionRecord) -> None:
+        keys = subscription_keys(record.countries, record.topics)
+        self._batch_write(
+            [
+                {"DeleteRequest": {"Key": {"pk": {"S": f"MATCH#{k}"}, "sk": {"S": f"SUB#{record.id}"}}}}
+                for k in keys
+            ]
+        )
+
+    def end(self, record: SubscriptionRecord, reason: EndReason, now: datetime) -> bool:
+        """Ends a pending or active subscription; False if it had already ended."""
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=_sub_key(record.id),
+                UpdateExpression=(
+                    "SET #s = :ended, ended_at = :now, ended_reason = :r REMOVE digest_pk, digest_sk"
+                ),
+                ConditionExpression="#s <> :ended",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":ended": {"S": "ended"},
+                    ":now": {"S": now.isoformat()},
+                    ":r": {"S": reason},
+                },
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.unlist(record)
+        return True
+
+    def update_preferences(self, old: SubscriptionRecord, new: SubscriptionRecord) -> None:
+        """Changes filters, language and frequency of an active subscription."""
+        self.unlist(old)
+        values: dict[str, Any] = {
+            ":c": to_item({"v": new.countries})["v"],
+            ":t": to_item({"v": new.topics})["v"],
+            ":f": {"S": new.frequency},
+            ":l": {"S": new.language},
+            ":active": {"S": "active"},
+        }
+        update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l"
+        if new.frequency != "immediate":
+            update += ", digest_pk = :dp, digest_sk = :ds"
+            values[":dp"] = {"S": _digest_partition(new)}
+            values[":ds"] = {"S": new.id}
+        else:
+            update += " REMOVE digest_pk, digest_sk"
+        self.client.update_item(
+            TableName=self._table,
+            Key=_sub_key(new.id),
+            UpdateExpression=update,
+            ConditionExpression="#s = :active",
+            ExpressionAttributeNames={"#s": "status", "#lang": "language"},
+            ExpressionAttributeValues=values,
+        )
+        self.list_under_keys(new)
+
+    def suppress(self, address_key: str, reason: EndReason) -> None:
+        self.client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}},
+            UpdateExpression="SET address_key = :k, suppressed = :t, suppressed_reason = :r",
+            ExpressionAttributeValues={":k": {"S": address_key}, ":t": {"BOOL": True}, ":r": {"S": reason}},
+        )
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        batch_write(self.client, self._table, requests)

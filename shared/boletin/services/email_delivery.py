@@ -1,0 +1,453 @@
+"""Email delivery: fan a bulletin out to its subscribers, send each delivery once, build digests,
+and act on bounces and complaints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from boletin.matching import bulletin_keys
+from boletin.models.bulletins import BulletinRecord
+from boletin.models.events import BULLETIN_PUBLISHED, BULLETIN_WITHDRAWN, BulletinEventDetail
+from boletin.models.subscriptions import DeliveryRecord, SubscriptionRecord
+from boletin.repositories.bulletins import BulletinRepository
+from boletin.repositories.deliveries import DeliveryRepository
+from boletin.repositories.dynamo import error_code
+from boletin.repositories.messaging import Mailer, SendQueue, SendThrottledError, SigningKeys
+from boletin.repositories.subscriptions import SubscriptionRepository
+from boletin.services.subscriptions import link_urls, signing_keys
+from boletin.settings import get_settings
+
+_FREQUENCY_RANK = {"immediate": 0, "daily": 1, "weekly": 2}
+_TAG_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass
+class FanOutReport:
+    matched: int = 0  # distinct subscribers
+    recorded: int = 0  # new ledger lines
+    queued: int = 0  # handed to the send queue
+    dropped: int = 0
+    items_read: int = 0
+    calls: int = 0
+
+
+@dataclass
+class EmailFanOut:
+    """The email_notifier's logic: from a bulletin event to ledger lines and send messages."""
+
+    subscriptions: SubscriptionRepository
+    ledger: DeliveryRepository
+    send_queue: SendQueue
+
+    @classmethod
+    def from_settings(cls) -> EmailFanOut:
+        settings = get_settings()
+        return cls(
+            SubscriptionRepository(settings.subscriptions_table),
+            DeliveryRepository(settings.deliveries_table),
+            SendQueue(settings.send_queue_url),
+        )
+
+    def handle(
+        self, detail_type: str, detail: BulletinEventDetail, *, now: datetime | None = None
+    ) -> FanOutReport:
+        if detail_type == BULLETIN_PUBLISHED:
+            return self.fan_out(detail, now=now or datetime.now(UTC))
+        if detail_type == BULLETIN_WITHDRAWN:
+            return self.drop_pending(detail.id)
+        return FanOutReport()
+
+    def fan_out(self, detail: BulletinEventDetail, *, now: datetime) -> FanOutReport:
+        report = FanOutReport()
+        entries, report.items_read, report.calls = self.subscriptions.matching_entries(
+            bulletin_keys(detail.countries, detail.topics)
+        )
+        # One delivery per subscriber, however many of their filters match; the most frequent wins.
+        best: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            current = best.get(entry["address_key"])
+            if current is None or _FREQUENCY_RANK[entry["frequency"]] < _FREQUENCY_RANK[current["frequency"]]:
+                best[entry["address_key"]] = entry
+        report.matched = len(best)
+        to_send: list[dict[str, Any]] = []
+        for address_key, entry in sorted(best.items()):
+            immediate = entry["frequency"] == "immediate"
+            delivery = DeliveryRecord(
+                pk=f"BULLETIN#{detail.id}",
+                sk=f"SUBSCRIBER#{address_key}",
+                kind="bulletin",
+                status="queued" if immediate else "pending_digest",
+                subscription_id=entry["subscription_id"],
+                address_key=address_key,
+                bulletin_id=detail.id,
+                frequency=entry["frequency"],
+                created_at=now,
+            )
+            created = self.ledger.record(delivery, pending_digest=not immediate)
+            report.calls += 1
+            if created:
+                report.recorded += 1
+            # A retried event re-queues what is still queued (the first try may have died before
+            # the queue got it); the sender's claim makes the second message a no-op.
+            if immediate and (created or self._still_queued(delivery)):
+                to_send.append({"kind": "bulletin", "pk": delivery.pk, "sk": delivery.sk})
+        if to_send:
+            report.calls += self.send_queue.send(to_send)
+            report.queued = len(to_send)
+        return report
+
+    def _still_queued(self, delivery: DeliveryRecord) -> bool:
+        existing = self.ledger.get(delivery.pk, delivery.sk)
+        return existing is not None and existing.status == "queued"
+
+    def drop_pending(self, bulletin_id: str) -> FanOutReport:
+        """A withdrawn bulletin: nothing more about it is sent."""
+        report = FanOutReport()
+        for delivery in self.ledger.of_bulletin(bulletin_id):
+            if delivery.status in ("queued", "pending_digest") and self.ledger.set_status(
+                delivery.pk, delivery.sk, "dropped", only_from=["queued", "pending_digest"]
+            ):
+                report.dropped += 1
+        return report
+
+
+@dataclass
+class SendOutcome:
+    status: str  # sent | skipped | dropped | failed
+    message_id: str | None = None
+
+
+@dataclass
+class Sender:
+    """The sender's logic: one queued delivery -> at most one email."""
+
+    ledger: DeliveryRepository
+    subscriptions: SubscriptionRepository
+    bulletins: BulletinRepository
+    mailer: Mailer
+    keys: SigningKeys
+    concurrency: int = 2
+    _bulletin_cache: dict[str, BulletinRecord | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls) -> Sender:
+        settings = get_settings()
+        return cls(
+            DeliveryRepository(settings.deliveries_table),
+            SubscriptionRepository(settings.subscriptions_table),
+            BulletinRepository(settings.bulletins_table),
+            Mailer(configuration_set=settings.ses_configuration_set),
+            signing_keys(),
+        )
+
+    def send(self, message: dict[str, Any], *, now: datetime | None = None) -> SendOutcome:
+        now = now or datetime.now(UTC)
+        kind = message.get("kind")
+        if kind == "confirmation":
+            return self._send_confirmation(str(message["subscription_id"]), now)
+        if kind == "bulletin":
+            return self._send_bulletin(str(message["pk"]), str(message["sk"]), now)
+        if kind == "digest":
+            return self._send_digest(str(message["pk"]), str(message["sk"]), now)
+        raise ValueError(f"unknown delivery kind {kind!r}")
+
+    # ---------------------------------------------------------------- kinds
+    def _send_confirmation(self, subscription_id: str, now: datetime) -> SendOutcome:
+        from boletin.email import build_confirmation_email
+
+        record = self.subscriptions.get(subscription_id)
+        if record is None or record.status != "pending":
+            return SendOutcome("skipped")
+        delivery = DeliveryRecord(
+            pk=f"CONFIRM#{subscription_id}",
+            sk="SEND",
+            kind="confirmation",
+            status="queued",
+            subscription_id=subscription_id,
+            address_key=record.address_key,
+            created_at=now,
+        )
+        self.ledger.record(delivery)
+        claimed = self.ledger.claim(delivery.pk, delivery.sk, from_status="queued", now=now)
+        if claimed is None:
+            return SendOutcome("skipped")
+        links = link_urls(subscription_id, self.keys, now=now)
+        message = build_confirmation_email(
+            sender=_sender_config(),
+            to_address=record.address,
+            language=record.language,
+            confirm_url=links["confirm"],
+            choices=_choices(record),
+            now=now,
+        )
+        return self._deliver(delivery, record.address, message, now)
+
+    def _send_bulletin(self, pk: str, sk: str, now: datetime) -> SendOutcome:
+        from boletin.email import Recipient, build_bulletin_email
+
+        delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
+        if delivery is None:
+            return SendOutcome("skipped")
+        record = self._sendable_subscription(delivery)
+        bulletin = self._bulletin(delivery.bulletin_id or "")
+        if record is None or bulletin is None:
+            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+            return SendOutcome("dropped")
+        links = link_urls(record.id, self.keys, now=now)
+        recipient = Recipient(
+            address=record.address,
+            language=record.language,
+            unsubscribe_url=links["unsubscribe"],
+            manage_url=links["manage"],
+        )
+        message = build_bulletin_email(
+            sender=_sender_config(),
+            recipient=recipient,
+            bulletin=email_item(bulletin, record.language),
+            now=now,
+        )
+        return self._deliver(delivery, record.address, message, now)
+
+    def _send_digest(self, pk: str, sk: str, now: datetime) -> SendOutcome:
+        from boletin.email import Recipient, build_digest_email
+
+        digest = self.ledger.claim(pk, sk, from_status="queued", now=now)
+        if digest is None:
+            return SendOutcome("skipped")
+        record = self._sendable_subscription(digest)
+        pending = self.ledger.pending_digest(digest.subscription_id)
+        bulletins = [(d, self._bulletin(d.bulletin_id or "")) for d in pending]
+        items = [(d, b) for d, b in bulletins if b is not None]
+        for d, b in bulletins:
+            if b is None:
+                self.ledger.set_status(d.pk, d.sk, "dropped", only_from="pending_digest")
+        if record is None or not items:
+            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+            return SendOutcome("dropped")
+        links = link_urls(record.id, self.keys, now=now)
+        recipient = Recipient(
+            address=record.address,
+            language=record.language,
+            unsubscribe_url=links["unsubscribe"],
+            manage_url=links["manage"],
+        )
+        frequency = "weekly" if record.frequency == "weekly" else "daily"
+        start = min(d.created_at for d, _ in items).date()
+        message = build_digest_email(
+            sender=_sender_config(),
+            recipient=recipient,
+            bulletins=[
+                email_item(b, record.language)
+                for _, b in sorted(items, key=lambda x: x[1].sort_key(), reverse=True)
+            ],
+            frequency=frequency,
+            period_start=min(start, now.date() - timedelta(days=1 if frequency == "daily" else 7)),
+            period_end=now.date(),
+            now=now,
+        )
+        outcome = self._deliver(digest, record.address, message, now)
+        if outcome.status == "sent" and outcome.message_id:
+            for d, _ in items:
+                self.ledger.mark_sent(d.pk, d.sk, message_id=outcome.message_id, now=now)
+        return outcome
+
+    # ---------------------------------------------------------------- helpers
+    def _sendable_subscription(self, delivery: DeliveryRecord) -> SubscriptionRecord | None:
+        record, profile = self.subscriptions.get_with_subscriber(
+            delivery.subscription_id, delivery.address_key
+        )
+        if record is None or record.status != "active" or (profile is not None and profile.suppressed):
+            return None
+        return record
+
+    def _bulletin(self, bulletin_id: str) -> BulletinRecord | None:
+        """Published bulletins only (a withdrawn one is never sent); cached for this batch."""
+        if bulletin_id not in self._bulletin_cache:
+            record = self.bulletins.get(bulletin_id) if bulletin_id else None
+            self._bulletin_cache[bulletin_id] = record if record is not None and record.is_public else None
+        return self._bulletin_cache[bulletin_id]
+
+    def forget_bulletins(self) -> None:
+        self._bulletin_cache.clear()
+
+    def _deliver(self, delivery: DeliveryRecord, address: str, message: Any, now: datetime) -> SendOutcome:
+        from boletin.email import to_raw_bytes
+
+        try:
+            message_id = self.mailer.send_raw(
+                to_raw_bytes(message),
+                source=get_settings().sender_address,
+                destination=address,
+                tags=_tags(delivery),
+                concurrency=self.concurrency,
+            )
+        except SendThrottledError:
+            # Nothing was sent: give the claim back so the queue's retry can send it later.
+            self.ledger.release(delivery.pk, delivery.sk, to_status="queued")
+            raise
+        except Exception as error:
+            if error_code(error) in (
+                "MessageRejected",
+                "MailFromDomainNotVerifiedException",
+                "InvalidParameterValue",
+            ):
+                self.ledger.set_status(delivery.pk, delivery.sk, "failed", only_from="sending")
+                return SendOutcome("failed")
+            # Unknown whether SES took it: leave it 'sending' (never twice) and surface the error.
+            raise
+        self.ledger.mark_sent(delivery.pk, delivery.sk, message_id=message_id, now=now)
+        return SendOutcome("sent", message_id)
+
+
+def _tags(delivery: DeliveryRecord) -> dict[str, str]:
+    """SES message tags (carried back in bounce/complaint events) naming the ledger line."""
+    kind, _, ident = delivery.pk.partition("#")
+    return {
+        "ledger_kind": kind,
+        "ledger_id": _TAG_SAFE.sub("_", ident),
+        "ledger_sk": _TAG_SAFE.sub("_", delivery.sk),
+    }
+
+
+def _sender_config() -> Any:
+    from boletin.email import SenderConfig
+
+    address = get_settings().sender_address
+    return SenderConfig(address=address, list_id=f"bulletins.{address.rsplit('@', 1)[-1]}")
+
+
+def _choices(record: SubscriptionRecord) -> list[str]:
+    from boletin.enrichment.taxonomy import country_name, topic_label
+
+    return [country_name(c, record.language) for c in record.countries] + [
+        topic_label(t, record.language) for t in record.topics
+    ]
+
+
+def email_item(bulletin: BulletinRecord, language: str) -> Any:
+    from boletin.email import BulletinDigestItem
+    from boletin.enrichment.taxonomy import country_name, topic_label
+
+    e = bulletin.enrichment
+    return BulletinDigestItem(
+        id=bulletin.id,
+        title=bulletin.title,
+        published_on=bulletin.published_on,
+        url=f"{get_settings().public_base_url}/bulletins/{bulletin.id}",
+        countries=[country_name(c, language) for c in bulletin.countries],
+        topics=[topic_label(t, language) for t in (e.topics if e else [])],
+        summary=e.summary if e else "",
+    )
+
+
+@dataclass
+class DigestScheduler:
+    """Every hour: the digests due at 08:00 local time, queued once per subscription and period."""
+
+    subscriptions: SubscriptionRepository
+    ledger: DeliveryRepository
+    send_queue: SendQueue
+
+    @classmethod
+    def from_settings(cls) -> DigestScheduler:
+        settings = get_settings()
+        return cls(
+            SubscriptionRepository(settings.subscriptions_table),
+            DeliveryRepository(settings.deliveries_table),
+            SendQueue(settings.send_queue_url),
+        )
+
+    def run(self, *, now: datetime | None = None, force: bool = False) -> int:
+        """Queue due digests; returns how many. `force` (local stack only) makes every digest due."""
+        from zoneinfo import ZoneInfo
+
+        now = now or datetime.now(UTC)
+        to_send: list[dict[str, Any]] = []
+        for timezone in self.subscriptions.timezones():
+            local = now.astimezone(ZoneInfo(timezone))
+            for frequency in ("daily", "weekly"):
+                due = local.hour == 8 and (frequency == "daily" or local.weekday() == 0)
+                if not (due or force):
+                    continue
+                period = _period(local, frequency, forced=force and not due, now=now)
+                for record in self.subscriptions.digest_subscriptions(frequency, timezone):
+                    if not self.ledger.pending_digest(record.id):
+                        continue  # nothing matched: no digest at all
+                    digest = DeliveryRecord(
+                        pk=f"DIGEST#{record.id}",
+                        sk=period,
+                        kind="digest",
+                        status="queued",
+                        subscription_id=record.id,
+                        address_key=record.address_key,
+                        frequency=record.frequency,
+                        created_at=now,
+                    )
+                    if self.ledger.record(digest):
+                        to_send.append({"kind": "digest", "pk": digest.pk, "sk": digest.sk})
+        if to_send:
+            self.send_queue.send(to_send)
+        return len(to_send)
+
+
+def _period(local: datetime, frequency: str, *, forced: bool, now: datetime) -> str:
+    if forced:
+        return "forced-" + now.strftime("%Y%m%dT%H%M%S%f")
+    if frequency == "daily":
+        return local.date().isoformat()
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass
+class SesEventHandler:
+    """Permanent bounces and complaints suppress the address everywhere."""
+
+    subscriptions: SubscriptionRepository
+    ledger: DeliveryRepository
+    keys: SigningKeys
+
+    @classmethod
+    def from_settings(cls) -> SesEventHandler:
+        settings = get_settings()
+        return cls(
+            SubscriptionRepository(settings.subscriptions_table),
+            DeliveryRepository(settings.deliveries_table),
+            signing_keys(),
+        )
+
+    def handle(self, notification: dict[str, Any], *, now: datetime | None = None) -> int:
+        """Returns how many addresses were suppressed."""
+        from boletin.email import InvalidEmailAddressError, address_key, normalize_address
+
+        now = now or datetime.now(UTC)
+        kind = str(notification.get("notificationType") or notification.get("eventType") or "")
+        if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") == "Permanent":
+            reason, status = "bounced", "bounced"
+            recipients = notification["bounce"].get("bouncedRecipients", [])
+        elif kind == "Complaint":
+            reason, status = "complained", "complained"
+            recipients = notification.get("complaint", {}).get("complainedRecipients", [])
+        else:
+            return 0  # transient bounces, deliveries...: nothing to do
+        suppressed = 0
+        for recipient in recipients:
+            try:
+                address = normalize_address(str(recipient.get("emailAddress", "")))
+            except InvalidEmailAddressError:
+                continue
+            key = address_key(address, self.keys.addresses)
+            self.subscriptions.suppress(key, reason)  # type: ignore[arg-type]
+            for subscription_id in self.subscriptions.subscription_ids_of(key):
+                record = self.subscriptions.get(subscription_id)
+                if record is not None and record.status != "ended":
+                    self.subscriptions.end(record, reason, now)  # type: ignore[arg-type]
+            suppressed += 1
+        tags = notification.get("mail", {}).get("tags", {})
+        kinds, ids, sks = tags.get("ledger_kind", []), tags.get("ledger_id", []), tags.get("ledger_sk", [])
+        if kinds and ids and sks and kinds[0] == "BULLETIN":
+            self.ledger.set_status(f"BULLETIN#{ids[0]}", sks[0], status)
+        return suppressed

@@ -1,0 +1,130 @@
+"""The HTML pages behind the links in emails: each maps a token and a form to a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from boletin.services.subscriptions import SubscriptionService, link_urls
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _page(status: int, html: str) -> Page:
+    from boletin.email import PAGE_HEADERS
+
+    return Page(status, html, dict(PAGE_HEADERS))
+
+
+_INVALID_LINK = {
+    "en": "This link is not valid. Please use the latest link from our emails.",
+    "es": "Este enlace no es válido. Use el enlace más reciente de nuestros correos.",
+    "fr": "Ce lien n'est pas valide. Utilisez le lien le plus récent de nos courriels.",
+    "pt": "Este link não é válido. Use o link mais recente dos nossos e-mails.",
+}
+
+
+def _invalid(language: str = "en") -> Page:
+    from boletin.email import error_page
+
+    return _page(404, error_page(language, _INVALID_LINK.get(language, _INVALID_LINK["en"])))
+
+
+def confirm(service: SubscriptionService, token: str) -> Page:
+    from datetime import UTC, datetime
+
+    from boletin.email import confirm_page
+
+    state, record = service.confirm(token)
+    language = record.language if record else "en"
+    if state != "confirmed" or record is None:
+        return _page(404 if state == "invalid" else 410, confirm_page(language, state=state))
+    links = link_urls(record.id, service.keys, now=datetime.now(UTC))
+    return _page(200, confirm_page(language, state="confirmed", manage_url=links["manage"]))
+
+
+def unsubscribe_form(service: SubscriptionService, token: str, path: str) -> Page:
+    from boletin.email import unsubscribe_page
+
+    record = service.record_for(token, "unsubscribe")
+    if record is None:
+        return _invalid()
+    return _page(200, unsubscribe_page(record.language, token_action_url=f"{path}?token={token}"))
+
+
+def unsubscribe(service: SubscriptionService, token: str) -> Page:
+    """RFC 8058: a POST ends the subscription at once, whatever the body (no cookie, no page)."""
+    from boletin.email import unsubscribed_page
+
+    record = service.record_for(token, "unsubscribe")
+    if record is None:
+        return _invalid()
+    service.unsubscribe(record)
+    return _page(200, unsubscribed_page(record.language))
+
+
+def _options(language: str, chosen: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Countries of the region plus any the subscriber already chose; every topic."""
+    from boletin.enrichment.taxonomy import country_name, list_topics, topic_label
+
+    countries = [(c, country_name(c, language)) for c in {*_PICKER_COUNTRIES, *chosen}]
+    topics = [(t.slug, topic_label(t.slug, language)) for t in list_topics()]
+    return sorted(countries, key=lambda x: x[1]), topics
+
+
+# The countries offered on the preferences page: the region the offices publish about.
+_PICKER_COUNTRIES = frozenset(
+    {"AG", "BS", "BB", "BZ", "BR", "CA", "CL", "CO", "CR", "CU", "DM", "DO", "EC", "SV", "GD", "GT"}
+    | {"GY", "HT", "HN", "JM", "MX", "NI", "PA", "PE", "KN", "LC", "VC", "SR", "TT", "US", "UY", "VE"}
+)
+
+
+def manage_form(service: SubscriptionService, token: str, path: str, *, saved: bool = False) -> Page:
+    from boletin.email import ManagePreferences, manage_page
+
+    record = service.record_for(token, "manage")
+    if record is None or record.status != "active":
+        return _invalid(record.language if record else "en")
+    countries, topics = _options(record.language, record.countries)
+    current = ManagePreferences(
+        countries=record.countries,
+        topics=record.topics,
+        frequency=record.frequency,
+        language=record.language,
+    )
+    return _page(
+        200,
+        manage_page(
+            record.language,
+            action_url=f"{path}?token={token}",
+            current=current,
+            topic_options=topics,
+            country_options=countries,
+            saved=saved,
+        ),
+    )
+
+
+def manage_submit(service: SubscriptionService, token: str, path: str, body: bytes) -> Page:
+    from boletin.email import ManageFormError, error_page, parse_manage_form
+
+    record = service.record_for(token, "manage")
+    if record is None or record.status != "active":
+        return _invalid(record.language if record else "en")
+    countries, topics = _options(record.language, record.countries)
+    try:
+        choice = parse_manage_form(body, country_options=dict(countries), topic_options=dict(topics))
+    except ManageFormError as error:
+        return _page(422, error_page(record.language, str(error)))
+    service.update_preferences(
+        record,
+        countries=sorted(choice.countries),
+        topics=sorted(choice.topics),
+        frequency=choice.frequency,
+        language=choice.language,
+    )
+    return manage_form(service, token, path, saved=True)

@@ -1,0 +1,145 @@
+"""Subscribe (double opt-in), confirm, unsubscribe (RFC 8058 one-click) and manage preferences."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from boletin.models.subscriptions import SubscriptionRecord, SubscriptionRequest
+from boletin.repositories.messaging import SendQueue, SigningKeys
+from boletin.repositories.subscriptions import SubscriptionRepository
+from boletin.settings import get_settings
+
+# At most this many confirmation emails to one address in a rolling day: subscribing someone
+# else over and over must not turn Boletín into a mail bomb.
+MAX_CONFIRMATIONS_PER_DAY = 3
+CONFIRMATION_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class SubscriptionService:
+    subscriptions: SubscriptionRepository
+    send_queue: SendQueue
+    keys: SigningKeys
+
+    @classmethod
+    def from_settings(cls) -> SubscriptionService:
+        settings = get_settings()
+        return cls(
+            SubscriptionRepository(settings.subscriptions_table),
+            SendQueue(settings.send_queue_url),
+            signing_keys(),
+        )
+
+    def subscribe(self, request: SubscriptionRequest, *, now: datetime | None = None) -> str | None:
+        """Record a pending subscription and queue its confirmation email.
+
+        Returns the new subscription id, or None when nothing is sent (suppressed address, or the
+        rate limit); the HTTP answer is the same either way, so no one can learn which addresses
+        are known.
+        """
+        from boletin.email import address_key
+
+        now = now or datetime.now(UTC)
+        key = address_key(request.email, self.keys.addresses)
+        profile = self.subscriptions.get_subscriber(key)
+        if profile is not None and profile.suppressed:
+            return None
+        recent = [t for t in (profile.confirmations_sent if profile else []) if t > now - CONFIRMATION_WINDOW]
+        if len(recent) >= MAX_CONFIRMATIONS_PER_DAY:
+            return None
+        record = SubscriptionRecord(
+            id=str(uuid.uuid4()),
+            address=request.email,
+            address_key=key,
+            language=request.language,
+            countries=request.countries,
+            topics=request.topics,
+            frequency=request.frequency,
+            timezone=request.timezone or "UTC",
+            status="pending",
+            created_at=now,
+        )
+        self.subscriptions.create_pending(record, [*recent, now])
+        self.send_queue.send([{"kind": "confirmation", "subscription_id": record.id}])
+        return record.id
+
+    def confirm(
+        self, token: str, *, now: datetime | None = None
+    ) -> tuple[Literal["confirmed", "invalid", "expired"], SubscriptionRecord | None]:
+        from boletin.email import ExpiredTokenError, InvalidTokenError, verify_token
+
+        now = now or datetime.now(UTC)
+        try:
+            subscription_id = verify_token(self.keys.tokens, token, "confirm", now=now)
+        except ExpiredTokenError:
+            return "expired", None
+        except InvalidTokenError:
+            return "invalid", None
+        record = self.subscriptions.get(subscription_id)
+        if record is None or record.status == "ended":
+            return "invalid", record
+        profile = self.subscriptions.get_subscriber(record.address_key)
+        if profile is not None and profile.suppressed:
+            return "invalid", record
+        if record.status == "active":
+            self.subscriptions.list_under_keys(record)  # repairs a confirmation cut short
+            return "confirmed", record
+        self.subscriptions.activate(record, now)
+        return "confirmed", record
+
+    def record_for(self, token: str, purpose: Literal["unsubscribe", "manage"]) -> SubscriptionRecord | None:
+        """The subscription a link's token names; None for a forged, tampered or unknown token."""
+        from boletin.email import InvalidTokenError, verify_token
+
+        try:
+            subscription_id = verify_token(self.keys.tokens, token, purpose, now=datetime.now(UTC))
+        except InvalidTokenError:
+            return None
+        return self.subscriptions.get(subscription_id)
+
+    def unsubscribe(self, record: SubscriptionRecord, *, now: datetime | None = None) -> None:
+        """Ends the subscription at once; repeating it changes nothing."""
+        if record.status != "ended":
+            self.subscriptions.end(record, "unsubscribed", now or datetime.now(UTC))
+
+    def update_preferences(
+        self,
+        record: SubscriptionRecord,
+        *,
+        countries: list[str],
+        topics: list[str],
+        frequency: str,
+        language: str,
+    ) -> SubscriptionRecord:
+        updated = record.model_copy(
+            update={"countries": countries, "topics": topics, "frequency": frequency, "language": language}
+        )
+        updated = SubscriptionRecord.model_validate(updated.model_dump())
+        self.subscriptions.update_preferences(record, updated)
+        return updated
+
+
+_keys: SigningKeys | None = None
+
+
+def signing_keys() -> SigningKeys:
+    """One per container: the secret is fetched once."""
+    global _keys
+    if _keys is None:
+        _keys = SigningKeys(get_settings().signing_secret_arn)
+    return _keys
+
+
+def link_urls(subscription_id: str, keys: SigningKeys, *, now: datetime) -> dict[str, str]:
+    """The personal links of a subscription's emails."""
+    from boletin.email import DEFAULT_TTLS, issue_token
+
+    base = get_settings().public_base_url
+    return {
+        purpose: f"{base}/subscriptions/{purpose}?token="
+        + issue_token(keys.tokens, purpose, subscription_id, now=now, ttl=DEFAULT_TTLS[purpose])
+        for purpose in ("confirm", "unsubscribe", "manage")
+    }
