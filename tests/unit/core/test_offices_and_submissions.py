@@ -1,0 +1,112 @@
+"""Office keys and submissions, with in-memory repositories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from boletin.errors import (
+    BulletinNotFoundError,
+    IdempotencyKeyReusedError,
+    MalformedRequestError,
+    UnauthorizedError,
+)
+from boletin.models.bulletins import BulletinSubmission
+from boletin.services import bulletins, offices
+from tests.unit.core.fakes import FakeBulletinRepository, FakeOfficeRepository
+
+
+def submission(title: str = "Costa Rica opens a new migrant service centre") -> BulletinSubmission:
+    return BulletinSubmission(title=title, body="Body text.", published_on=date(2021, 11, 30))
+
+
+@pytest.fixture
+def office_repo() -> FakeOfficeRepository:
+    return FakeOfficeRepository()
+
+
+def test_a_new_office_gets_a_key_that_is_stored_only_as_a_hash(office_repo: FakeOfficeRepository) -> None:
+    office, key = offices.create_office("IOM Costa Rica", repository=office_repo)
+    assert office.id == "iom-costa-rica"
+    stored = list(office_repo.keys.values())
+    assert len(stored) == 1
+    assert key not in repr(office_repo.keys)
+    assert key not in repr(office_repo.offices)
+    assert stored[0].key_hash == offices.hash_key(key)
+    caller = offices.authenticate(f"Bearer {key}", repository=office_repo)
+    assert caller.office == "iom-costa-rica"
+
+
+@pytest.mark.parametrize(
+    "header", [None, "", "Basic abc", "Bearer", "Bearer not-a-key", "Bearer bol_AAAAAAAA_" + "x" * 43]
+)
+def test_missing_malformed_or_unknown_keys_are_refused(
+    office_repo: FakeOfficeRepository, header: str | None
+) -> None:
+    offices.create_office("IOM Panama", repository=office_repo)
+    with pytest.raises(UnauthorizedError):
+        offices.authenticate(header, repository=office_repo)
+
+
+def test_rotation_issues_a_new_key_and_the_old_one_stops_working(office_repo: FakeOfficeRepository) -> None:
+    _, old_key = offices.create_office("IOM Belize", repository=office_repo)
+    new_key = offices.rotate_key("iom-belize", repository=office_repo)
+    assert offices.authenticate(f"Bearer {new_key}", repository=office_repo).office == "iom-belize"
+    with pytest.raises(UnauthorizedError):
+        offices.authenticate(f"Bearer {old_key}", repository=office_repo)
+    offices.revoke_keys("iom-belize", repository=office_repo)
+    with pytest.raises(UnauthorizedError):
+        offices.authenticate(f"Bearer {new_key}", repository=office_repo)
+
+
+def caller(office: str = "iom-cr") -> offices.Caller:
+    return offices.Caller(office=office, office_name=office.upper(), key_id="k")
+
+
+def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -> None:
+    repo = FakeBulletinRepository()
+    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
+    again = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
+    assert not first.replayed
+    assert again.replayed
+    assert again.record.id == first.record.id
+    assert len(repo.items) == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothing() -> None:
+    repo = FakeBulletinRepository()
+    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-2", repository=repo)
+    with pytest.raises(IdempotencyKeyReusedError):
+        bulletins.submit_bulletin(
+            caller(),
+            submission("A different title for the same key"),
+            idempotency_key="abc-2",
+            repository=repo,
+        )
+    assert repo.items[first.record.id].title == first.record.title
+
+
+def test_idempotency_keys_are_per_office() -> None:
+    repo = FakeBulletinRepository()
+    a = bulletins.submit_bulletin(caller("office-a"), submission(), idempotency_key="same", repository=repo)
+    b = bulletins.submit_bulletin(caller("office-b"), submission(), idempotency_key="same", repository=repo)
+    assert a.record.id != b.record.id
+
+
+def test_a_malformed_idempotency_key_is_a_client_error() -> None:
+    with pytest.raises(MalformedRequestError):
+        bulletins.submit_bulletin(
+            caller(), submission(), idempotency_key="bad key\n", repository=FakeBulletinRepository()
+        )
+
+
+def test_unpublished_bulletins_are_visible_to_their_office_only() -> None:
+    repo = FakeBulletinRepository()
+    record = bulletins.submit_bulletin(caller("office-a"), submission(), repository=repo).record
+    assert bulletins.get_bulletin(record.id, caller("office-a"), repository=repo).id == record.id
+    for someone_else in (None, caller("office-b")):
+        with pytest.raises(BulletinNotFoundError):
+            bulletins.get_bulletin(record.id, someone_else, repository=repo)
+    with pytest.raises(BulletinNotFoundError):
+        bulletins.get_bulletin("../etc/passwd", None, repository=repo)

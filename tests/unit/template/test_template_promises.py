@@ -1,0 +1,124 @@
+"""What no scanner checks in template.yaml: the delivery guarantees and the settings contract."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode.cfn_yaml import load
+
+from boletin.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE: dict[str, Any] = load(str(ROOT / "template.yaml"))
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+FUNCTIONS = {name: r for name, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"}
+GLOBAL_TIMEOUT = TEMPLATE["Globals"]["Function"]["Timeout"]
+
+
+def events_of(kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (fn, name, event["Properties"])
+        for fn, resource in FUNCTIONS.items()
+        for name, event in resource["Properties"].get("Events", {}).items()
+        if event["Type"] == kind
+    ]
+
+
+def ref_name(value: Any) -> str:
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return str(target[0] if isinstance(target, list) else target.split(".")[0])
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    raise AssertionError(f"not a reference: {value!r}")
+
+
+def test_every_stream_mapping_retries_finitely_bisects_and_keeps_what_fails() -> None:
+    streams = events_of("DynamoDB")
+    assert streams, "the enrich function must consume the bulletins stream"
+    for fn, name, props in streams:
+        where = f"{fn}.{name}"
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], where
+        assert props["BisectBatchOnFunctionError"] is True, where
+        assert 0 <= props["MaximumRetryAttempts"] <= 10, where
+        assert 60 <= props["MaximumRecordAgeInSeconds"] <= 86_400, where
+        destination = props["DestinationConfig"]["OnFailure"]
+        assert destination["Type"] == "SQS", where
+        assert RESOURCES[ref_name(destination["Destination"])]["Type"] == "AWS::SQS::Queue", where
+
+
+def test_every_queue_mapping_reports_partial_failures_and_has_a_dlq() -> None:
+    queues = events_of("SQS")
+    assert len(queues) >= 4
+    for fn, name, props in queues:
+        where = f"{fn}.{name}"
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], where
+        queue = RESOURCES[ref_name(props["Queue"])]["Properties"]
+        redrive = queue["RedrivePolicy"]
+        assert 1 <= redrive["maxReceiveCount"] <= 10, where
+        assert RESOURCES[ref_name(redrive["deadLetterTargetArn"])]["Type"] == "AWS::SQS::Queue", where
+        timeout = FUNCTIONS[fn]["Properties"].get("Timeout", GLOBAL_TIMEOUT)
+        assert queue["VisibilityTimeout"] >= 6 * timeout, f"{where}: visibility < 6x timeout"
+
+
+def test_every_bus_rule_target_retries_and_has_a_dead_letter_queue() -> None:
+    rules = [r for r in RESOURCES.values() if r["Type"] == "AWS::Events::Rule"]
+    assert rules
+    for rule in rules:
+        for target in rule["Properties"]["Targets"]:
+            assert "DeadLetterConfig" in target
+            assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+
+
+def test_data_is_kept_recoverable_and_encrypted() -> None:
+    tables = {n: r for n, r in RESOURCES.items() if r["Type"] == "AWS::DynamoDB::Table"}
+    assert len(tables) == 5
+    for name, table in tables.items():
+        assert table["DeletionPolicy"] == "Retain", name
+        assert table["UpdateReplacePolicy"] == "Retain", name
+        assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["Properties"]["SSESpecification"]["SSEEnabled"] is True
+    for name, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::SQS::Queue":
+            assert resource["Properties"].get("SqsManagedSseEnabled") is True, name
+
+
+def test_the_bulletins_stream_carries_both_images_for_the_outbox() -> None:
+    spec = RESOURCES["BulletinsTable"]["Properties"]["StreamSpecification"]
+    assert spec["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+
+
+def test_every_setting_the_code_reads_is_given_by_the_template() -> None:
+    given = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
+    for fn in FUNCTIONS.values():
+        given |= set(fn["Properties"].get("Environment", {}).get("Variables", {}))
+    assert set(Settings.env_names()) <= given
+    # And no handler reads the environment behind the settings model's back.
+    for path in (ROOT / "functions").glob("*/app.py"):
+        source = path.read_text()
+        assert "os.environ" not in source, path
+        assert "getenv" not in source, path
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_has_its_handler_module(name: str) -> None:
+    props = FUNCTIONS[name]["Properties"]
+    module, _, handler = props["Handler"].partition(".")
+    source = ROOT / props["CodeUri"] / f"{module}.py"
+    tree = ast.parse(source.read_text())
+    assert handler in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_policies_grant_no_wildcard_actions_on_data() -> None:
+    for name, fn in FUNCTIONS.items():
+        for policy in fn["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []):
+                actions = (
+                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                )
+                for action in actions:
+                    assert not action.endswith(":*"), f"{name}: {action}"
+                    assert action != "*", f"{name}: {action}"
