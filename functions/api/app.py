@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.errors import BoletinError, NotFoundError
+from boletin.errors import BoletinError, BulletinWithdrawnError, NotFoundError
 from boletin.http import (
     PROBLEM_JSON,
     caller_from_authorizer,
@@ -18,11 +18,20 @@ from boletin.http import (
     header,
     optional_caller,
     parse_json_body,
+    parse_json_object,
     parse_query,
     problem_body,
 )
-from boletin.models.bulletins import BulletinSubmission, BulletinView
+from boletin.models.bulletins import (
+    BulletinRecord,
+    BulletinSubmission,
+    BulletinUpdate,
+    BulletinView,
+    BulletinWithdrawal,
+)
+from boletin.models.offices import Caller
 from boletin.services import bulletins as service
+from boletin.services import lifecycle
 from boletin.settings import get_settings
 
 logger = Logger()
@@ -75,13 +84,80 @@ def preview_bulletin() -> Response[str]:
     return _json(200, service.preview_enrichment(submission).model_dump(mode="json"))
 
 
+def _caller() -> Caller | None:
+    event = app.current_event
+    return optional_caller(event.raw_event.get("requestContext", {}), event.headers)
+
+
+def _writer() -> Caller:
+    return caller_from_authorizer(app.current_event.raw_event.get("requestContext", {}))
+
+
+def _bulletin_response(record: BulletinRecord, caller: Caller | None, status: int = 200) -> Response[str]:
+    view = BulletinView.from_record(record, base_url=get_settings().public_base_url)
+    if caller is not None and caller.office == record.office:
+        view.delivery = service.delivery_report(record)
+    return _json(status, view.model_dump(mode="json"), {"ETag": f'"{record.version}"'})
+
+
 @app.get("/bulletins/<bulletin_id>")
 def get_bulletin(bulletin_id: str) -> Response[str]:
+    caller = _caller()
+    try:
+        record = service.get_bulletin(bulletin_id, caller)
+    except BulletinWithdrawnError:
+        return _json(410, service.tombstone(bulletin_id).model_dump(mode="json"))
+    return _bulletin_response(record, caller)
+
+
+@app.get("/bulletins/<bulletin_id>/versions")
+def list_versions(bulletin_id: str) -> Response[str]:
+    return _json(200, {"items": lifecycle.list_versions(bulletin_id, _caller())})
+
+
+@app.put("/bulletins/<bulletin_id>")
+def replace_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
-    caller = optional_caller(event.raw_event.get("requestContext", {}), event.headers)
-    record = service.get_bulletin(bulletin_id, caller)
-    view = BulletinView.from_record(record, base_url=get_settings().public_base_url)
-    return _json(200, view.model_dump(mode="json"), {"ETag": f'"{record.version}"'})
+    caller = _writer()
+    update = parse_json_body(
+        BulletinUpdate,
+        event.body,
+        is_base64=event.is_base64_encoded or False,
+        content_type=header(event.headers, "Content-Type"),
+    )
+    record, _ = lifecycle.replace_bulletin(
+        caller, bulletin_id, update, if_match=header(event.headers, "If-Match")
+    )
+    return _bulletin_response(record, caller)
+
+
+@app.patch("/bulletins/<bulletin_id>")
+def patch_bulletin(bulletin_id: str) -> Response[str]:
+    event = app.current_event
+    caller = _writer()
+    patch = parse_json_object(
+        event.body,
+        is_base64=event.is_base64_encoded or False,
+        content_type=header(event.headers, "Content-Type"),
+    )
+    record, _ = lifecycle.patch_bulletin(
+        caller, bulletin_id, patch, if_match=header(event.headers, "If-Match")
+    )
+    return _bulletin_response(record, caller)
+
+
+@app.delete("/bulletins/<bulletin_id>")
+def withdraw_bulletin(bulletin_id: str) -> Response[str]:
+    event = app.current_event
+    caller = _writer()
+    withdrawal = parse_json_body(
+        BulletinWithdrawal,
+        event.body,
+        is_base64=event.is_base64_encoded or False,
+        content_type=header(event.headers, "Content-Type"),
+    )
+    lifecycle.withdraw_bulletin(caller, bulletin_id, withdrawal, if_match=header(event.headers, "If-Match"))
+    return _json(200, service.tombstone(bulletin_id).model_dump(mode="json"))
 
 
 @app.get("/bulletins")

@@ -62,6 +62,22 @@ class ConflictError(BoletinError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class PreconditionRequiredError(BoletinError):
+    status, title, slug = 428, "Precondition required", "precondition-required"
+
+
+class PreconditionFailedError(BoletinError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
+class BulletinWithdrawnError(BoletinError):
+    status, title, slug = 410, "Gone", "bulletin-withdrawn"
+
+
+class OfficeScopeError(BoletinError):
+    status, title, slug = 422, "Outside the office's countries", "outside-office-scope"
+
+
 class OfficeExistsError(ConflictError):
     pass
 

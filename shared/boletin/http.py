@@ -75,34 +75,62 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     return found
 
 
-def parse_json_body(
-    model: type[ModelT], body: str | None, *, is_base64: bool, content_type: str | None
-) -> ModelT:
-    """Parse and validate a JSON request body, or raise a BoletinError that says what is wrong."""
-    raw = body_bytes(body, is_base64)
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(
-            f"The request body is {len(raw):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (256 KB)."
+def parse_json_object(body: str | None, *, is_base64: bool, content_type: str | None) -> dict[str, Any]:
+    """A JSON object body (for merge patches), or a BoletinError that says what is wrong."""
+    text = _json_text(
+        body,
+        is_base64=is_base64,
+        content_type=content_type,
+        allowed=("application/json", "application/merge-patch+json"),
+    )
+    parsed = _loads(text)
+    if not isinstance(parsed, dict):
+        raise RequestValidationError(
+            "The request body must be a JSON object.", errors=[FieldError("body", "must be a JSON object")]
         )
-    media_type = (content_type or "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise UnsupportedMediaTypeError(
-            "Send the body as JSON with the header Content-Type: application/json."
-        )
-    if not raw.strip():
-        raise MalformedRequestError("The request body is empty; a JSON object is expected.")
+    return parsed
+
+
+def _loads(text: str) -> Any:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedRequestError("The request body is not valid UTF-8.") from None
-    try:
-        parsed = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise MalformedRequestError(
             f"The request body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
         ) from None
     except RecursionError:
         raise MalformedRequestError("The request body nests too deeply.") from None
+
+
+def _json_text(
+    body: str | None,
+    *,
+    is_base64: bool,
+    content_type: str | None,
+    allowed: tuple[str, ...] = ("application/json",),
+) -> str:
+    raw = body_bytes(body, is_base64)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(
+            f"The request body is {len(raw):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (256 KB)."
+        )
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type not in allowed:
+        raise UnsupportedMediaTypeError(f"Send the body as JSON with the header Content-Type: {allowed[0]}.")
+    if not raw.strip():
+        raise MalformedRequestError("The request body is empty; a JSON object is expected.")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequestError("The request body is not valid UTF-8.") from None
+
+
+def parse_json_body(
+    model: type[ModelT], body: str | None, *, is_base64: bool, content_type: str | None
+) -> ModelT:
+    """Parse and validate a JSON request body, or raise a BoletinError that says what is wrong."""
+    text = _json_text(body, is_base64=is_base64, content_type=content_type)
+    parsed = _loads(text)
     if not isinstance(parsed, dict):
         raise RequestValidationError(
             "The request body must be a JSON object.", errors=[FieldError("body", "must be a JSON object")]

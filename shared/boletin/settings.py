@@ -29,6 +29,9 @@ class Settings(BaseModel):
     feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
     sender_address: str = Field(alias="SENDER_ADDRESS")
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
+    schedule_group: str = Field(alias="SCHEDULE_GROUP")
+    release_queue_arn: str = Field(alias="RELEASE_QUEUE_ARN")
+    scheduler_role_arn: str = Field(alias="SCHEDULER_ROLE_ARN")
 
     @classmethod
     def env_names(cls) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from boletin.models.enrichment import Enrichment, LanguageCode
 
@@ -47,6 +47,21 @@ class BulletinSubmission(BaseModel):
     language: LanguageCode | None = Field(default=None, description="en, es, fr or pt; detected if absent.")
     source_url: str | None = Field(default=None, description="An https URL of the original.")
     countries: list[str] | None = Field(default=None, description="ISO 3166-1 alpha-2 codes.")
+    publish_at: datetime | None = Field(
+        default=None, description="Embargo: publish at this time (ISO 8601 with a time zone), not before."
+    )
+
+    @field_validator("publish_at")
+    @classmethod
+    def _publish_at(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("must include a time zone, e.g. 2026-12-01T08:00:00-06:00")
+        value = value.astimezone(UTC)
+        if value > datetime.now(UTC) + timedelta(days=366):
+            raise ValueError("must be within a year")
+        return value
 
     @field_validator("title")
     @classmethod
@@ -132,7 +147,30 @@ class BulletinRecord(BaseModel):
     enriched_hash: str | None = None
     request_hash: str
     enrichment: Enrichment | None = None
+    publish_at: datetime | None = None
     withdrawn_reason: str | None = None
+    withdrawn_at: datetime | None = None
+    last_change: Literal["minor", "major"] | None = None
+    last_change_note: str | None = None
+    updated_by: str | None = None
+    # Where the listing entries of the last indexed version live, while a correction is enriched.
+    listed_sort_key: str | None = None
+
+    def submission(self) -> BulletinSubmission:
+        """The submission this version was made from."""
+        return BulletinSubmission.model_validate_json(
+            json.dumps(
+                {
+                    "title": self.title,
+                    "body": self.body,
+                    "published_on": self.published_on.isoformat(),
+                    "language": self.language_given,
+                    "source_url": self.source_url,
+                    "countries": self.countries_given,
+                    "publish_at": self.publish_at.isoformat() if self.publish_at else None,
+                }
+            )
+        )
 
     @property
     def is_public(self) -> bool:
@@ -154,8 +192,10 @@ class BulletinRecord(BaseModel):
 
 
 def content_hash(submission: BulletinSubmission) -> str:
-    """What enrichment depends on: when it changes, the bulletin is enriched again."""
-    return submission.request_hash()
+    """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
+    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class BulletinView(BaseModel):
@@ -185,7 +225,11 @@ class BulletinView(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    publish_at: datetime | None = None
+    last_change: Literal["minor", "major"] | None = None
+    last_change_note: str | None = None
     links: dict[str, str]
+    delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
     @classmethod
     def from_record(cls, record: BulletinRecord, *, base_url: str) -> BulletinView:
@@ -215,8 +259,70 @@ class BulletinView(BaseModel):
             created_at=record.created_at,
             updated_at=record.updated_at,
             published_at=record.published_at,
-            links={"self": f"{base_url}/bulletins/{record.id}"},
+            publish_at=record.publish_at,
+            last_change=record.last_change,
+            last_change_note=record.last_change_note,
+            links={
+                "self": f"{base_url}/bulletins/{record.id}",
+                "versions": f"{base_url}/bulletins/{record.id}/versions",
+            },
         )
+
+
+class BulletinTombstone(BaseModel):
+    """What remains visible of a withdrawn bulletin."""
+
+    id: str
+    status: Literal["withdrawn"] = "withdrawn"
+    title: str
+    office: str
+    withdrawn_at: datetime | None
+    reason: str | None
+
+
+class BulletinUpdate(BulletinSubmission):
+    """`PUT /bulletins/{id}`: a full replacement, saying how much it changes."""
+
+    change: Literal["minor", "major"] = Field(
+        default="minor", description="minor: a typo; major: facts changed."
+    )
+    change_note: str | None = Field(default=None, description="One line on what changed (required if major).")
+
+    @field_validator("change_note")
+    @classmethod
+    def _change_note(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if _BAD_TITLE_CHARS.search(value):
+            raise ValueError("must be a single line without control characters")
+        value = value.strip()
+        if not 1 <= len(value) <= 200:
+            raise ValueError("must be 1 to 200 characters long")
+        return value
+
+    @model_validator(mode="after")
+    def _major_needs_note(self) -> BulletinUpdate:
+        if self.change == "major" and not self.change_note:
+            raise ValueError("change_note is required for a major change")
+        return self
+
+
+class BulletinWithdrawal(BaseModel):
+    """`DELETE /bulletins/{id}`: why it is withdrawn."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    reason: str = Field(description="One line, shown on the tombstone.")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if _BAD_TITLE_CHARS.search(value):
+            raise ValueError("must be a single line without control characters")
+        value = value.strip()
+        if not 3 <= len(value) <= 500:
+            raise ValueError("must be 3 to 500 characters long")
+        return value
 
 
 class BulletinSummaryView(BaseModel):

@@ -109,6 +109,7 @@ class BulletinRepository:
             ":now": {"S": now.isoformat()},
             ":received": {"S": "received"},
             ":published": {"S": "published"},
+            ":scheduled": {"S": "scheduled"},
         }
         set_published_at = (
             ", published_at = if_not_exists(published_at, :now)" if status == "published" else ""
@@ -119,7 +120,7 @@ class BulletinRepository:
                 Key=bulletin_key(record.id),
                 UpdateExpression=f"SET enrichment = :e, enriched_hash = :h, #s = :s{set_published_at}",
                 ConditionExpression=(
-                    "version = :v AND content_hash = :h AND (#s = :received OR #s = :published)"
+                    "version = :v AND content_hash = :h AND #s IN (:received, :published, :scheduled)"
                 ),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
@@ -129,6 +130,97 @@ class BulletinRepository:
                 return False
             raise
         return True
+
+    def replace(self, old: BulletinRecord, new: BulletinRecord, snapshot: dict[str, Any]) -> bool:
+        """Store a new version and the old one's snapshot together; False if `old` is stale."""
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": record_to_item(new),
+                            "ConditionExpression": "version = :v",
+                            "ExpressionAttributeValues": {":v": {"N": str(old.version)}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": snapshot,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except Exception as error:
+            if error_code(error) == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def withdraw(self, record: BulletinRecord, reason: str, *, by: str, now: datetime) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=bulletin_key(record.id),
+                UpdateExpression=(
+                    "SET #s = :w, withdrawn_reason = :r, withdrawn_at = :now, updated_at = :now, "
+                    "updated_by = :by, version = version + :one"
+                ),
+                ConditionExpression="version = :v AND #s <> :w",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":w": {"S": "withdrawn"},
+                    ":r": {"S": reason},
+                    ":now": {"S": now.isoformat()},
+                    ":by": {"S": by},
+                    ":one": {"N": "1"},
+                    ":v": {"N": str(record.version)},
+                },
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release(self, bulletin_id: str, content_hash_: str, *, now: datetime) -> bool:
+        """An embargo ends: scheduled -> published, only for the content it was scheduled for."""
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=bulletin_key(bulletin_id),
+                UpdateExpression="SET #s = :p, published_at = if_not_exists(published_at, :now)",
+                ConditionExpression="#s = :scheduled AND enriched_hash = :h AND content_hash = :h",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":p": {"S": "published"},
+                    ":scheduled": {"S": "scheduled"},
+                    ":h": {"S": content_hash_},
+                    ":now": {"S": now.isoformat()},
+                },
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def versions(self, bulletin_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self.client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
+                ExpressionAttributeValues={":p": {"S": f"BULLETIN#{bulletin_id}"}, ":v": {"S": "VERSION#"}},
+                **kwargs,
+            )
+            items.extend(from_item(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def list_by_office(
         self,
@@ -293,3 +385,20 @@ def summary_entry(
     if content_html is not None:
         entry["content_html"] = content_html
     return entry
+
+
+def version_item(
+    record: BulletinRecord, *, replaced_at: datetime, replaced_by: str, changed: list[str]
+) -> dict[str, Any]:
+    """A snapshot of a version as it was before a correction replaced it."""
+    values = record.model_dump(mode="json", exclude={"enrichment", "listed_sort_key"})
+    return to_item(
+        {
+            **values,
+            "pk": f"BULLETIN#{record.id}",
+            "sk": f"VERSION#{record.version:06d}",
+            "replaced_at": replaced_at.isoformat(),
+            "replaced_by": replaced_by,
+            "changed_fields": changed,
+        }
+    )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from boletin.errors import (
     BulletinNotFoundError,
+    BulletinWithdrawnError,
     FieldError,
     IdempotencyKeyReusedError,
     MalformedRequestError,
@@ -26,6 +27,7 @@ from boletin.models.bulletins import (
     BulletinRecord,
     BulletinSubmission,
     BulletinSummaryView,
+    BulletinTombstone,
     content_hash,
     summary_from_record,
 )
@@ -118,9 +120,56 @@ def get_bulletin(
     record = (repository or _bulletins()).get(bulletin_id)
     if record is None:
         raise not_found
+    if record.status == "withdrawn":
+        raise BulletinWithdrawnError(record.withdrawn_reason or "This bulletin was withdrawn.")
     if record.is_public or (caller is not None and caller.office == record.office):
         return record
     raise not_found
+
+
+def tombstone(bulletin_id: str, *, repository: BulletinRepository | None = None) -> BulletinTombstone:
+    record = (repository or _bulletins()).get(bulletin_id)
+    assert record is not None
+    return BulletinTombstone(
+        id=record.id,
+        title=record.title,
+        office=record.office,
+        withdrawn_at=record.withdrawn_at,
+        reason=record.withdrawn_reason,
+    )
+
+
+def delivery_report(record: BulletinRecord) -> dict[str, object]:
+    """For the owning office: the feeds that carry the bulletin and what happened to its emails."""
+    from boletin.feeds import feed_path
+    from boletin.listing import feed_scope, is_feed_scope, scope_keys_for
+    from boletin.repositories.deliveries import DeliveryRepository
+
+    settings = get_settings()
+    feeds: list[str] = []
+    if record.status == "published" and record.enrichment is not None:
+        e = record.enrichment
+        keys = scope_keys_for(
+            countries=e.countries, topics=e.topics, language=e.language, office=record.office
+        )
+        feeds = [
+            f"{settings.feeds_base_url}/{feed_path(feed_scope(k), 'rss')}" for k in keys if is_feed_scope(k)
+        ]
+    counts = DeliveryRepository(settings.deliveries_table).status_counts(record.id)
+    emails = {
+        status: counts.get(status, 0)
+        for status in (
+            "queued",
+            "pending_digest",
+            "sending",
+            "sent",
+            "bounced",
+            "complained",
+            "dropped",
+            "failed",
+        )
+    }
+    return {"feeds": sorted(feeds), "emails": emails}
 
 
 def preview_enrichment(submission: BulletinSubmission) -> Enrichment:

@@ -10,7 +10,12 @@ from typing import Any
 
 from boletin.matching import bulletin_keys
 from boletin.models.bulletins import BulletinRecord
-from boletin.models.events import BULLETIN_PUBLISHED, BULLETIN_WITHDRAWN, BulletinEventDetail
+from boletin.models.events import (
+    BULLETIN_PUBLISHED,
+    BULLETIN_UPDATED,
+    BULLETIN_WITHDRAWN,
+    BulletinEventDetail,
+)
 from boletin.models.subscriptions import DeliveryRecord, SubscriptionRecord
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.deliveries import DeliveryRepository
@@ -58,7 +63,36 @@ class EmailFanOut:
             return self.fan_out(detail, now=now or datetime.now(UTC))
         if detail_type == BULLETIN_WITHDRAWN:
             return self.drop_pending(detail.id)
+        if detail_type == BULLETIN_UPDATED and detail.change == "major":
+            return self.corrections(detail, now=now or datetime.now(UTC))
         return FanOutReport()
+
+    def corrections(self, detail: BulletinEventDetail, *, now: datetime) -> FanOutReport:
+        """A major change: a short correction to exactly those who received the original."""
+        report = FanOutReport()
+        to_send: list[dict[str, Any]] = []
+        for original in self.ledger.of_bulletin(detail.id):
+            if original.status != "sent":
+                continue
+            report.matched += 1
+            delivery = DeliveryRecord(
+                pk=f"CORRECTION#{detail.id}#v{detail.version}",
+                sk=original.sk,
+                kind="correction",
+                status="queued",
+                subscription_id=original.subscription_id,
+                address_key=original.address_key,
+                bulletin_id=detail.id,
+                created_at=now,
+            )
+            created = self.ledger.record(delivery)
+            report.recorded += int(created)
+            if created or self._still_queued(delivery):
+                to_send.append({"kind": "correction", "pk": delivery.pk, "sk": delivery.sk})
+        if to_send:
+            report.calls += self.send_queue.send(to_send)
+            report.queued = len(to_send)
+        return report
 
     def fan_out(self, detail: BulletinEventDetail, *, now: datetime) -> FanOutReport:
         report = FanOutReport()
@@ -152,6 +186,8 @@ class Sender:
             return self._send_bulletin(str(message["pk"]), str(message["sk"]), now)
         if kind == "digest":
             return self._send_digest(str(message["pk"]), str(message["sk"]), now)
+        if kind == "correction":
+            return self._send_correction(str(message["pk"]), str(message["sk"]), now)
         raise ValueError(f"unknown delivery kind {kind!r}")
 
     # ---------------------------------------------------------------- kinds
@@ -207,6 +243,33 @@ class Sender:
             sender=_sender_config(),
             recipient=recipient,
             bulletin=email_item(bulletin, record.language),
+            now=now,
+        )
+        return self._deliver(delivery, record.address, message, now)
+
+    def _send_correction(self, pk: str, sk: str, now: datetime) -> SendOutcome:
+        from boletin.email import Recipient, build_correction_email
+
+        delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
+        if delivery is None:
+            return SendOutcome("skipped")
+        record = self._sendable_subscription(delivery)
+        bulletin = self._bulletin(delivery.bulletin_id or "")
+        if record is None or bulletin is None:
+            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+            return SendOutcome("dropped")
+        links = link_urls(record.id, self.keys, now=now)
+        recipient = Recipient(
+            address=record.address,
+            language=record.language,
+            unsubscribe_url=links["unsubscribe"],
+            manage_url=links["manage"],
+        )
+        message = build_correction_email(
+            sender=_sender_config(),
+            recipient=recipient,
+            bulletin=email_item(bulletin, record.language),
+            change_note=bulletin.last_change_note or "",
             now=now,
         )
         return self._deliver(delivery, record.address, message, now)

@@ -20,10 +20,12 @@ from boletin.models.enrichment import Enrichment
 from boletin.models.events import (
     BULLETIN_PUBLISHED,
     BULLETIN_UPDATED,
+    BULLETIN_WITHDRAWN,
     BulletinEventDetail,
 )
 from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, summary_entry
 from boletin.repositories.events import EventPublisher
+from boletin.repositories.scheduler import ReleaseScheduler
 from boletin.settings import get_settings
 
 
@@ -59,6 +61,7 @@ class Publisher:
     bulletins: BulletinRepository
     index: BulletinIndexRepository
     events: EventPublisher
+    scheduler: ReleaseScheduler
 
     @classmethod
     def from_settings(cls) -> Publisher:
@@ -67,6 +70,7 @@ class Publisher:
             BulletinRepository(settings.bulletins_table),
             BulletinIndexRepository(settings.bulletin_index_table),
             EventPublisher(settings.event_bus_name),
+            ReleaseScheduler.from_settings(),
         )
 
     def handle_change(
@@ -76,23 +80,46 @@ class Publisher:
         if new is None:
             return outcome
         now = now or datetime.now(UTC)
-        if new.status in ("received", "published") and new.enriched_hash != new.content_hash:
+        if new.status == "withdrawn":
+            if old is not None and old.status != "withdrawn":
+                self._unlist(old)
+                if old.published_at is not None:
+                    self.events.publish([(BULLETIN_WITHDRAWN, event_detail(new, old, withdrawn=True))])
+                    outcome.announced.append(BULLETIN_WITHDRAWN)
+            return outcome
+        if new.status in ("received", "published", "scheduled") and new.enriched_hash != new.content_hash:
+            embargoed = new.publish_at is not None and new.publish_at > now and new.status != "published"
+            if embargoed:
+                assert new.publish_at is not None
+                # Scheduled before the status is written: a crash in between only re-runs this.
+                self.scheduler.schedule_release(new.id, new.content_hash, new.publish_at)
             outcome.enriched = self.bulletins.apply_enrichment(
-                new, enrich_record(new), status="published", now=now
+                new, enrich_record(new), status="scheduled" if embargoed else "published", now=now
             )
             return outcome
         if new.status == "published" and new.enrichment is not None and _newly_visible(old, new):
             self._index(old, new)
-            detail_type = BULLETIN_PUBLISHED if old is None or old.published_at is None else BULLETIN_UPDATED
-            self.events.publish([(detail_type, event_detail(new, old))])
+            first = old is None or old.published_at is None
+            detail_type = BULLETIN_PUBLISHED if first else BULLETIN_UPDATED
+            self.events.publish([(detail_type, event_detail(new, None if first else old))])
             outcome.announced.append(detail_type)
         return outcome
+
+    def _listed(self, record: BulletinRecord) -> set[tuple[str, str]]:
+        """The index entries a published, enriched record occupies."""
+        if record.status != "published" or record.enrichment is None:
+            return set()
+        key = record.listed_sort_key or record.sort_key()
+        return {(s, key) for s in _scopes(record)}
+
+    def _unlist(self, old: BulletinRecord) -> None:
+        self.index.delete_entries(sorted(self._listed(old)))
 
     def _index(self, old: BulletinRecord | None, new: BulletinRecord) -> None:
         base_url = get_settings().public_base_url
         new_scopes = _scopes(new)
-        if old is not None and old.status == "published" and old.enrichment is not None:
-            stale = {(s, old.sort_key()) for s in _scopes(old)} - {(s, new.sort_key()) for s in new_scopes}
+        if old is not None:
+            stale = self._listed(old) - {(s, new.sort_key()) for s in new_scopes}
             self.index.delete_entries(sorted(stale))
         view = summary_from_record(new, base_url=base_url)
         assert new.enrichment is not None
@@ -116,10 +143,13 @@ def _scopes(record: BulletinRecord) -> list[str]:
     return scope_keys_for(countries=e.countries, topics=e.topics, language=e.language, office=record.office)
 
 
-def event_detail(new: BulletinRecord, old: BulletinRecord | None) -> BulletinEventDetail:
-    e = new.enrichment
+def event_detail(
+    new: BulletinRecord, old: BulletinRecord | None, *, withdrawn: bool = False
+) -> BulletinEventDetail:
+    e = new.enrichment or (old.enrichment if old is not None else None)
     assert e is not None
     previous = old.enrichment if old is not None and old.status == "published" else None
+    updated = old is not None and not withdrawn
     return BulletinEventDetail(
         id=new.id,
         version=new.version,
@@ -130,6 +160,9 @@ def event_detail(new: BulletinRecord, old: BulletinRecord | None) -> BulletinEve
         published_on=new.published_on,
         previous_countries=previous.countries if previous else [],
         previous_topics=previous.topics if previous else [],
+        change=(new.last_change or "minor") if updated else None,
+        change_note=new.last_change_note if updated else None,
+        reason=new.withdrawn_reason if withdrawn else None,
     )
 
 

@@ -1,0 +1,34 @@
+"""Queue consumer: an embargo's schedule fired, so its bulletin is published (once)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from boletin.repositories.bulletins import BulletinRepository
+from boletin.settings import get_settings
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = json.loads(record.body)
+    released = BulletinRepository(get_settings().bulletins_table).release(
+        str(message["bulletin_id"]), str(message["content_hash"]), now=datetime.now(UTC)
+    )
+    # Not released: changed, withdrawn or already published since - nothing to do, by design.
+    logger.info("embargo ended", bulletin_id=message["bulletin_id"], released=released)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,102 @@
+"""Cold-start cost of each handler: a fresh interpreter that imports it and runs its pure logic once,
+against a fresh interpreter that only imports boto3. Medians of several runs, side by side."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASELINE = "import boto3"
+
+# Each probe imports a handler module (as Lambda does) and runs the pure work of a first request.
+PROBES: dict[str, str] = {
+    "api (import + validate a submission)": """
+import importlib.util, json
+spec = importlib.util.spec_from_file_location("app", "functions/api/app.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from boletin.http import parse_json_body
+from boletin.models.bulletins import BulletinSubmission
+body = json.dumps({"title": "Officials from Costa Rica and Panama meet", "body": "Text of the bulletin.",
+                   "published_on": "2021-11-30", "countries": ["CR", "PA"], "source_url": "https://example.org/x"})
+parse_json_body(BulletinSubmission, body, is_base64=False, content_type="application/json")
+""",
+    "enrich (import + enrich a bulletin)": """
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", "functions/enrich/app.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from boletin.enrichment import enrich
+enrich("IOM and Guatemala coordinate labour migration", "Officials from Guatemala and Mexico met in Guatemala City to discuss labour migration and trafficking in persons.")
+""",
+    "rss_notifier (import + render a feed)": """
+import importlib.util
+from datetime import UTC, date, datetime
+spec = importlib.util.spec_from_file_location("app", "functions/rss_notifier/app.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from boletin.feeds import render_feed
+from boletin.models.feeds import FeedDocument, FeedEntry, FeedScope
+now = datetime(2021, 11, 30, tzinfo=UTC)
+entry = FeedEntry(id="1", title="t", link="https://x.org/b/1", published_on=date(2021, 11, 30), published_at=now,
+                  updated_at=now, summary="s", content_html="<p>c</p>", countries=["CR"], topics=["health"],
+                  language="en", office_name="IOM")
+doc = FeedDocument(scope=FeedScope(kind="all"), entries=[entry], base_url="https://x.org",
+                   feeds_base_url="https://x.org/feeds", updated_at=now)
+for fmt in ("rss", "atom", "json"):
+    render_feed(doc, fmt, title="t", description="d", language=None, stylesheet_href=None)
+""",
+    "sender (import + build an email)": """
+import importlib.util
+from datetime import date
+spec = importlib.util.spec_from_file_location("app", "functions/sender/app.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from boletin.email import BulletinDigestItem, Recipient, SenderConfig, build_bulletin_email, to_raw_bytes
+sender = SenderConfig(address="boletin@example.org", list_id="bulletins.example.org")
+recipient = Recipient(address="ana@example.org", language="es", unsubscribe_url="https://x.org/u?t=1", manage_url="https://x.org/m?t=1")
+item = BulletinDigestItem(id="1", title="Título", published_on=date(2021, 11, 30), url="https://x.org/b/1")
+to_raw_bytes(build_bulletin_email(sender=sender, recipient=recipient, bulletin=item))
+""",
+    "authorizer (import)": """
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", "functions/authorizer/app.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+""",
+}
+
+
+def run(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env())
+    return time.perf_counter() - start
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = f"{ROOT / 'shared'}:{ROOT}"
+    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    return env
+
+
+def measure(repeats: int = 7) -> list[tuple[str, float, float, float]]:
+    """(probe, its median seconds, boto3's median seconds, ratio), interleaved runs."""
+    for code in [BASELINE, *PROBES.values()]:
+        run(code)  # warm the file cache and byte-compile
+    rows = []
+    for name, code in PROBES.items():
+        base, probe = [], []
+        for _ in range(repeats):
+            base.append(run(BASELINE))
+            probe.append(run(code))
+        b, p = statistics.median(base), statistics.median(probe)
+        rows.append((name, p, b, p / b))
+    return rows
+
+
+if __name__ == "__main__":
+    for name, probe, base, ratio in measure():
+        print(f"{name:42s} {probe * 1000:7.1f} ms  vs import boto3 {base * 1000:7.1f} ms  ratio {ratio:4.2f}")
