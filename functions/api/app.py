@@ -183,8 +183,7 @@ def list_feeds() -> Response[str]:
     return _json(200, {"items": feeds()})
 
 
-@app.exception_handler(BoletinError)
-def handle_boletin_error(error: BoletinError) -> Response[str]:
+def _problem(error: BoletinError) -> Response[str]:
     problem = error_problem(error, instance=app.current_event.path)
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
     return Response(
@@ -192,9 +191,14 @@ def handle_boletin_error(error: BoletinError) -> Response[str]:
     )
 
 
+@app.exception_handler(BoletinError)
+def handle_boletin_error(error: BoletinError) -> Response[str]:
+    return _problem(error)
+
+
 @app.not_found
 def handle_not_found(_: Exception) -> Response[str]:
-    return handle_boletin_error(NotFoundError(f"No resource at {app.current_event.path}."))
+    return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

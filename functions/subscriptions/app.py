@@ -91,15 +91,19 @@ def manage() -> Response[str]:
     return _page(pages.manage_submit(_get_service(), _token(), app.current_event.path, _form_body()))
 
 
-@app.exception_handler(BoletinError)
-def handle_boletin_error(error: BoletinError) -> Response[str]:
+def _problem(error: BoletinError) -> Response[str]:
     problem = error_problem(error, instance=app.current_event.path)
     return Response(status_code=problem.status, content_type=PROBLEM_JSON, body=problem_body(problem))
 
 
+@app.exception_handler(BoletinError)
+def handle_boletin_error(error: BoletinError) -> Response[str]:
+    return _problem(error)
+
+
 @app.not_found
 def handle_not_found(_: Exception) -> Response[str]:
-    return handle_boletin_error(NotFoundError(f"No resource at {app.current_event.path}."))
+    return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

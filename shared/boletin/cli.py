@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             count = service.revoke_keys(args.office_id, repository=repository)
             print(f"revoked {count} key(s) of {args.office_id}")
         elif args.command == "revoke-key":
-            office = service.revoke_key(args.key, repository=repository)
-            print(f"revoked one key of {office}")
+            owner = service.revoke_key(args.key, repository=repository)
+            print(f"revoked one key of {owner}")
         elif args.command == "list":
             for office in repository.list_offices():
                 print(f"{office.id}\t{office.status}\t{len(office.key_hashes)} key(s)\t{office.name}")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from itertools import product
 
-from boletin.models.feeds import FeedScope
+from boletin.models.feeds import FeedScope, ScopeKind
 
 ALL = "*"
 _DIMENSIONS = ("c", "t", "l", "o")
-_FEED_KINDS = {"c": "country", "t": "topic", "l": "language"}
+_FEED_KINDS: dict[str, ScopeKind] = {"c": "country", "t": "topic", "l": "language"}
 _KIND_DIMENSION = {v: k for k, v in _FEED_KINDS.items()}
 
 
@@ -53,7 +53,7 @@ def feed_scope(key: str) -> FeedScope:
     if key == ALL:
         return FeedScope(kind="all")
     dimension, _, value = key.partition("=")
-    return FeedScope(kind=_FEED_KINDS[dimension], value=value)  # type: ignore[arg-type]
+    return FeedScope(kind=_FEED_KINDS[dimension], value=value)
 
 
 def scope_key_of_feed(scope: FeedScope) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from boletin.matching import bulletin_keys
 from boletin.models.bulletins import BulletinRecord
@@ -297,7 +297,7 @@ class Sender:
             unsubscribe_url=links["unsubscribe"],
             manage_url=links["manage"],
         )
-        frequency = "weekly" if record.frequency == "weekly" else "daily"
+        frequency: Literal["daily", "weekly"] = "weekly" if record.frequency == "weekly" else "daily"
         start = min(d.created_at for d, _ in items).date()
         message = build_digest_email(
             sender=_sender_config(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key, scope_key_of_feed
+from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key
 from boletin.models.bulletins import BulletinSummaryView
 from boletin.models.events import BulletinEventDetail
 from boletin.models.feeds import FeedDocument, FeedEntry, FeedFormat, FeedScope
@@ -198,7 +198,3 @@ class FeedRegenerator:
             report.written.append(path)
         if hashes != previous:
             self.index.record_feed_hashes(registry_key, hashes)
-
-
-def scope_of(kind: str, value: str | None) -> str:
-    return scope_key_of_feed(FeedScope(kind=kind, value=value))  # type: ignore[arg-type]
