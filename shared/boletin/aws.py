@@ -12,6 +12,7 @@ from typing import Any
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_call_hooks: list[Any] = []
 
 
 def client(service: str) -> Any:
@@ -29,8 +30,20 @@ def client(service: str) -> Any:
                 connect_timeout=2,
                 read_timeout=5,
             )
-            _clients[service] = boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+            created = boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+            for hook in _call_hooks:
+                created.meta.events.register("before-call", hook)
+            _clients[service] = created
         return _clients[service]
+
+
+def on_call(hook: Any) -> None:
+    """Run `hook(**kwargs)` before every AWS call of every client (botocore's before-call event):
+    how the benchmarks count calls, with no change to the code they measure."""
+    with _lock:
+        _call_hooks.append(hook)
+        for existing in _clients.values():
+            existing.meta.events.register("before-call", hook)
 
 
 def reset_clients() -> None:

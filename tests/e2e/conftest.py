@@ -1,0 +1,118 @@
+"""End-to-end tests: the local stack (built from template.yaml, AWS emulated by moto) over HTTP.
+
+One stack per test process (pytest-xdist workers each start their own, on their own ports).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
+
+
+class Http:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        key: str | None = None,
+    ) -> Reply:
+        all_headers = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        if key is not None:
+            all_headers["Authorization"] = f"Bearer {key}"
+        url = path if path.startswith("http") else self.base_url + path
+        request = urllib.request.Request(url, data=data, method=method, headers=all_headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local stack
+                return Reply(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers), error.read())
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("POST", path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from boletin.local import LocalStack
+
+    with LocalStack(ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def http(stack: Any) -> Http:
+    return Http(stack.url)
+
+
+@pytest.fixture
+def new_office(stack: Any) -> Any:
+    """A fresh office per test: (office id, key)."""
+    import uuid
+
+    from boletin.services.offices import create_office
+
+    def make(name: str = "Test office") -> tuple[str, str]:
+        office, key = create_office(f"{name} {uuid.uuid4().hex[:8]}")
+        return office.id, key
+
+    return make
+
+
+def seed_bulletins() -> list[dict[str, Any]]:
+    return list(json.loads(SEED.read_text())["bulletins"])
+
+
+def submission_of(seed: dict[str, Any]) -> dict[str, Any]:
+    return {"title": seed["title"], "body": seed["body"], "published_on": seed["published_on"]}
+
+
+def read_outbox(outbox: Path) -> list[EmailMessage]:
+    messages = []
+    for path in sorted(outbox.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        assert isinstance(message, EmailMessage)
+        messages.append(message)
+    return messages
+
+
+def emails_to(outbox: Path, address: str) -> list[EmailMessage]:
+    return [m for m in read_outbox(outbox) if address in str(m["To"])]

@@ -1,0 +1,281 @@
+"""Subscriptions and email end to end: double opt-in, one email per match, one-click unsubscribe,
+digests, bounces, and the faults email must survive."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from email.message import EmailMessage
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.e2e.conftest import Http, emails_to, seed_bulletins
+from tests.faults import Fault, faults
+
+pytestmark = pytest.mark.e2e
+
+GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
+BZ_SEED = seed_bulletins()[8]  # Belize
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link(message: EmailMessage, purpose: str) -> str:
+    found = re.search(rf"https?://\S+/subscriptions/{purpose}\?token=[A-Za-z0-9_\-=.]+", text_of(message))
+    assert found, f"no {purpose} link in the email"
+    return found.group(0)
+
+
+def fresh_address() -> str:
+    return f"reader-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def submit(http: Http, key: str, seed: dict[str, Any], suffix: str = "") -> str:
+    body = {"title": seed["title"] + suffix, "body": seed["body"], "published_on": seed["published_on"]}
+    reply = http.post("/bulletins", json_body=body, key=key)
+    assert reply.status == 201, reply.body
+    return str(reply.json()["id"])
+
+
+def subscribe_and_confirm(stack: Any, http: Http, address: str, **prefs: Any) -> None:
+    body = {"email": address, "language": "es", "frequency": "immediate", **prefs}
+    assert http.post("/subscriptions", json_body=body).status == 202
+    stack.wait_until_idle(timeout=20)
+    confirmations = emails_to(stack.outbox_dir, address)
+    assert len(confirmations) == 1
+    page = http.get(link(confirmations[0], "confirm"))
+    assert page.status == 200
+    assert "text/html" in str(page.header("Content-Type"))
+
+
+def test_double_opt_in_then_exactly_one_email_then_one_click_unsubscribe(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given a confirmed subscriber to Guatemala, in Spanish
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    _, key = new_office()
+    # When a matching and a non-matching bulletin are published
+    submit(http, key, GT_SEED, " (1)")
+    submit(http, key, BZ_SEED, " (1)")
+    stack.wait_until_idle(timeout=30)
+    # Then exactly one email arrives, well formed, localised, with one-click unsubscribe
+    received = emails_to(stack.outbox_dir, address)[1:]
+    assert len(received) == 1
+    email = received[0]
+    assert email.get_content_type() == "multipart/alternative"
+    assert email.get_body(preferencelist=("html",)) is not None
+    assert "\n" not in str(email["Subject"])
+    assert GT_SEED["title"] in str(email["Subject"])
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe_url = str(email["List-Unsubscribe"]).split("<", 1)[1].split(">", 1)[0]
+    assert "/subscriptions/unsubscribe?token=" in unsubscribe_url
+    assert "Guatemala" in text_of(email)
+    # When the mail client posts the one-click unsubscribe
+    one_click = http.post(
+        unsubscribe_url,
+        data=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert one_click.status == 200
+    # Repeating it is harmless
+    assert (
+        http.post(
+            unsubscribe_url,
+            data=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ).status
+        == 200
+    )
+    # Then the next matching bulletin sends nothing
+    submit(http, key, GT_SEED, " (2)")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
+def test_nothing_but_the_confirmation_goes_to_an_unconfirmed_address(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    address = fresh_address()
+    assert (
+        http.post(
+            "/subscriptions", json_body={"email": address, "language": "en", "frequency": "immediate"}
+        ).status
+        == 202
+    )
+    _, key = new_office()
+    submit(http, key, GT_SEED, " (unconfirmed)")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 1
+
+
+def test_the_answer_is_the_same_for_new_known_and_bad_addresses_and_confirmations_are_rate_limited(
+    stack: Any, http: Http
+) -> None:
+    address = fresh_address()
+    answers = [
+        http.post("/subscriptions", json_body={"email": address, "language": "en", "frequency": "daily"})
+        for _ in range(5)
+    ]
+    assert {a.status for a in answers} == {202}
+    assert len({a.body for a in answers}) == 1
+    stack.wait_until_idle(timeout=20)
+    assert len(emails_to(stack.outbox_dir, address)) == 3
+    bad = http.post(
+        "/subscriptions",
+        json_body={
+            "email": f"Evil <{address}>\r\nBcc: x@example.org",
+            "language": "en",
+            "frequency": "daily",
+        },
+    )
+    assert bad.status == 422
+    assert bad.header("Content-Type") == "application/problem+json"
+
+
+def test_a_forged_or_tampered_token_changes_nothing(stack: Any, http: Http) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address)
+    for bad in ("forged", "AAAA" * 20):
+        reply = http.post(
+            f"/subscriptions/unsubscribe?token={bad}",
+            data=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert 400 <= reply.status < 500
+    confirm = link(emails_to(stack.outbox_dir, address)[0], "confirm")
+    tampered = confirm[:-2] + ("A" if confirm[-2] != "A" else "B") + confirm[-1]
+    assert 400 <= http.get(tampered).status < 500
+
+
+def test_a_daily_digest_gathers_the_matches_and_is_sent_once(stack: Any, http: Http, new_office: Any) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, frequency="daily", topics=["trafficking-in-persons"])
+    _, key = new_office()
+    submit(http, key, GT_SEED, " (digest)")
+    submit(http, key, BZ_SEED, " (digest)")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 1  # no immediate email
+    run = http.post("/_local/digests/run")
+    assert run.status == 200
+    stack.wait_until_idle(timeout=30)
+    digests = emails_to(stack.outbox_dir, address)[1:]
+    assert len(digests) == 1
+    assert GT_SEED["title"] in text_of(digests[0])
+    assert BZ_SEED["title"] in text_of(digests[0])
+    # Nothing new since: the next run sends no digest at all
+    http.post("/_local/digests/run")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
+def notify_ses(stack: Any, notification: dict[str, Any]) -> None:
+    topic = stack.resource_arn("SesEventsTopic")
+    boto3.client("sns").publish(TopicArn=topic, Message=json.dumps(notification))
+
+
+@pytest.mark.parametrize("kind", ["bounce", "complaint"])
+def test_a_permanent_bounce_or_a_complaint_suppresses_the_address_everywhere(
+    stack: Any, http: Http, new_office: Any, kind: str
+) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address)
+    if kind == "bounce":
+        notification = {
+            "notificationType": "Bounce",
+            "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": address}]},
+            "mail": {"destination": [address]},
+        }
+    else:
+        notification = {
+            "notificationType": "Complaint",
+            "complaint": {"complainedRecipients": [{"emailAddress": address}]},
+            "mail": {"destination": [address]},
+        }
+    notify_ses(stack, notification)
+    stack.wait_until_idle(timeout=20)
+    _, key = new_office()
+    submit(http, key, GT_SEED, f" ({kind})")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 1  # the confirmation only
+    # And subscribing again sends nothing, with the same answer as always
+    assert (
+        http.post(
+            "/subscriptions", json_body={"email": address, "language": "en", "frequency": "immediate"}
+        ).status
+        == 202
+    )
+    stack.wait_until_idle(timeout=20)
+    assert len(emails_to(stack.outbox_dir, address)) == 1
+
+
+def test_ses_throttling_is_retried_and_the_email_still_goes_once(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    _, key = new_office()
+    throttled = Fault("ses", "SendRawEmail", times=6, error_code="Throttling")
+    with faults(throttled):
+        submit(http, key, BZ_SEED, " (throttled)")
+        stack.wait_until_idle(timeout=60)
+    stack.wait_until_idle(timeout=60)
+    assert throttled.fired == 6
+    assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
+def test_a_crash_between_send_and_mark_never_sends_twice(stack: Any, http: Http, new_office: Any) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    _, key = new_office()
+    # Given the ledger write after SES accepted the email fails (the sender dies there)
+    crash = Fault(
+        "dynamodb",
+        "UpdateItem",
+        times=1,
+        error_code="InternalServerError",
+        when=lambda p: ":sent" in p.get("ExpressionAttributeValues", {}),
+    )
+    with faults(crash):
+        submit(http, key, BZ_SEED, " (crash)")
+        stack.wait_until_idle(timeout=60)
+    stack.wait_until_idle(timeout=30)
+    assert crash.fired == 1
+    # Then the email went once, and the retried message did not send it again
+    assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
+def test_the_same_event_delivered_twice_sends_no_second_email(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    _, key = new_office()
+    bulletin_id = submit(http, key, BZ_SEED, " (twice)")
+    stack.wait_until_idle(timeout=30)
+    detail = {
+        "id": bulletin_id,
+        "version": 1,
+        "office": "x",
+        "language": "en",
+        "countries": ["BZ"],
+        "topics": [],
+        "published_on": BZ_SEED["published_on"],
+    }
+    envelope = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Bulletin Published",
+        "source": "boletin.bulletins",
+        "detail": detail,
+    }
+    boto3.client("sqs").send_message(QueueUrl=stack.queue_url("EmailQueue"), MessageBody=json.dumps(envelope))
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 2

@@ -1,0 +1,194 @@
+"""Corrections, withdrawals and embargoes, end to end, races included."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Http, emails_to, seed_bulletins, submission_of
+from tests.e2e.test_email_e2e import fresh_address, subscribe_and_confirm
+
+pytestmark = pytest.mark.e2e
+
+GT_SEED = seed_bulletins()[3]
+BZ_SEED = seed_bulletins()[8]
+
+
+def published(stack: Any, http: Http, key: str, seed: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+    body = {**submission_of(seed), "title": seed["title"] + suffix}
+    created = http.post("/bulletins", json_body=body, key=key).json()
+    stack.wait_until_idle(timeout=30)
+    reply = http.get(f"/bulletins/{created['id']}")
+    assert reply.json()["status"] == "published"
+    return dict(reply.json())
+
+
+def feed_ids(http: Http, path: str) -> list[str]:
+    items = json.loads(http.get(path).body)["items"]
+    return [i["id"].rsplit(":", 1)[-1] for i in items]
+
+
+def test_a_correction_needs_if_match_and_loses_no_ones_change(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    _, key = new_office()
+    bulletin = published(stack, http, key, GT_SEED, " (correct)")
+    url = f"/bulletins/{bulletin['id']}"
+    fixed = {**submission_of(GT_SEED), "title": GT_SEED["title"] + " (corrected)"}
+    assert http.request("PUT", url, json_body=fixed, key=key).status == 428
+    assert http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"7"'}).status == 412
+    ok = http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"1"'})
+    assert ok.status == 200
+    assert ok.json()["version"] == 2
+    assert ok.header("ETag") == '"2"'
+    # The same body again is a no-op
+    same = http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"2"'})
+    assert same.status == 200
+    assert same.json()["version"] == 2
+    stack.wait_until_idle(timeout=30)
+    # The feed shows the corrected title under the same id
+    feed = json.loads(http.get("/feeds/all.json").body)
+    entry = next(i for i in feed["items"] if i["id"].endswith(bulletin["id"]))
+    assert entry["title"].endswith("(corrected)")
+    # And the history says who changed what, when
+    versions = http.get(f"{url}/versions").json()["items"]
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["changed_fields"] == ["title"]
+    assert versions[0]["replaced_by"]
+
+
+def test_two_corrections_with_the_same_if_match_one_wins_one_gets_412(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    _, key = new_office()
+    bulletin = published(stack, http, key, BZ_SEED, " (race)")
+    url = f"/bulletins/{bulletin['id']}"
+    results: list[int] = []
+
+    def correct(n: int) -> None:
+        body = {"title": f"{BZ_SEED['title']} (writer {n})"}
+        results.append(
+            http.request(
+                "PATCH",
+                url,
+                json_body=body,
+                key=key,
+                headers={"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
+            ).status
+        )
+
+    writers = [threading.Thread(target=correct, args=(n,)) for n in range(2)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    assert sorted(results) == [200, 412]
+    assert http.get(url).json()["version"] == 2
+
+
+def test_a_move_out_of_a_country_leaves_that_feed(stack: Any, http: Http, new_office: Any) -> None:
+    _, key = new_office()
+    bulletin = published(stack, http, key, BZ_SEED, " (move)")
+    assert bulletin["id"] in feed_ids(http, "/feeds/countries/BZ.json")
+    moved = {
+        **submission_of(BZ_SEED),
+        "title": "Honduras strengthens data collection on trafficking in persons",
+        "body": "The Ministry of Honduras launched a new module with the International Organization for Migration (IOM).",
+    }
+    reply = http.request(
+        "PUT", f"/bulletins/{bulletin['id']}", json_body=moved, key=key, headers={"If-Match": '"1"'}
+    )
+    assert reply.status == 200
+    stack.wait_until_idle(timeout=30)
+    assert bulletin["id"] not in feed_ids(http, "/feeds/countries/BZ.json")
+    assert bulletin["id"] in feed_ids(http, "/feeds/countries/HN.json")
+
+
+def test_a_major_correction_mails_exactly_those_who_received_the_original(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    receiver, latecomer = fresh_address(), fresh_address()
+    subscribe_and_confirm(stack, http, receiver, countries=["GY"])
+    _, key = new_office()
+    seed = seed_bulletins()[9]  # Guyana
+    bulletin = published(stack, http, key, seed, " (major)")
+    stack.wait_until_idle(timeout=30)
+    subscribe_and_confirm(stack, http, latecomer, countries=["GY"])
+    change = {
+        **submission_of(seed),
+        "title": seed["title"] + " (major)",
+        "body": seed["body"] + " Figures corrected.",
+        "change": "major",
+        "change_note": "The 2018 figures were corrected.",
+    }
+    assert (
+        http.request(
+            "PUT", f"/bulletins/{bulletin['id']}", json_body=change, key=key, headers={"If-Match": '"1"'}
+        ).status
+        == 200
+    )
+    stack.wait_until_idle(timeout=30)
+    to_receiver = emails_to(stack.outbox_dir, receiver)
+    assert len(to_receiver) == 3  # confirmation, original, correction
+    assert "The 2018 figures were corrected." in str(
+        to_receiver[-1].get_body(preferencelist=("plain",)).get_content()
+    )  # type: ignore[union-attr]
+    assert len(emails_to(stack.outbox_dir, latecomer)) == 1  # its confirmation only
+
+
+def test_a_withdrawn_bulletin_leaves_every_list_and_feed_and_shows_a_tombstone(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    office, key = new_office()
+    bulletin = published(stack, http, key, GT_SEED, " (withdraw)")
+    url = f"/bulletins/{bulletin['id']}"
+    reply = http.request("DELETE", url, json_body={"reason": "Published by mistake."}, key=key)
+    assert reply.status == 200
+    stack.wait_until_idle(timeout=30)
+    gone = http.get(url)
+    assert gone.status == 410
+    assert gone.json()["reason"] == "Published by mistake."
+    assert bulletin["id"] not in feed_ids(http, "/feeds/all.json")
+    assert bulletin["id"] not in feed_ids(http, "/feeds/countries/GT.json")
+    assert bulletin["id"] not in [i["id"] for i in http.get(f"/bulletins?office={office}").json()["items"]]
+    # Withdrawing again changes nothing
+    assert http.request("DELETE", url, json_body={"reason": "Again."}, key=key).status == 200
+    assert http.get(url).json()["reason"] == "Published by mistake."
+
+
+def test_an_embargoed_bulletin_stays_invisible_until_the_schedule_publishes_it_once(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    office, key = new_office()
+    at = (datetime.now(UTC) + timedelta(seconds=4)).replace(microsecond=0)
+    body = {**submission_of(BZ_SEED), "title": BZ_SEED["title"] + " (embargo)", "publish_at": at.isoformat()}
+    created = http.post("/bulletins", json_body=body, key=key).json()
+    stack.wait_until_idle(timeout=20)
+    url = f"/bulletins/{created['id']}"
+    assert http.get(url).status == 404
+    assert http.get(url, key=key).json()["status"] == "scheduled"
+    assert created["id"] not in feed_ids(http, "/feeds/all.json")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and http.get(url).status != 200:
+        time.sleep(0.5)
+    stack.wait_until_idle(timeout=20)
+    assert http.get(url).json()["status"] == "published"
+    assert feed_ids(http, "/feeds/all.json").count(created["id"]) == 1
+    assert [i["id"] for i in http.get(f"/bulletins?office={office}").json()["items"]] == [created["id"]]
+
+
+def test_the_owner_sees_where_the_bulletin_went(stack: Any, http: Http, new_office: Any) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    _, key = new_office()
+    bulletin = published(stack, http, key, BZ_SEED, " (report)")
+    stack.wait_until_idle(timeout=30)
+    report = http.get(f"/bulletins/{bulletin['id']}", key=key).json()["delivery"]
+    assert any(f.endswith("/countries/BZ.xml") for f in report["feeds"])
+    assert report["emails"]["sent"] >= 1
+    assert http.get(f"/bulletins/{bulletin['id']}").json()["delivery"] is None
