@@ -18,13 +18,6 @@ from boletin.settings import get_settings
 
 FEED_SIZE = 50
 FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
-CONTENT_TYPES: dict[str, str] = {
-    "rss": "application/rss+xml; charset=utf-8",
-    "atom": "application/atom+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
-    "xsl": "text/xsl; charset=utf-8",
-    "opml": "text/x-opml; charset=utf-8",
-}
 LANGUAGE_NAMES = {
     "en": {"en": "English", "es": "inglés", "fr": "anglais", "pt": "inglês"},
     "es": {"en": "Spanish", "es": "español", "fr": "espagnol", "pt": "espanhol"},
@@ -129,6 +122,9 @@ class FeedRegenerator:
     def regenerate(self, scopes: Iterable[str], *, now: datetime | None = None) -> RegenerationReport:
         """Rebuild each feed from the table (one Query each) and write the objects that changed."""
         from boletin.feeds import (
+            FEED_CONTENT_TYPES,
+            OPML_CONTENT_TYPE,
+            STYLESHEET_CONTENT_TYPE,
             STYLESHEET_NAME,
             feed_path,
             feed_texts,
@@ -143,7 +139,7 @@ class FeedRegenerator:
         known = self.index.feed_hashes()
         stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
-            "asset", {STYLESHEET_NAME: (stylesheet_bytes(), CONTENT_TYPES["xsl"])}, known, report
+            "asset", {STYLESHEET_NAME: (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)}, known, report
         )
         for key in sorted(set(scopes)):
             scope = feed_scope(key)
@@ -168,7 +164,7 @@ class FeedRegenerator:
                         language=language if scope.kind == "language" else None,
                         stylesheet_href=stylesheet_href if fmt != "json" else None,
                     ),
-                    CONTENT_TYPES[fmt],
+                    FEED_CONTENT_TYPES[fmt],
                 )
                 for fmt in FORMATS
             }
@@ -176,7 +172,7 @@ class FeedRegenerator:
         if any(k not in known for k in scopes):
             feeds = list_feeds(self.index)
             opml = render_opml([(f["title"], f["urls"]["rss"], settings.public_base_url) for f in feeds])
-            self._write_if_changed("asset#opml", {"index.opml": (opml, CONTENT_TYPES["opml"])}, known, report)
+            self._write_if_changed("asset#opml", {"index.opml": (opml, OPML_CONTENT_TYPE)}, known, report)
         return report
 
     def _write_if_changed(
