@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test check lint format typecheck cfn-lint bench eval clean
+.PHONY: setup run test check lint format typecheck cfn-lint schemas bench eval browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
@@ -18,10 +18,20 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(PY) -m boletin.local
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest -n auto
 
-check: $(STAMP) lint typecheck cfn-lint
+# The feed stylesheet is checked in headless Chromium (Debian's package; root installs it).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "The browser test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+check: $(STAMP) lint typecheck cfn-lint schemas
+
+schemas: $(STAMP)
+	$(PY) scripts/generate_schemas.py --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
