@@ -173,7 +173,17 @@ def list_bulletins() -> Response[str]:
 def list_topics() -> Response[str]:
     from boletin.enrichment.taxonomy import list_topics as topics
 
-    return _json(200, {"items": [t.model_dump(mode="json") for t in topics()]})
+    items = [
+        {
+            "slug": t.slug,
+            "label_en": t.label_en,
+            "label_es": t.label_es,
+            "label_fr": t.label_fr,
+            "label_pt": t.label_pt,
+        }
+        for t in topics()
+    ]
+    return _json(200, {"items": items})
 
 
 @app.get("/feeds")
