@@ -42,11 +42,12 @@ class FaultInjector:
             self.calls.append((service, name))
             for fault in self.faults:
                 if fault.fired < fault.times and fault.service == service and fault.operation == name:
-                    if not fault.when(_request_params(params)):
+                    request = _request_params(params)
+                    if not fault.when(request):
                         continue
                     fault.fired += 1
                     if fault.response is not None:
-                        return (_Http200(), fault.response(params))
+                        return (_Http200(), fault.response(request))
                     raise ClientError({"Error": {"Code": fault.error_code, "Message": "injected"}}, name)
         return None
 
@@ -107,9 +108,10 @@ def faults(*items: Fault) -> Iterator[FaultInjector]:
         active.clear()
 
 
-def put_events_rejecting_all(params: dict[str, Any]) -> dict[str, Any]:
+def put_events_rejecting_all(request: dict[str, Any]) -> dict[str, Any]:
     """PutEvents answering 200 with every entry failed, as EventBridge does under load."""
-    entries = params.get("Entries", [])
+    entries = request.get("Entries", [])
+    assert entries, "a PutEvents request carries entries"
     return {
         "FailedEntryCount": len(entries),
         "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "injected"} for _ in entries],

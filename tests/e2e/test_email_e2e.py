@@ -177,7 +177,7 @@ def test_a_daily_digest_gathers_the_matches_and_is_sent_once(stack: Any, http: H
 
 
 def notify_ses(stack: Any, notification: dict[str, Any]) -> None:
-    topic = stack.resource_arn("SesEventsTopic")
+    topic = stack.ref("SesEventsTopic")
     boto3.client("sns").publish(TopicArn=topic, Message=json.dumps(notification))
 
 
@@ -276,6 +276,6 @@ def test_the_same_event_delivered_twice_sends_no_second_email(
         "source": "boletin.bulletins",
         "detail": detail,
     }
-    boto3.client("sqs").send_message(QueueUrl=stack.queue_url("EmailQueue"), MessageBody=json.dumps(envelope))
+    boto3.client("sqs").send_message(QueueUrl=stack.ref("EmailQueue"), MessageBody=json.dumps(envelope))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 2

@@ -106,14 +106,14 @@ class BulletinRepository:
             ":h": {"S": record.content_hash},
             ":v": {"N": str(record.version)},
             ":s": {"S": status},
-            ":now": {"S": now.isoformat()},
             ":received": {"S": "received"},
             ":published": {"S": "published"},
             ":scheduled": {"S": "scheduled"},
         }
-        set_published_at = (
-            ", published_at = if_not_exists(published_at, :now)" if status == "published" else ""
-        )
+        set_published_at = ""
+        if status == "published":
+            set_published_at = ", published_at = if_not_exists(published_at, :now)"
+            values[":now"] = {"S": now.isoformat()}
         try:
             self.client.update_item(
                 TableName=self._table,

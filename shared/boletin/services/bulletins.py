@@ -92,6 +92,7 @@ def submit_bulletin(
         language_given=submission.language,
         source_url=submission.source_url,
         countries_given=submission.countries,
+        publish_at=submission.publish_at,
         created_at=created,
         updated_at=created,
         content_hash=content_hash(submission),
