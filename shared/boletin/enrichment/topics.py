@@ -1,7 +1,9 @@
 """Topics: weighted multilingual keyword rules over accent-folded tokens (see data/taxonomy.json).
 
-Each rule phrase counts once per part; a title match counts ``title_weight`` times; a topic is assigned
-when its score reaches ``topic_threshold``. Phrases of organisation names ("Sistema de la Integración
+Each rule phrase counts once per part (title, body); a title match counts ``title_weight`` times and a
+match in the body's lead sentence ``lead_weight`` times (a subject is announced in the title or the lead;
+a word further down is more often a word in passing); a topic is assigned when its score reaches
+``topic_threshold``. Phrases of organisation names ("Sistema de la Integración
 Centroamericana") are matched first and count for nothing.
 """
 
@@ -12,6 +14,7 @@ from functools import cache
 from boletin.enrichment._data import taxonomy_data
 from boletin.enrichment._matcher import PhraseMatcher
 from boletin.enrichment._text import phrase_keys, tokenize
+from boletin.enrichment.text import sentences
 
 Rule = tuple[tuple[str, int], ...]  # (slug, weight) of every topic a phrase counts for
 
@@ -40,16 +43,24 @@ def _topic_matcher() -> PhraseMatcher[Rule]:
     return matcher
 
 
-def topic_scores(title: str, body: str) -> dict[str, float]:
+def _weighted_parts(title: str, body: str) -> list[tuple[str, int, float]]:
+    """(text, part, factor): the title (part 0), the body's lead sentence and the rest (part 1)."""
     data = taxonomy_data()
-    title_weight = float(data["title_weight"])
+    parts = [(title, 0, float(data["title_weight"]))]
+    lead_weight = float(data["lead_weight"])
+    for index, sentence in enumerate(sentences(body)):
+        parts.append((sentence, 1, lead_weight if index == 0 else 1.0))
+    return parts
+
+
+def topic_scores(title: str, body: str) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for text, factor in ((title, title_weight), (body, 1.0)):
-        seen: set[tuple[str, ...]] = set()
+    seen: tuple[set[tuple[str, ...]], set[tuple[str, ...]]] = (set(), set())
+    for text, part, factor in _weighted_parts(title, body):
         for match in _topic_matcher().scan(tokenize(text)):
-            if match.entry.keys in seen:
+            if match.entry.keys in seen[part]:
                 continue
-            seen.add(match.entry.keys)
+            seen[part].add(match.entry.keys)
             for slug, weight in match.entry.payload:
                 scores[slug] = scores.get(slug, 0.0) + weight * factor
     return scores

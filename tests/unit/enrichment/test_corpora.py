@@ -1,4 +1,4 @@
-"""The seed bulletins and the held-out corpus meet the quality targets (scripts/eval_enrichment.py)."""
+"""The seed bulletins and the held-out corpora meet the quality targets (scripts/eval_enrichment.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / ".." / "shared" / "data" / "seed-bulletins.json"
 HOLDOUT = REPO / "tests" / "data" / "enrichment" / "holdout.json"
+HOLDOUT2 = REPO / "tests" / "data" / "enrichment" / "holdout2.json"
 DEV = REPO / "tests" / "data" / "enrichment" / "dev.json"
 
 
@@ -25,7 +26,7 @@ def _eval_module() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("path", [SEED, HOLDOUT, DEV], ids=["seed", "holdout", "dev"])
+@pytest.mark.parametrize("path", [SEED, HOLDOUT, HOLDOUT2, DEV], ids=["seed", "holdout", "holdout2", "dev"])
 def test_given_a_labelled_corpus_when_enriched_then_the_targets_are_met(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path} is not available on this machine")
@@ -36,8 +37,9 @@ def test_given_a_labelled_corpus_when_enriched_then_the_targets_are_met(path: Pa
     assert not missed, "\n".join(report.errors)
 
 
-def test_given_the_holdout_corpus_when_loaded_then_it_is_large_and_multilingual() -> None:
+@pytest.mark.parametrize(("path", "size"), [(HOLDOUT, 40), (HOLDOUT2, 50)], ids=["holdout", "holdout2"])
+def test_given_a_holdout_corpus_when_loaded_then_it_is_large_and_multilingual(path: Path, size: int) -> None:
     ev = _eval_module()
-    bulletins = ev.load(HOLDOUT)
-    assert len(bulletins) >= 40
+    bulletins = ev.load(path)
+    assert len(bulletins) >= size
     assert {b["expected"]["language"] for b in bulletins} == {"en", "es", "fr", "pt"}

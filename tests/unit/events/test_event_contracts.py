@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_committed_event_schemas_are_current() -> None:
     for filename, text in schemas().items():
-        assert (SCHEMA_DIR / filename).read_text() == text, f"{filename} is stale: run scripts/generate_schemas.py"
+        assert (SCHEMA_DIR / filename).read_text() == text, (
+            f"{filename} is stale: run scripts/generate_schemas.py"
+        )
 
 
 @pytest.mark.parametrize("sample", sorted((ROOT / "events" / "bus").glob("*.json")), ids=lambda p: p.name)
