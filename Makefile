@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(PY) -m boletin.local
 
 test: $(STAMP) browser-deps
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadfile
 
 # The feed stylesheet is checked in headless Chromium (Debian's package; root installs it).
 browser-deps:

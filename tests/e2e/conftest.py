@@ -1,6 +1,8 @@
 """End-to-end tests: the local stack (built from template.yaml, AWS emulated by moto) over HTTP.
 
-One stack per test process (pytest-xdist workers each start their own, on their own ports).
+One stack per test module: LocalStack supports one running stack per process (the environment is
+process-wide), and pytest finishes a module's fixtures before the next module's. xdist runs whole
+files per worker (--dist loadfile), each worker on its own ports.
 """
 
 from __future__ import annotations
@@ -70,15 +72,22 @@ class Http:
         return self.request("POST", path, **kwargs)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from boletin import aws
     from boletin.local import LocalStack
+    from boletin.settings import get_settings
 
+    # Clients and settings are per process: forget the previous stack's.
+    aws.reset_clients()
+    get_settings.cache_clear()
     with LocalStack(ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox")) as running:
         yield running
+    aws.reset_clients()
+    get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def http(stack: Any) -> Http:
     return Http(stack.url)
 

@@ -1,0 +1,131 @@
+"""Every sample event in events/ through its real handler, against moto (the local stack's AWS).
+
+Good events succeed; bad ones get a clear 4xx (never a 5xx), or a partial batch failure for the one
+bad record, never an exception that would fail a whole batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+EVENTS = ROOT / "events"
+
+
+def sample(path: str) -> dict[str, Any]:
+    return dict(json.loads((EVENTS / path).read_text()))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from boletin.local import LocalStack
+
+    with LocalStack(
+        ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox"), create_demo_office=False
+    ) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        ("api/submit_bulletin.json", 201),
+        ("api/submit_bulletin_invalid.json", 422),
+        ("api/submit_bulletin_malformed.json", 400),
+        ("api/preview_bulletin.json", 200),
+        ("api/get_bulletin.json", 404),
+        ("api/list_bulletins.json", 200),
+        ("api/list_bulletins_invalid.json", 422),
+        ("api/list_topics.json", 200),
+        ("api/list_feeds.json", 200),
+    ],
+)
+def test_api_sample_events(stack: Any, event: str, status: int) -> None:
+    reply = stack.invoke("ApiFunction", sample(event))
+    assert reply["statusCode"] == status, reply["body"]
+    headers = {
+        **{k: v[-1] for k, v in (reply.get("multiValueHeaders") or {}).items()},
+        **(reply.get("headers") or {}),
+    }
+    content_type = headers["Content-Type"]
+    assert content_type == ("application/problem+json" if status >= 400 else "application/json")
+    if status == 422:
+        problem = json.loads(reply["body"])
+        assert problem["errors"]
+        assert all(e["field"] and e["detail"] for e in problem["errors"])
+
+
+def test_an_invalid_submission_names_every_bad_field(stack: Any) -> None:
+    reply = stack.invoke("ApiFunction", sample("api/submit_bulletin_invalid.json"))
+    fields = {e["field"] for e in json.loads(reply["body"])["errors"]}
+    assert fields == {"title", "body", "published_on", "language", "source_url", "countries", "colour"}
+
+
+@pytest.mark.parametrize("event", ["authorizer/token.json", "authorizer/token_malformed.json"])
+def test_the_authorizer_refuses_unknown_and_malformed_keys(stack: Any, event: str) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        stack.invoke("AuthorizerFunction", sample(event))
+
+
+def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_context(stack: Any) -> None:
+    from boletin.services.offices import create_office
+
+    office, key = create_office("Authorizer sample office")
+    event = {**sample("authorizer/token.json"), "authorizationToken": f"Bearer {key}"}
+    policy = stack.invoke("AuthorizerFunction", event)
+    assert policy["principalId"] == office.id
+    assert policy["context"]["office"] == office.id
+    statement = policy["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"].endswith("/dev/*/*")
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        ("subscriptions/subscribe.json", 202),
+        ("subscriptions/subscribe_invalid.json", 422),
+        ("subscriptions/confirm.json", 404),
+        ("subscriptions/unsubscribe_page.json", 404),
+        ("subscriptions/unsubscribe_one_click.json", 404),
+        ("subscriptions/manage_page.json", 404),
+    ],
+)
+def test_subscription_sample_events(stack: Any, event: str, status: int) -> None:
+    reply = stack.invoke("SubscriptionsFunction", sample(event))
+    assert reply["statusCode"] == status, reply["body"]
+
+
+@pytest.mark.parametrize(
+    ("function", "event"),
+    [
+        ("RssNotifierFunction", "rss_notifier/sqs_bulletin_published.json"),
+        ("EmailNotifierFunction", "email_notifier/sqs_bulletin_published.json"),
+        ("SenderFunction", "sender/sqs_confirmation.json"),
+        ("SenderFunction", "sender/sqs_bulletin.json"),
+        ("SesEventsFunction", "ses_events/sqs_permanent_bounce.json"),
+        ("SesEventsFunction", "ses_events/sqs_complaint.json"),
+        ("EnrichFunction", "enrich/stream_insert_received.json"),
+    ],
+)
+def test_queue_and_stream_sample_events_are_consumed_without_failures(
+    stack: Any, function: str, event: str
+) -> None:
+    assert stack.invoke(function, sample(event)) == {"batchItemFailures": []}
+
+
+def test_an_unreadable_message_fails_alone(stack: Any) -> None:
+    good = sample("rss_notifier/sqs_bulletin_published.json")["Records"][0]
+    bad = {**sample("rss_notifier/sqs_unreadable.json")["Records"][0], "messageId": "bad-one"}
+    result = stack.invoke("RssNotifierFunction", {"Records": [good, bad]})
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad-one"}]}
+
+
+def test_the_hourly_digest_run_outside_08_00_queues_nothing(stack: Any) -> None:
+    result = stack.invoke("DigestFunction", sample("digest/scheduled.json"))
+    assert result == {"queued": 0}
