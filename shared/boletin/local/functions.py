@@ -1,0 +1,206 @@
+"""The template's functions, run in this process: loading `functions/<CodeUri>/app.py`, a fake Lambda
+context, one execution environment per function (invocations of a function never overlap, as in one
+warm Lambda instance), invocation counters, and fault-injection hooks for tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+__all__ = ["FunctionRegistry", "InjectedError", "Invocation", "LocalFunction", "LocalLambdaContext"]
+
+# Not under "boletin": Powertools' SuppressFilter drops records of any logger whose name contains the
+# service name (POWERTOOLS_SERVICE_NAME=boletin) from the root handlers.
+logger = logging.getLogger("local_stack")
+
+Handler = Callable[[Any, Any], Any]
+Wrapper = Callable[[Handler], Handler]
+
+
+class InjectedError(RuntimeError):
+    """Raised instead of running a handler when a test asked for it (`LocalStack.fail_next`)."""
+
+
+class LocalLambdaContext:
+    """What Lambda passes as `context` (the attributes Powertools and handlers read)."""
+
+    def __init__(self, function: LocalFunction) -> None:
+        self.function_name = function.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = function.arn
+        self.memory_limit_in_mb = function.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function.name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline = time.monotonic() + function.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    name: str
+    arn: str
+    code_dir: Path
+    handler: str
+    timeout: int
+    memory: int
+    environment: dict[str, str]
+    events: dict[str, dict[str, Any]]
+    _module: ModuleType | None = None
+    _load_lock: threading.Lock = field(default_factory=threading.Lock)
+    run_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def module_name(self) -> str:
+        return "boletin_local_fn_" + re.sub(r"\W", "_", self.logical_id)
+
+    def handler_function(self) -> Handler:
+        module_path, _, function_name = self.handler.rpartition(".")
+        with self._load_lock:
+            if self._module is None:
+                path = self.code_dir / (module_path.replace(".", "/") + ".py")
+                spec = importlib.util.spec_from_file_location(self.module_name, path)
+                if spec is None or spec.loader is None:
+                    raise ImportError(f"{self.logical_id}: cannot load {path}")
+                module = importlib.util.module_from_spec(spec)
+                started = time.perf_counter()
+                spec.loader.exec_module(module)
+                logger.debug(
+                    "%s: loaded %s in %.0f ms", self.logical_id, path, (time.perf_counter() - started) * 1e3
+                )
+                self._module = module
+        handler = getattr(self._module, function_name, None)
+        if not callable(handler):
+            raise AttributeError(f"{self.logical_id}: {self.handler} is not a function")
+        return handler  # type: ignore[no-any-return]
+
+
+@dataclass
+class Invocation:
+    function: str
+    event: Any
+    result: Any = None
+    error: str | None = None
+    source: str = ""
+    duration_ms: float = 0.0
+
+
+@dataclass
+class FunctionRegistry:
+    """The functions, by logical id and by ARN, and how they are invoked."""
+
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    invocations: Counter[str] = field(default_factory=Counter)
+    history: deque[Invocation] = field(default_factory=lambda: deque(maxlen=2000))
+    _failures: dict[str, list[BaseException]] = field(default_factory=dict)
+    _wrappers: dict[str, list[Wrapper]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _in_flight: int = 0
+    activity: int = 0  # grows with every invocation start and end: how wait_until_idle sees motion
+
+    def add(self, function: LocalFunction) -> None:
+        self.functions[function.logical_id] = function
+
+    def get(self, logical_id: str) -> LocalFunction:
+        try:
+            return self.functions[logical_id]
+        except KeyError:
+            raise KeyError(f"no function {logical_id} in the template") from None
+
+    def by_arn(self, arn: str) -> LocalFunction | None:
+        base = re.sub(r":(\$LATEST|\d+|[A-Za-z][\w-]*)$", "", arn) if arn.count(":") > 6 else arn
+        for function in self.functions.values():
+            if function.arn in (arn, base) or function.name == arn:
+                return function
+        return None
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def touch(self) -> None:
+        with self._lock:
+            self.activity += 1
+
+    # ------------------------------------------------------------------ fault hooks
+    def fail_next(self, logical_id: str, times: int = 1, error: BaseException | None = None) -> None:
+        self.get(logical_id)
+        with self._lock:
+            queue = self._failures.setdefault(logical_id, [])
+            queue.extend(error or InjectedError(f"injected failure of {logical_id}") for _ in range(times))
+
+    def wrap(self, logical_id: str, wrapper: Wrapper) -> Callable[[], None]:
+        self.get(logical_id)
+        with self._lock:
+            self._wrappers.setdefault(logical_id, []).append(wrapper)
+
+        def unwrap() -> None:
+            with self._lock:
+                wrappers = self._wrappers.get(logical_id, [])
+                if wrapper in wrappers:
+                    wrappers.remove(wrapper)
+
+        return unwrap
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._wrappers.clear()
+
+    # ------------------------------------------------------------------ invoking
+    def invoke(self, logical_id: str, event: Any, *, source: str = "") -> Any:
+        """Run the handler; its exception propagates (the caller maps it as the AWS service would), after
+        being logged with its traceback."""
+        function = self.get(logical_id)
+        with self._lock:
+            self._in_flight += 1
+            self.activity += 1
+            self.invocations[logical_id] += 1
+            failure = self._failures[logical_id].pop(0) if self._failures.get(logical_id) else None
+            wrappers = list(self._wrappers.get(logical_id, []))
+        record = Invocation(logical_id, event, source=source)
+        started = time.perf_counter()
+        try:
+            with function.run_lock:
+                context = LocalLambdaContext(function)
+                if failure is not None:
+                    raise failure
+                handler = function.handler_function()
+                for wrapper in wrappers:
+                    handler = wrapper(handler)
+                record.result = handler(event, context)
+                return record.result
+        except BaseException as error:
+            record.error = f"{type(error).__name__}: {error}"
+            if isinstance(error, InjectedError):
+                logger.info("%s: %s", logical_id, error)
+            elif not (isinstance(error, Exception) and str(error) == "Unauthorized"):
+                logger.error("%s raised (%s):\n%s", logical_id, source or "invoke", traceback.format_exc())
+            raise
+        finally:
+            record.duration_ms = (time.perf_counter() - started) * 1000
+            if record.duration_ms > function.timeout * 1000:
+                logger.warning(
+                    "%s ran %.0f ms: over its %d s timeout", logical_id, record.duration_ms, function.timeout
+                )
+            self.history.append(record)
+            with self._lock:
+                self._in_flight -= 1
+                self.activity += 1

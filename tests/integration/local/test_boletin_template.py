@@ -1,0 +1,202 @@
+"""The real template.yaml, run by the local stack: what it creates, what the functions get, the
+authorizer with the real office keys, and `python -m boletin.local` itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from boletin.local import LocalStack
+from boletin.local.template import load_template
+from tests.integration.local.conftest import ROOT, Reply, fetch
+
+TEMPLATE = load_template(ROOT / "template.yaml")
+
+
+@pytest.fixture(scope="module")
+def boletin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    with LocalStack(
+        ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox"), name_prefix="boletin-it"
+    ) as stack:
+        yield stack
+
+
+def _created(names: list[str], stack: LocalStack) -> set[str]:
+    """Logical ids of this stack's resources among moto's names (other stacks of the process differ)."""
+    prefix = f"{stack.names.prefix}{stack.names.suffix}-"
+    return {
+        name[len(prefix) :] for name in names if name.startswith(prefix) and "-" not in name[len(prefix) :]
+    }
+
+
+def test_exactly_the_templates_tables_exist_with_their_keys_indexes_and_streams(
+    boletin_stack: LocalStack,
+) -> None:
+    ddb = boletin_stack.client("dynamodb")
+    declared = TEMPLATE.of_type("AWS::DynamoDB::Table")
+    assert _created(ddb.list_tables()["TableNames"], boletin_stack) == set(declared)
+    for logical_id, resource in declared.items():
+        props = resource["Properties"]
+        table = ddb.describe_table(TableName=boletin_stack.ref(logical_id))["Table"]
+        assert table["KeySchema"] == props["KeySchema"], logical_id
+        gsis = {i["IndexName"]: i["KeySchema"] for i in table.get("GlobalSecondaryIndexes", [])}
+        assert gsis == {i["IndexName"]: i["KeySchema"] for i in props.get("GlobalSecondaryIndexes", [])}
+        stream = props.get("StreamSpecification")
+        assert table.get("StreamSpecification", {}).get("StreamViewType") == (stream or {}).get(
+            "StreamViewType"
+        )
+
+
+def test_exactly_the_templates_queues_exist_with_their_redrive(boletin_stack: LocalStack) -> None:
+    sqs = boletin_stack.client("sqs")
+    declared = TEMPLATE.of_type("AWS::SQS::Queue")
+    urls = sqs.list_queues(QueueNamePrefix=boletin_stack.names.prefix).get("QueueUrls", [])
+    assert _created([url.rsplit("/", 1)[-1] for url in urls], boletin_stack) == set(declared)
+    for logical_id, resource in declared.items():
+        props = resource["Properties"]
+        attributes = sqs.get_queue_attributes(QueueUrl=boletin_stack.ref(logical_id), AttributeNames=["All"])[
+            "Attributes"
+        ]
+        if "VisibilityTimeout" in props:
+            assert attributes["VisibilityTimeout"] == str(props["VisibilityTimeout"])
+        if "RedrivePolicy" in props:
+            redrive = json.loads(attributes["RedrivePolicy"])
+            dlq = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            assert redrive["deadLetterTargetArn"] == boletin_stack.getatt(dlq, "Arn")
+            assert int(redrive["maxReceiveCount"]) == props["RedrivePolicy"]["maxReceiveCount"]
+
+
+def test_the_bus_and_its_rules_route_bulletin_events_to_both_queues(boletin_stack: LocalStack) -> None:
+    events = boletin_stack.client("events")
+    bus = boletin_stack.ref("BulletinEventBus")
+    assert bus == "boletin-dev" + boletin_stack.names.suffix
+    rules = {r["Name"] for r in events.list_rules(EventBusName=bus)["Rules"]}
+    assert _created(sorted(rules), boletin_stack) == set(TEMPLATE.of_type("AWS::Events::Rule"))
+    targets = {
+        t["Arn"]
+        for rule in rules
+        for t in events.list_targets_by_rule(Rule=rule, EventBusName=bus)["Targets"]
+    }
+    assert targets == {boletin_stack.getatt("FeedsQueue", "Arn"), boletin_stack.getatt("EmailQueue", "Arn")}
+
+
+def test_the_functions_settings_point_at_the_local_stack(boletin_stack: LocalStack) -> None:
+    env = boletin_stack.environment
+    assert env["FEEDS_BASE_URL"] == f"{boletin_stack.url}/feeds"
+    assert env["PUBLIC_BASE_URL"] == boletin_stack.url
+    assert env["BULLETINS_TABLE"] == boletin_stack.ref("BulletinsTable")
+    assert env["SEND_QUEUE_URL"] == boletin_stack.ref("SendQueue")
+    assert os.environ["AWS_ENDPOINT_URL"] == boletin_stack.moto_url
+    from boletin.settings import get_settings
+
+    assert get_settings().feeds_base_url == f"{boletin_stack.url}/feeds"
+
+
+def test_every_function_module_of_the_template_loads(boletin_stack: LocalStack) -> None:
+    for function in boletin_stack.functions.values():
+        assert callable(function.handler_function()), function.logical_id
+
+
+def call(
+    stack: LocalStack, method: str, path: str, key: str | None = None, body: bytes | None = None
+) -> Reply:
+    headers = {"Content-Type": "application/json"}
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    return fetch(stack.url, method, path, body=body, headers=headers)
+
+
+def test_the_office_key_authorizer_guards_submissions(boletin_stack: LocalStack) -> None:
+    submission = json.dumps(
+        {
+            "title": "IOM and Costa Rica meet",
+            "body": "Officials met in San José.",
+            "published_on": "2021-11-30",
+        }
+    ).encode()
+    missing = call(boletin_stack, "POST", "/bulletins", body=submission)
+    assert missing.status == 401
+    assert missing.header("Content-Type") == "application/problem+json"
+    assert missing.header("WWW-Authenticate") == "Bearer"
+    before = boletin_stack.invocations["AuthorizerFunction"]
+    assert call(boletin_stack, "POST", "/bulletins", key="short", body=submission).status == 401
+    assert boletin_stack.invocations["AuthorizerFunction"] == before
+    wrong = call(boletin_stack, "POST", "/bulletins", key="bol_" + "x" * 40, body=submission)
+    assert wrong.status == 401
+    assert boletin_stack.invocations["AuthorizerFunction"] == before + 1
+    assert boletin_stack.demo_key
+    accepted = call(boletin_stack, "POST", "/bulletins/preview", key=boletin_stack.demo_key, body=submission)
+    assert accepted.status == 200, accepted.body
+
+
+def test_a_submission_reaches_the_stream_consumer_within_two_seconds(boletin_stack: LocalStack) -> None:
+    before = boletin_stack.invocations["EnrichFunction"]
+    submission = json.dumps(
+        {"title": "A stream test", "body": "Officials met in San José.", "published_on": "2021-11-30"}
+    ).encode()
+    reply = call(boletin_stack, "POST", "/bulletins", key=boletin_stack.demo_key, body=submission)
+    assert reply.status == 201, reply.body
+    deadline = time.monotonic() + 2
+    while boletin_stack.invocations["EnrichFunction"] == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert boletin_stack.invocations["EnrichFunction"] > before
+
+
+def test_local_digest_runs_force_every_digest(boletin_stack: LocalStack) -> None:
+    reply = fetch(boletin_stack.url, "POST", "/_local/digests/run")
+    assert reply.status == 200, reply.body
+    call = boletin_stack.history[-1]
+    assert call.function == "DigestFunction"
+    assert call.event["detail-type"] == "Scheduled Event"
+    assert call.event["detail"] == {"force": True}
+
+
+def test_python_m_boletin_local_prints_the_key_the_outbox_and_the_address_then_serves(tmp_path: Path) -> None:
+    # Given a free port
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PORT": str(port), "OUTBOX_DIR": str(tmp_path / "outbox")}
+    # as `make run` finds the package (installed in .venv), whatever installs it here
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "shared"), env.get("PYTHONPATH")]))
+    for name in ("AWS_ENDPOINT_URL", "BULLETINS_TABLE"):
+        env.pop(name, None)
+    # When the command starts
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boletin.local"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip() for _ in range(3)]
+        # Then it prints the three lines, in order, and serves
+        assert lines[0].startswith("office key: bol_")
+        assert lines[1] == f"outbox: {tmp_path / 'outbox'}"
+        assert lines[2] == f"serving on http://127.0.0.1:{port}"
+        key = lines[0].removeprefix("office key: ")
+        reply = fetch(f"http://127.0.0.1:{port}", "GET", "/topics")
+        assert reply.status == 200
+        assert (
+            fetch(
+                f"http://127.0.0.1:{port}", "POST", "/bulletins", headers={"Authorization": f"Bearer {key}"}
+            ).status
+            != 401
+        )
+    finally:
+        # And Ctrl-C stops it cleanly
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
