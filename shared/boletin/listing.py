@@ -9,8 +9,10 @@ only their entries carry the full sanitised content the feeds need.
 from __future__ import annotations
 
 from itertools import product
+from typing import TYPE_CHECKING
 
-from boletin.models.feeds import FeedScope, ScopeKind
+if TYPE_CHECKING:
+    from boletin.models.feeds import FeedScope, ScopeKind
 
 ALL = "*"
 _DIMENSIONS = ("c", "t", "l", "o")
@@ -50,6 +52,8 @@ def is_feed_scope(key: str) -> bool:
 
 def feed_scope(key: str) -> FeedScope:
     """The feed a feed-scope partition backs."""
+    from boletin.models.feeds import FeedScope
+
     if key == ALL:
         return FeedScope(kind="all")
     dimension, _, value = key.partition("=")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Settings(BaseModel):
     """Names of the resources and the public addresses, as template.yaml's Globals give them."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     bulletins_table: str = Field(alias="BULLETINS_TABLE")
     bulletin_index_table: str = Field(alias="BULLETIN_INDEX_TABLE")

@@ -274,6 +274,7 @@ class LocalStack:
 
         for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        _production_ses_quota()
         self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -679,6 +680,24 @@ def _local_value(value: Any, local_host: str) -> str:
     else:
         text = str(value)
     return text.replace(f"https://{local_host}", f"http://{local_host}")
+
+
+def _production_ses_quota() -> None:
+    """moto answers GetSendQuota with the SES sandbox's 1 email a second; the local stack stands for a
+    production account (LOCAL_SES_MAX_SEND_RATE, default 50/s), so the sender's pacing is realistic."""
+    from moto.ses import models as ses_models
+
+    rate = float(os.environ.get("LOCAL_SES_MAX_SEND_RATE", "50"))
+    original = ses_models.SESQuota
+
+    class ProductionQuota(original):  # type: ignore[misc, valid-type]
+        def __init__(self, sent: int) -> None:
+            super().__init__(sent)
+            self.max24_hour_send = 50_000
+            self.max_send_rate = rate
+
+    if getattr(original, "__name__", "") != "ProductionQuota":
+        setattr(ses_models, "SESQuota", ProductionQuota)  # noqa: B010 - patching moto's module
 
 
 def _reset_process_caches() -> None:

@@ -39,7 +39,7 @@ def _is_country_code(code: str) -> bool:
 class BulletinSubmission(BaseModel):
     """The JSON body of `POST /bulletins` (and of a preview)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", strict=True, frozen=True)
 
     title: str = Field(description="10 to 255 characters, one line.")
     body: str = Field(description="Markdown (plain text is valid Markdown), 1 to 100,000 characters.")
@@ -127,7 +127,7 @@ class BulletinSubmission(BaseModel):
 class BulletinRecord(BaseModel):
     """A bulletin as stored: the submission, its state, and its enrichment once made."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     id: str
     office: str
@@ -201,6 +201,8 @@ def content_hash(submission: BulletinSubmission) -> str:
 class BulletinView(BaseModel):
     """A bulletin as the API shows it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     office: str
     office_name: str
@@ -272,6 +274,8 @@ class BulletinView(BaseModel):
 class BulletinTombstone(BaseModel):
     """What remains visible of a withdrawn bulletin."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     status: Literal["withdrawn"] = "withdrawn"
     title: str
@@ -310,7 +314,7 @@ class BulletinUpdate(BulletinSubmission):
 class BulletinWithdrawal(BaseModel):
     """`DELETE /bulletins/{id}`: why it is withdrawn."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", strict=True, frozen=True)
 
     reason: str = Field(description="One line, shown on the tombstone.")
 
@@ -327,6 +331,8 @@ class BulletinWithdrawal(BaseModel):
 
 class BulletinSummaryView(BaseModel):
     """A bulletin as lists show it: everything but the body."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     office: str
@@ -348,6 +354,7 @@ class BulletinSummaryView(BaseModel):
 
 
 class BulletinPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     items: list[BulletinSummaryView]
     next_cursor: str | None
 

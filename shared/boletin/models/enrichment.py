@@ -13,7 +13,7 @@ SUPPORTED_LANGUAGES: tuple[LanguageCode, ...] = ("en", "es", "fr", "pt")
 class Enrichment(BaseModel):
     """The enrichment of one bulletin. Lists are sorted and free of duplicates."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     language: LanguageCode
     countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2, sorted")

@@ -19,7 +19,7 @@ DetailType = Literal["Bulletin Published", "Bulletin Updated", "Bulletin Withdra
 class BulletinEventDetail(BaseModel):
     """The `detail` of every bulletin event."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(description="The bulletin id.")
     version: int = Field(description="The bulletin version this event is about.")

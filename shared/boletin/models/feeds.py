@@ -16,7 +16,7 @@ FeedFormat = Literal["rss", "atom", "json"]
 class FeedScope(BaseModel):
     """One feed's scope: everything, or one country, topic or language."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: ScopeKind
     value: str | None = None  # "CR", "labour-migration", "es"; None for "all"
@@ -25,7 +25,7 @@ class FeedScope(BaseModel):
 class FeedEntry(BaseModel):
     """One published bulletin as a feed shows it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str  # the bulletin id: stable across corrections
     title: str
@@ -44,7 +44,7 @@ class FeedEntry(BaseModel):
 class FeedDocument(BaseModel):
     """Everything needed to render one feed in any format."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     scope: FeedScope
     entries: list[FeedEntry]  # newest first, at most 50

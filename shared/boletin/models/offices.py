@@ -12,7 +12,7 @@ KeyStatus = Literal["active", "revoked"]
 
 
 class OfficeRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     id: str
     name: str
@@ -25,7 +25,7 @@ class OfficeRecord(BaseModel):
 class ApiKeyRecord(BaseModel):
     """An office key as stored: its SHA-256 hash, never the key itself."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     key_hash: str
     key_id: str  # the key's public prefix, shown in listings to tell keys apart
@@ -39,7 +39,7 @@ class ApiKeyRecord(BaseModel):
 class Caller(BaseModel):
     """The office an authenticated request acts for."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     office: str
     office_name: str

@@ -29,7 +29,7 @@ MAX_FILTER_VALUES = 50
 class SubscriptionRequest(BaseModel):
     """The JSON body of `POST /subscriptions`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", strict=True, frozen=True)
 
     email: str = Field(max_length=320)
     language: LanguageCode
@@ -90,7 +90,7 @@ def valid_timezone(value: str) -> str:
 
 
 class SubscriptionRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     id: str
     address: str
@@ -110,7 +110,7 @@ class SubscriptionRecord(BaseModel):
 class SubscriberRecord(BaseModel):
     """One address: whether it is suppressed, and its recent confirmation emails (rate limit)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     address_key: str
     suppressed: bool = False
@@ -121,7 +121,7 @@ class SubscriberRecord(BaseModel):
 class DeliveryRecord(BaseModel):
     """One line of the ledger: a bulletin for a subscriber (or a confirmation, or a digest)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     pk: str
     sk: str

@@ -35,19 +35,33 @@ class DeliveryRepository:
 
     def record(self, delivery: DeliveryRecord, *, pending_digest: bool = False) -> bool:
         """Write a delivery once; False if this (pk, sk) is already in the ledger."""
+        return self.record_or_get(delivery, pending_digest=pending_digest) is None
+
+    def record_or_get(
+        self, delivery: DeliveryRecord, *, pending_digest: bool = False
+    ) -> DeliveryRecord | None:
+        """Write a delivery once; if it is already in the ledger, the line there (same single call)."""
         values = delivery.model_dump(mode="json")
         if pending_digest:
             values["pending_pk"] = f"SUB#{delivery.subscription_id}"
             values["pending_sk"] = f"{delivery.created_at.isoformat()}#{delivery.pk}"
         try:
             self.client.put_item(
-                TableName=self._table, Item=to_item(values), ConditionExpression="attribute_not_exists(pk)"
+                TableName=self._table,
+                Item=to_item(values),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            existing = getattr(error, "response", {}).get("Item")
+            if existing:
+                return DeliveryRecord.model_validate(from_item(existing))
+            found = self.get(delivery.pk, delivery.sk)
+            assert found is not None
+            return found
+        return None
 
     def get(self, pk: str, sk: str) -> DeliveryRecord | None:
         response = self.client.get_item(TableName=self._table, Key=ledger_key(pk, sk), ConsistentRead=True)

@@ -183,7 +183,7 @@ def preview_enrichment(submission: BulletinSubmission) -> Enrichment:
 class ListQuery(BaseModel):
     """Query parameters of `GET /bulletins`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
 
     country: str | None = None
     topic: str | None = None

@@ -85,9 +85,9 @@ class EmailFanOut:
                 bulletin_id=detail.id,
                 created_at=now,
             )
-            created = self.ledger.record(delivery)
-            report.recorded += int(created)
-            if created or self._still_queued(delivery):
+            existing = self.ledger.record_or_get(delivery)
+            report.recorded += int(existing is None)
+            if existing is None or existing.status == "queued":
                 to_send.append({"kind": "correction", "pk": delivery.pk, "sk": delivery.sk})
         if to_send:
             report.calls += self.send_queue.send(to_send)
@@ -120,22 +120,18 @@ class EmailFanOut:
                 frequency=entry["frequency"],
                 created_at=now,
             )
-            created = self.ledger.record(delivery, pending_digest=not immediate)
+            existing = self.ledger.record_or_get(delivery, pending_digest=not immediate)
             report.calls += 1
-            if created:
+            if existing is None:
                 report.recorded += 1
             # A retried event re-queues what is still queued (the first try may have died before
             # the queue got it); the sender's claim makes the second message a no-op.
-            if immediate and (created or self._still_queued(delivery)):
+            if immediate and (existing is None or existing.status == "queued"):
                 to_send.append({"kind": "bulletin", "pk": delivery.pk, "sk": delivery.sk})
         if to_send:
             report.calls += self.send_queue.send(to_send)
             report.queued = len(to_send)
         return report
-
-    def _still_queued(self, delivery: DeliveryRecord) -> bool:
-        existing = self.ledger.get(delivery.pk, delivery.sk)
-        return existing is not None and existing.status == "queued"
 
     def drop_pending(self, bulletin_id: str) -> FanOutReport:
         """A withdrawn bulletin: nothing more about it is sent."""

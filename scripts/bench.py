@@ -1,0 +1,420 @@
+"""`make bench`: what each operation costs, counted rather than timed where it matters.
+
+Runs the real handlers and services against the local stack (moto behind a real endpoint), counts
+every AWS call they make with a botocore hook, and prints items read, the import-time ratio of each
+handler against `import boto3`, and the speed of enrichment and rendering.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+
+
+class CallCounter:
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.active = False
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        if self.active:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter[str]]:
+        self.calls = Counter()
+        self.active = True
+        try:
+            yield self.calls
+        finally:
+            self.active = False
+
+
+def row(name: str, calls: Counter[str], extra: str = "") -> None:
+    total = sum(calls.values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
+    print(f"  {name:52s} {total:5d} AWS calls  ({detail}){'  ' + extra if extra else ''}")
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    office: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    path_params: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"requestId": str(uuid.uuid4()), "stage": "local", "resourcePath": path}
+    if office:
+        context["authorizer"] = {"office": office, "office_name": office, "key_id": "bench"}
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "queryStringParameters": query,
+        "pathParameters": path_params,
+        "requestContext": context,
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 10_000
+
+
+def load_handler(name: str) -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "functions" / name / "app.py")
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+def bench_api(stack: Any, counter: CallCounter) -> None:
+    from boletin.services.offices import create_office
+
+    print("\nAPI (issue 2): AWS calls per operation, items read")
+    api = load_handler("api")
+    authorizer = load_handler("authorizer")
+    office, key = create_office(f"Bench office {uuid.uuid4().hex[:6]}")
+    seeds = json.loads(SEED.read_text())["bulletins"]
+    body = {"title": seeds[0]["title"], "body": seeds[0]["body"], "published_on": seeds[0]["published_on"]}
+    with counter.counting() as calls:
+        authorizer(
+            {
+                "type": "TOKEN",
+                "authorizationToken": f"Bearer {key}",
+                "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/local/POST/bulletins",
+            },
+            Context(),
+        )
+    row("authorizer (key lookup, then cached by API Gateway)", calls)
+    with counter.counting() as calls:
+        reply = api(
+            api_event(
+                "POST", "/bulletins", body=body, office=office.id, headers={"Idempotency-Key": "bench-1"}
+            ),
+            Context(),
+        )
+    assert reply["statusCode"] == 201, reply
+    bulletin_id = json.loads(reply["body"])["id"]
+    row("POST /bulletins", calls)
+    with counter.counting() as calls:
+        reply = api(
+            api_event(
+                "POST", "/bulletins", body=body, office=office.id, headers={"Idempotency-Key": "bench-1"}
+            ),
+            Context(),
+        )
+    row("POST /bulletins, retried with the same Idempotency-Key", calls)
+    with counter.counting() as calls:
+        reply = api(api_event("POST", "/bulletins", body={"title": "x"}, office=office.id), Context())
+    assert reply["statusCode"] == 422
+    row("POST /bulletins, invalid (422)", calls)
+    for seed in seeds[1:]:
+        api(
+            api_event(
+                "POST",
+                "/bulletins",
+                body={"title": seed["title"], "body": seed["body"], "published_on": seed["published_on"]},
+                office=office.id,
+            ),
+            Context(),
+        )
+    stack.wait_until_idle(timeout=60)
+    with counter.counting() as calls:
+        api(api_event("GET", f"/bulletins/{bulletin_id}", path_params={"id": bulletin_id}), Context())
+    row("GET /bulletins/{id}", calls)
+    from boletin.services import bulletins as service
+
+    for query in (
+        {"limit": "5"},
+        {"country": "GT", "limit": "20"},
+        {"topic": "labour-migration", "language": "en", "limit": "3"},
+    ):
+        with counter.counting() as calls:
+            _page, read = service.list_bulletins(service.ListQuery.model_validate(query), None)
+        row(
+            f"GET /bulletins?{'&'.join(f'{k}={v}' for k, v in query.items())}",
+            calls,
+            f"items read {read} (limit + 1 = {int(query['limit']) + 1})",
+        )
+
+
+def bench_enrichment() -> None:
+    from boletin.enrichment import enrich, render_body_html
+
+    print("\nEnrichment (issue 3): pure CPU, per KB of text")
+    seeds = json.loads(SEED.read_text())["bulletins"]
+    text = "\n\n".join(s["body"] for s in seeds)
+    kb = len(text.encode()) / 1024
+    enrich(seeds[0]["title"], seeds[0]["body"])  # vocabularies load once per container
+    rounds = 50
+    start = time.perf_counter()
+    for _ in range(rounds):
+        enrich(seeds[0]["title"], text)
+    enrich_ms = (time.perf_counter() - start) * 1000 / rounds / kb
+    start = time.perf_counter()
+    for _ in range(rounds):
+        render_body_html(text)
+    render_ms = (time.perf_counter() - start) * 1000 / rounds / kb
+    print(f"  enrichment (all fields, body_html included) {enrich_ms:8.3f} ms/KB")
+    print(f"  rendering the same Markdown alone            {render_ms:8.3f} ms/KB")
+
+
+def fill_index(count: int, scope: str = "*") -> None:
+    """Write `count` listing entries straight into the index table, as the enrich function would."""
+    from boletin.models.bulletins import BulletinRecord, summary_from_record
+    from boletin.models.enrichment import Enrichment
+    from boletin.repositories.bulletins import BulletinIndexRepository, summary_entry
+    from boletin.settings import get_settings
+
+    settings = get_settings()
+    index = BulletinIndexRepository(settings.bulletin_index_table)
+    now = datetime.now(UTC)
+    entries = []
+    for n in range(count):
+        record = BulletinRecord(
+            id=str(uuid.uuid4()),
+            office="bench",
+            office_name="Bench",
+            status="published",
+            version=1,
+            title=f"Bench bulletin number {n}",
+            body="Body.",
+            published_on=date(2020, 1, 1) + timedelta(days=n % 700),
+            created_at=now,
+            updated_at=now,
+            published_at=now,
+            content_hash="h",
+            enriched_hash="h",
+            request_hash="h",
+            enrichment=Enrichment(
+                language="en",
+                countries=["CR"],
+                topics=["health"],
+                summary="Summary.",
+                slug="b",
+                word_count=1,
+                reading_minutes=1,
+                body_html="<p>Body.</p>",
+            ),
+        )
+        entries.append(
+            summary_entry(
+                scope, record, summary_from_record(record, base_url="http://x"), content_html="<p>Body.</p>"
+            )
+        )
+    index.put_entries(entries)
+
+
+def bench_feeds(stack: Any, counter: CallCounter) -> None:
+    from boletin.models.events import BulletinEventDetail
+    from boletin.services.feeds import FeedRegenerator, scopes_touched
+
+    print("\nFeeds (issue 4)")
+    regenerator = FeedRegenerator.from_settings()
+    scope = "c=ZZ-bench"
+    filled = 0
+    for total in (100, 10_000):
+        fill_index(total - filled, scope=scope)
+        filled = total
+        with counter.counting() as calls:
+            entries = regenerator.index.latest(scope, 50)
+        row(
+            f"regenerate one feed, {total:,} bulletins in its scope (the Query)",
+            calls,
+            f"items read {len(entries)}",
+        )
+    details = [
+        BulletinEventDetail(
+            id=str(uuid.uuid4()),
+            version=1,
+            office="bench",
+            language="en",
+            countries=["CR", "PA"],
+            topics=["health"],
+            published_on=date(2021, 11, 30),
+        )
+        for _ in range(10)
+    ]
+    scopes: set[str] = set()
+    for d in details:
+        scopes |= scopes_touched(d)
+    with counter.counting() as calls:
+        report = regenerator.regenerate(scopes)
+    row(
+        f"a batch of 10 events touching {len(scopes)} feeds",
+        calls,
+        f"objects written {len(report.written)}, unchanged {len(report.unchanged)}",
+    )
+    with counter.counting() as calls:
+        report = regenerator.regenerate(scopes)
+    row("the same batch again (nothing changed)", calls, f"objects written {len(report.written)}")
+    full = urllib.request.urlopen(f"{stack.url}/feeds/all.xml")
+    body = full.read()
+    etag = full.headers["ETag"]
+    request = urllib.request.Request(f"{stack.url}/feeds/all.xml", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request)
+        not_modified = -1
+    except urllib.error.HTTPError as error:
+        not_modified = len(error.read()) if error.code == 304 else -1
+    print(
+        f"  poll of an unchanged feed: 304 with {not_modified} body bytes, beside a full fetch of {len(body):,} bytes"
+    )
+
+
+def bench_email(stack: Any, counter: CallCounter) -> None:
+    from boletin.models.events import BulletinEventDetail
+    from boletin.models.subscriptions import SubscriptionRecord
+    from boletin.repositories.subscriptions import SubscriptionRepository
+    from boletin.services.email_delivery import EmailFanOut
+    from boletin.services.offices import create_office
+    from boletin.settings import get_settings
+
+    print("\nEmail (issue 5): 10,000 subscriptions, of which 100 confirmed ones match a bulletin")
+    repo = SubscriptionRepository(get_settings().subscriptions_table)
+    now = datetime.now(UTC)
+    others = ["AR", "BO", "CL", "CO", "EC", "PE", "UY", "PY", "VE", "BR"]
+
+    def record(n: int, countries: list[str], status: str) -> SubscriptionRecord:
+        return SubscriptionRecord(
+            id=str(uuid.uuid4()),
+            address=f"bench{n}@example.org",
+            address_key=f"{n:064x}",
+            language="en",
+            countries=countries,
+            topics=[],
+            frequency="immediate",
+            status=status,
+            created_at=now,  # type: ignore[arg-type]
+        )
+
+    with stack.paused():
+        for n in range(100):  # confirmed and matching: stored in full, then listed
+            matching = record(n, ["BZ"], "pending")
+            repo.create_pending(matching, [now])
+            repo.activate(matching, now)
+        for n in range(100, 110):  # matching but never confirmed: never listed
+            repo.create_pending(record(n, ["BZ"], "pending"), [now])
+        for n in range(110, 115):  # matching, then suppressed by a bounce (still listed: a race)
+            suppressed = record(n, ["BZ"], "pending")
+            repo.create_pending(suppressed, [now])
+            repo.activate(suppressed, now)
+            repo.suppress(suppressed.address_key, "bounced")
+        for n in range(115, 10_000):  # everyone else: other countries
+            repo.list_under_keys(record(n, [others[n % len(others)]], "active"))
+        office, _key = create_office(f"Bench email office {uuid.uuid4().hex[:6]}")
+        seeds = json.loads(SEED.read_text())["bulletins"]
+        from boletin.models.bulletins import BulletinSubmission
+        from boletin.models.offices import Caller
+        from boletin.services import bulletins as service
+
+        belize = seeds[8]
+        submitted = service.submit_bulletin(
+            Caller(office=office.id, office_name=office.name, key_id="bench"),
+            BulletinSubmission.model_validate_json(
+                json.dumps({k: belize[k] for k in ("title", "body", "published_on")})
+            ),
+        ).record
+    stack.wait_until_idle(timeout=60)  # published; its own fan-out and sends happen here, uncounted
+    detail = BulletinEventDetail(
+        id=submitted.id,
+        version=1,
+        office=office.id,
+        language="en",
+        countries=["BZ"],
+        topics=[],
+        published_on=submitted.published_on,
+    )
+    fan_out = EmailFanOut.from_settings()
+    with stack.paused():
+        with counter.counting() as calls:
+            again = fan_out.fan_out(detail, now=now)
+        row(
+            "the same bulletin delivered to the notifier again",
+            calls,
+            f"new ledger lines {again.recorded}, re-queued {again.queued}",
+        )
+    with counter.counting() as calls:
+        stack.wait_until_idle(timeout=60)
+    print(f"  ...and the sender afterwards: SES sends {calls.get('ses:SendRawEmail', 0)} (0 expected)")
+    from boletin.repositories.deliveries import DeliveryRepository
+
+    counts = DeliveryRepository(get_settings().deliveries_table).status_counts(submitted.id)
+    print(
+        f"  ledger of the bulletin: {dict(sorted(counts.items()))} (sent = 100 confirmed matches, the 5 suppressed dropped)"
+    )
+    # A fresh bulletin for the counted run: fan-out, then the sends.
+    second = {k: belize[k] for k in ("title", "body", "published_on")}
+    second["title"] += " (second)"
+    with stack.paused():
+        submitted2 = service.submit_bulletin(
+            Caller(office=office.id, office_name=office.name, key_id="bench"),
+            BulletinSubmission.model_validate_json(json.dumps(second)),
+        ).record
+        detail2 = detail.model_copy(update={"id": submitted2.id})
+    with stack.paused(), counter.counting() as calls:
+        report = fan_out.fan_out(detail2, now=now)
+    row(
+        "fan a bulletin out to its subscribers",
+        calls,
+        f"matched {report.matched}, items read {report.items_read}, ledger lines {report.recorded}, queued {report.queued}",
+    )
+    with counter.counting() as calls:
+        stack.wait_until_idle(timeout=120)
+    print(
+        f"  the sender for those deliveries: SES sends {calls.get('ses:SendRawEmail', 0)}, AWS calls {sum(calls.values())}"
+    )
+
+
+def main() -> None:
+    from boletin import aws
+    from boletin.local import LocalStack
+
+    counter = CallCounter()
+    aws.on_call(counter)
+    with tempfile.TemporaryDirectory() as outbox, LocalStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
+        print(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
+        bench_api(stack, counter)
+        bench_enrichment()
+        bench_feeds(stack, counter)
+        bench_email(stack, counter)
+    print("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
+    from importtime import measure  # scripts/ is this script's own folder
+
+    for name, probe, base, ratio in measure():
+        print(
+            f"  {name:42s} {probe * 1000:7.1f} ms   import boto3 {base * 1000:7.1f} ms   ratio {ratio:4.2f} (target <= 1.50)"
+        )
+
+
+if __name__ == "__main__":
+    main()
