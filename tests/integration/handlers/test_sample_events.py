@@ -43,6 +43,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ("api/list_bulletins_invalid.json", 422),
         ("api/list_topics.json", 200),
         ("api/list_feeds.json", 200),
+        ("api/replace_bulletin.json", 404),
+        ("api/replace_bulletin_without_if_match.json", 428),
+        ("api/patch_bulletin.json", 404),
+        ("api/withdraw_bulletin.json", 404),
+        ("api/list_versions.json", 404),
     ],
 )
 def test_api_sample_events(stack: Any, event: str, status: int) -> None:
@@ -58,6 +63,41 @@ def test_api_sample_events(stack: Any, event: str, status: int) -> None:
         problem = json.loads(reply["body"])
         assert problem["errors"]
         assert all(e["field"] and e["detail"] for e in problem["errors"])
+
+
+def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(stack: Any) -> None:
+    from boletin.services.offices import create_office
+
+    office, _ = create_office("Lifecycle sample office")
+    context = {"office": office.id, "office_name": office.name, "key_id": "sample"}
+    created = stack.invoke(
+        "ApiFunction",
+        {
+            **sample("api/submit_bulletin.json"),
+            "headers": {"Content-Type": "application/json"},
+            "multiValueHeaders": {},
+            "requestContext": {**sample("api/submit_bulletin.json")["requestContext"], "authorizer": context},
+        },
+    )
+    bulletin_id = json.loads(created["body"])["id"]
+
+    def on_it(name: str) -> dict[str, Any]:
+        event = sample(name)
+        event["pathParameters"] = {"id": bulletin_id}
+        event["path"] = event["path"].replace("6f0c1c52-3f5a-4c9e-8d0e-0b7f1a2b3c4d", bulletin_id)
+        event["requestContext"]["authorizer"] = context
+        return event
+
+    same = stack.invoke("ApiFunction", on_it("api/replace_bulletin.json"))
+    assert same["statusCode"] == 200
+    assert json.loads(same["body"])["version"] == 1  # the same content: a no-op
+    patched = stack.invoke("ApiFunction", on_it("api/patch_bulletin.json"))
+    assert patched["statusCode"] == 200
+    assert json.loads(patched["body"])["version"] == 2
+    assert (
+        stack.invoke("ApiFunction", on_it("api/replace_bulletin.json"))["statusCode"] == 412
+    )  # If-Match 1 is stale
+    assert stack.invoke("ApiFunction", on_it("api/withdraw_bulletin.json"))["statusCode"] == 200
 
 
 def test_an_invalid_submission_names_every_bad_field(stack: Any) -> None:
@@ -94,6 +134,7 @@ def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_cont
         ("subscriptions/unsubscribe_page.json", 404),
         ("subscriptions/unsubscribe_one_click.json", 404),
         ("subscriptions/manage_page.json", 404),
+        ("subscriptions/manage_submit.json", 404),
     ],
 )
 def test_subscription_sample_events(stack: Any, event: str, status: int) -> None:
@@ -111,6 +152,7 @@ def test_subscription_sample_events(stack: Any, event: str, status: int) -> None
         ("SesEventsFunction", "ses_events/sqs_permanent_bounce.json"),
         ("SesEventsFunction", "ses_events/sqs_complaint.json"),
         ("EnrichFunction", "enrich/stream_insert_received.json"),
+        ("ReleaseFunction", "release/sqs_release.json"),
     ],
 )
 def test_queue_and_stream_sample_events_are_consumed_without_failures(
