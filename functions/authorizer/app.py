@@ -41,5 +41,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 }
             ],
         },
-        "context": {"office": caller.office, "office_name": caller.office_name, "key_id": caller.key_id},
+        "context": {
+            "office": caller.office,
+            "office_name": caller.office_name,
+            "key_id": caller.key_id,
+            "key_hash": caller.key_hash,
+        },
     }

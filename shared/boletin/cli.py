@@ -7,6 +7,8 @@ or the local stack through AWS_ENDPOINT_URL. Table names come from the same sett
     boletin offices revoke iom-costa-rica        (every key of the office)
     boletin offices revoke-key <key>             (one key)
     boletin offices list
+    boletin offices disable|enable iom-costa-rica
+    boletin offices set-countries iom-costa-rica CR,NI
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     revoke_key = offices.add_parser("revoke-key", help="Revoke one key.")
     revoke_key.add_argument("key")
     offices.add_parser("list", help="List offices.")
+    disable = offices.add_parser(
+        "disable", help="Disable an office: its keys stop working, its bulletins stay."
+    )
+    disable.add_argument("office_id")
+    enable = offices.add_parser("enable", help="Enable a disabled office again.")
+    enable.add_argument("office_id")
+    scope = offices.add_parser("set-countries", help="The countries an office may publish for ('' for any).")
+    scope.add_argument("office_id")
+    scope.add_argument("countries")
     return parser
 
 
@@ -68,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "revoke-key":
             owner = service.revoke_key(args.key, repository=repository)
             print(f"revoked one key of {owner}")
+        elif args.command in ("disable", "enable"):
+            status = "disabled" if args.command == "disable" else "active"
+            service.set_office_status(args.office_id, status, repository=repository)
+            print(f"{args.office_id}: {status}")
+        elif args.command == "set-countries":
+            countries = [c.strip().upper() for c in args.countries.split(",") if c.strip()]
+            service.set_office_countries(args.office_id, countries, repository=repository)
+            print(f"{args.office_id}: {', '.join(countries) or 'any country'}")
         elif args.command == "list":
             for office in repository.list_offices():
                 print(f"{office.id}\t{office.status}\t{len(office.key_hashes)} key(s)\t{office.name}")

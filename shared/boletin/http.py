@@ -174,6 +174,7 @@ def caller_from_authorizer(request_context: dict[str, Any]) -> Caller:
         office=str(office),
         office_name=str(context.get("office_name", office)),
         key_id=str(context.get("key_id", "")),
+        key_hash=str(context.get("key_hash", "")),
     )
 
 

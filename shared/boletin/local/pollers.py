@@ -158,6 +158,15 @@ class StreamPoller(Poller):
                 continue
             response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
             self._iterators[shard_id] = response.get("NextShardIterator")
+            if not response.get("Records") and shard_id in self._last_sequence:
+                # moto can hand out a NextShardIterator past a record that a concurrent write (a
+                # transaction) was still appending; re-anchoring on the last sequence read loses nothing.
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=self.stream_arn,
+                    ShardId=shard_id,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    SequenceNumber=self._last_sequence[shard_id],
+                )["ShardIterator"]
             for record in response.get("Records", []):
                 self._last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
                 self._buffer.append((shard_id, self._lambda_record(record)))

@@ -44,3 +44,6 @@ class Caller(BaseModel):
     office: str
     office_name: str
     key_id: str
+    # Lets each write re-check, in the same DynamoDB call, that the key and its office are still
+    # allowed: API Gateway caches the authorizer's decision, revocation must not wait for it.
+    key_hash: str = ""

@@ -9,11 +9,78 @@ from datetime import date, datetime
 from typing import Any
 
 from boletin import aws
+from boletin.errors import BoletinError, FieldError, OfficeScopeError, UnauthorizedError
 from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
 from boletin.models.enrichment import Enrichment
 from boletin.repositories.dynamo import batch_write, error_code, from_item, to_item
 
 CURRENT = "CURRENT"
+
+
+@dataclass(frozen=True)
+class OfficeGuard:
+    """Conditions a write puts on the office and the key it acts with, checked in the same call:
+    a disabled office or a revoked key stops at once, and a submission must be tagged with at
+    least one of the office's countries (when it has a list and the submission names countries)."""
+
+    offices_table: str
+    office: str
+    key_hash: str
+    countries: tuple[str, ...] = ()
+
+    def checks(self) -> list[dict[str, Any]]:
+        values: dict[str, Any] = {":active": {"S": "active"}}
+        condition = "#s = :active"
+        if self.countries:
+            values[":zero"] = {"N": "0"}
+            anyone = " OR ".join(f"contains(countries, :c{i})" for i in range(len(self.countries)))
+            condition += f" AND (attribute_not_exists(countries) OR size(countries) = :zero OR {anyone})"
+            values.update({f":c{i}": {"S": c} for i, c in enumerate(self.countries)})
+        return [
+            {
+                "ConditionCheck": {
+                    "TableName": self.offices_table,
+                    "Key": {"pk": {"S": f"OFFICE#{self.office}"}},
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": values,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self.offices_table,
+                    "Key": {"pk": {"S": f"KEY#{self.key_hash}"}},
+                    "ConditionExpression": "#s = :active",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":active": {"S": "active"}},
+                }
+            },
+        ]
+
+    def refusal(self, reasons: list[dict[str, Any]], client: Any) -> BoletinError | None:
+        """Why the guard refused the write, from the transaction's cancellation reasons."""
+        office_reason, key_reason = reasons[-2], reasons[-1]
+        if key_reason.get("Code") == "ConditionalCheckFailed":
+            return UnauthorizedError("This office key is not valid.")
+        if office_reason.get("Code") != "ConditionalCheckFailed":
+            return None
+        item = office_reason.get("Item") or client.get_item(
+            TableName=self.offices_table, Key={"pk": {"S": f"OFFICE#{self.office}"}}, ConsistentRead=True
+        ).get("Item", {})
+        office = from_item(item) if item else {}
+        if office.get("status") != "active":
+            return UnauthorizedError("This office is disabled.")
+        allowed = ", ".join(office.get("countries", []))
+        return OfficeScopeError(
+            f"This office publishes for {allowed}; the bulletin is tagged only with other countries.",
+            errors=[FieldError("countries", f"must include at least one of: {allowed}")],
+        )
+
+
+def _cancellation_reasons(error: Exception) -> list[dict[str, Any]]:
+    reasons = getattr(error, "response", {}).get("CancellationReasons")
+    return list(reasons) if isinstance(reasons, list) else []
 
 
 def bulletin_key(bulletin_id: str) -> dict[str, Any]:
@@ -69,8 +136,10 @@ class BulletinRepository:
             self._client = aws.client("dynamodb")
         return self._client
 
-    def create(self, record: BulletinRecord) -> BulletinRecord | None:
+    def create(self, record: BulletinRecord, *, guard: OfficeGuard | None = None) -> BulletinRecord | None:
         """Store a new bulletin in one conditional write; returns the existing one if the id is taken."""
+        if guard is not None:
+            return self._create_guarded(record, guard)
         try:
             self.client.put_item(
                 TableName=self._table,
@@ -85,6 +154,33 @@ class BulletinRepository:
             if existing:
                 return record_from_item(existing)
             found = self.get(record.id)  # an endpoint that does not return the old item
+            if found is None:
+                raise
+            return found
+        return None
+
+    def _create_guarded(self, record: BulletinRecord, guard: OfficeGuard) -> BulletinRecord | None:
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": record_to_item(record),
+                "ConditionExpression": "attribute_not_exists(pk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        try:
+            self.client.transact_write_items(TransactItems=[put, *guard.checks()])
+        except Exception as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            reasons = _cancellation_reasons(error)
+            refusal = guard.refusal(reasons, self.client) if len(reasons) == 3 else None
+            if refusal is not None:
+                raise refusal from None
+            existing = reasons[0].get("Item") if reasons else None
+            if existing:
+                return record_from_item(existing)
+            found = self.get(record.id, consistent=True)
             if found is None:
                 raise
             return found
@@ -131,11 +227,19 @@ class BulletinRepository:
             raise
         return True
 
-    def replace(self, old: BulletinRecord, new: BulletinRecord, snapshot: dict[str, Any]) -> bool:
+    def replace(
+        self,
+        old: BulletinRecord,
+        new: BulletinRecord,
+        snapshot: dict[str, Any],
+        *,
+        guard: OfficeGuard | None = None,
+    ) -> bool:
         """Store a new version and the old one's snapshot together; False if `old` is stale."""
         try:
             self.client.transact_write_items(
                 TransactItems=[
+                    *(guard.checks() if guard else []),
                     {
                         "Put": {
                             "TableName": self._table,
@@ -154,9 +258,14 @@ class BulletinRepository:
                 ]
             )
         except Exception as error:
-            if error_code(error) == "TransactionCanceledException":
-                return False
-            raise
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            reasons = _cancellation_reasons(error)
+            if guard is not None and len(reasons) == 4:
+                refusal = guard.refusal(reasons[:2], self.client)
+                if refusal is not None:
+                    raise refusal from None
+            return False
         return True
 
     def withdraw(self, record: BulletinRecord, reason: str, *, by: str, now: datetime) -> bool:

@@ -98,6 +98,25 @@ class OfficeRepository:
             ]
         )
 
+    def set_status(self, office_id: str, status: str) -> None:
+        self.client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"OFFICE#{office_id}"}},
+            UpdateExpression="SET #s = :s",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": status}},
+        )
+
+    def set_countries(self, office_id: str, countries: list[str]) -> None:
+        self.client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"OFFICE#{office_id}"}},
+            UpdateExpression="SET countries = :c",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":c": {"L": [{"S": c} for c in countries]}},
+        )
+
     def revoke_key(self, key_hash: str, *, now: datetime | None = None) -> None:
         when = (now or datetime.now(UTC)).isoformat()
         self.client.update_item(

@@ -33,7 +33,7 @@ from boletin.models.bulletins import (
 )
 from boletin.models.enrichment import Enrichment, LanguageCode
 from boletin.models.offices import Caller
-from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository
+from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, OfficeGuard
 from boletin.settings import get_settings
 
 # Ids made from an Idempotency-Key live in their own namespace, so a retried submission lands on
@@ -98,7 +98,7 @@ def submit_bulletin(
         content_hash=content_hash(submission),
         request_hash=request_hash,
     )
-    existing = (repository or _bulletins()).create(record)
+    existing = (repository or _bulletins()).create(record, guard=guard_for(caller, submission.countries))
     if existing is None:
         return SubmissionResult(record=record, replayed=False)
     if existing.office == caller.office and existing.request_hash == request_hash:
@@ -107,6 +107,13 @@ def submit_bulletin(
         "This Idempotency-Key was already used for a different submission; use a new key.",
         errors=[FieldError("Idempotency-Key", "already used with a different request body")],
     )
+
+
+def guard_for(caller: Caller, countries: list[str] | None) -> OfficeGuard | None:
+    """The write-time check of the caller's key and office (when it came through the authorizer)."""
+    if not caller.key_hash:
+        return None
+    return OfficeGuard(get_settings().offices_table, caller.office, caller.key_hash, tuple(countries or ()))
 
 
 def get_bulletin(

@@ -31,7 +31,7 @@ from boletin.models.bulletins import (
 )
 from boletin.models.offices import Caller
 from boletin.repositories.bulletins import BulletinRepository, version_item
-from boletin.services.bulletins import _bulletins
+from boletin.services.bulletins import _bulletins, guard_for
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 _CONTENT_FIELDS = tuple(BulletinSubmission.model_fields)
@@ -119,7 +119,7 @@ def replace_bulletin(
         }
     )
     snapshot = version_item(current, replaced_at=now, replaced_by=new.updated_by or "", changed=changed)
-    if not repo.replace(current, new, snapshot):
+    if not repo.replace(current, new, snapshot, guard=guard_for(caller, update.countries)):
         raise PreconditionFailedError(
             "Someone changed the bulletin at the same time: read it again and reapply your change.",
             errors=[FieldError("If-Match", "another change won the race")],

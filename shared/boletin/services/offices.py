@@ -81,7 +81,9 @@ def authenticate(authorization: str | None, *, repository: OfficeRepository | No
     record = _repository(repository).get_key(hash_key(key))
     if record is None or record.status != "active":
         raise UnauthorizedError("This office key is not valid.")
-    return Caller(office=record.office, office_name=record.office_name, key_id=record.key_id)
+    return Caller(
+        office=record.office, office_name=record.office_name, key_id=record.key_id, key_hash=record.key_hash
+    )
 
 
 def rotate_key(office_id: str, *, revoke_old: bool = True, repository: OfficeRepository | None = None) -> str:
@@ -121,3 +123,22 @@ def revoke_key(key: str, *, repository: OfficeRepository | None = None) -> str:
         raise OfficeNotFoundError("No such key.")
     repo.revoke_key(record.key_hash)
     return record.office
+
+
+def set_office_status(office_id: str, status: str, *, repository: OfficeRepository | None = None) -> None:
+    """Disable (every key stops working at the next write, whatever API Gateway cached) or enable."""
+    if status not in ("active", "disabled"):
+        raise ValueError("status is active or disabled")
+    _repository(repository).set_status(office_id, status)
+
+
+def set_office_countries(
+    office_id: str, countries: list[str], *, repository: OfficeRepository | None = None
+) -> None:
+    """The countries an office may publish for (none: any)."""
+    from boletin.enrichment.taxonomy import is_country_code
+
+    bad = [c for c in countries if not is_country_code(c)]
+    if bad:
+        raise ValueError(f"not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
+    _repository(repository).set_countries(office_id, sorted(set(countries)))

@@ -1,0 +1,52 @@
+"""Office scope, disabling and revocation: enforced on every write at once, whatever is cached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from boletin.services import offices
+from tests.e2e.conftest import Http, seed_bulletins, submission_of
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_submission_tagged_only_outside_the_offices_countries_is_refused(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    office, key = new_office()
+    offices.set_office_countries(office, ["BZ", "GT"])
+    body = submission_of(seed_bulletins()[8])
+    refused = http.post("/bulletins", json_body={**body, "countries": ["MX"]}, key=key)
+    assert refused.status == 422
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "countries"
+    assert "BZ" in problem["errors"][0]["detail"]
+    assert http.get(f"/bulletins?office={office}", key=key).json()["items"] == []
+    assert http.post("/bulletins", json_body={**body, "countries": ["MX", "BZ"]}, key=key).status == 201
+    assert http.post("/bulletins", json_body=body, key=key).status == 201  # untagged: detected later
+
+
+def test_a_disabled_office_cannot_write_at_once_and_its_bulletins_stay(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    office, key = new_office()
+    created = http.post("/bulletins", json_body=submission_of(seed_bulletins()[0]), key=key)
+    assert created.status == 201  # the authorizer's allow is now cached
+    stack.wait_until_idle(timeout=20)
+    offices.set_office_status(office, "disabled")
+    refused = http.post("/bulletins", json_body=submission_of(seed_bulletins()[1]), key=key)
+    assert refused.status == 401
+    assert refused.header("Content-Type") == "application/problem+json"
+    assert http.get(f"/bulletins/{created.json()['id']}").json()["status"] == "published"
+    offices.set_office_status(office, "active")
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[1]), key=key).status == 201
+
+
+def test_a_revoked_key_stops_at_once_and_the_new_one_works(stack: Any, http: Http, new_office: Any) -> None:
+    office, old_key = new_office()
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[2]), key=old_key).status == 201
+    new_key = offices.rotate_key(office)
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=old_key).status == 401
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=new_key).status == 201
