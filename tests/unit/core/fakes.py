@@ -42,7 +42,7 @@ class FakeBulletinRepository:
         self.items: dict[str, BulletinRecord] = {}
         self.writes = 0
 
-    def create(self, record: BulletinRecord) -> BulletinRecord | None:
+    def create(self, record: BulletinRecord, *, guard: object = None) -> BulletinRecord | None:
         self.writes += 1
         if record.id in self.items:
             return self.items[record.id]
