@@ -202,3 +202,79 @@ def test_the_owner_sees_where_the_bulletin_went(stack: Any, http: Http, new_offi
     assert any(f.endswith("/countries/BZ.xml") for f in report["feeds"])
     assert report["emails"]["sent"] >= 1
     assert http.get(f"/bulletins/{bulletin['id']}").json()["delivery"] is None
+
+
+def test_a_withdrawal_while_emails_are_queued_sends_none_of_them(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    _, key = new_office()
+
+    # Given the sender cannot run yet (its messages wait in the queue)
+    def held(handler: Any) -> Any:
+        def refuse(event: Any, context: Any) -> Any:
+            raise RuntimeError("sender held by the test")
+
+        return refuse
+
+    undo = stack.wrap_handler("SenderFunction", held)
+    try:
+        created = http.post(
+            "/bulletins", json_body={**submission_of(BZ_SEED), "title": BZ_SEED["title"] + " (held)"}, key=key
+        ).json()
+        url = f"/bulletins/{created['id']}"
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline and http.get(url, key=key).json()["delivery"]["emails"]["queued"] < 1
+        ):
+            time.sleep(0.2)
+        assert http.get(url, key=key).json()["delivery"]["emails"]["queued"] >= 1
+        notified = stack.invocations["EmailNotifierFunction"]
+        # When the office withdraws it before the emails go
+        assert http.request("DELETE", url, json_body={"reason": "Wrong figures."}, key=key).status == 200
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and http.get(url, key=key).json().get("delivery") is not None:
+            time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and stack.invocations["EmailNotifierFunction"] < notified + 1:
+            time.sleep(0.2)
+    finally:
+        undo()
+    stack.wait_until_idle(timeout=30)
+    # Then no email about it is sent
+    assert len(emails_to(stack.outbox_dir, address)) == 1  # the confirmation only
+
+
+def test_an_embargo_can_be_moved_or_cancelled_before_it_ends(stack: Any, http: Http, new_office: Any) -> None:
+    office, key = new_office()
+    later = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    body = {**submission_of(GT_SEED), "title": GT_SEED["title"] + " (moved)", "publish_at": later.isoformat()}
+    created = http.post("/bulletins", json_body=body, key=key).json()
+    stack.wait_until_idle(timeout=20)
+    url = f"/bulletins/{created['id']}"
+    assert http.get(url, key=key).json()["status"] == "scheduled"
+    # Moving it later keeps it hidden
+    even_later = (later + timedelta(hours=1)).isoformat()
+    moved = http.request(
+        "PATCH",
+        url,
+        json_body={"publish_at": even_later},
+        key=key,
+        headers={"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert moved.status == 200
+    stack.wait_until_idle(timeout=20)
+    assert http.get(url).status == 404
+    # Cancelling the embargo publishes it now, once
+    cancelled = http.request(
+        "PATCH",
+        url,
+        json_body={"publish_at": None},
+        key=key,
+        headers={"If-Match": '"2"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert cancelled.status == 200
+    stack.wait_until_idle(timeout=20)
+    assert http.get(url).json()["status"] == "published"
+    assert [i["id"] for i in http.get(f"/bulletins?office={office}").json()["items"]] == [created["id"]]
