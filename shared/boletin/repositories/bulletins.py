@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from boletin import aws
 from boletin.errors import BoletinError, FieldError, OfficeScopeError, UnauthorizedError
 from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
 from boletin.models.enrichment import Enrichment
-from boletin.repositories.dynamo import batch_write, error_code, from_item, to_item
+from boletin.repositories.dynamo import DynamoRepository, batch_write, error_code, from_item, to_item
 
 CURRENT = "CURRENT"
 
@@ -125,17 +124,7 @@ def _date_range(date_from: date | None, date_to: date | None) -> tuple[str, dict
     return None
 
 
-class BulletinRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
-
+class BulletinRepository(DynamoRepository):
     def create(self, record: BulletinRecord, *, guard: OfficeGuard | None = None) -> BulletinRecord | None:
         """Store a new bulletin in one conditional write; returns the existing one if the id is taken."""
         if guard is not None:
@@ -317,19 +306,10 @@ class BulletinRepository:
         return True
 
     def versions(self, bulletin_id: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
-                ExpressionAttributeValues={":p": {"S": f"BULLETIN#{bulletin_id}"}, ":v": {"S": "VERSION#"}},
-                **kwargs,
-            )
-            items.extend(from_item(i) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return self._query_all(
+            KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
+            ExpressionAttributeValues={":p": {"S": f"BULLETIN#{bulletin_id}"}, ":v": {"S": "VERSION#"}},
+        )
 
     def list_by_office(
         self,
@@ -374,21 +354,11 @@ class BulletinRepository:
         )
 
 
-class BulletinIndexRepository:
+class BulletinIndexRepository(DynamoRepository):
     """Listing entries (pk = scope key, sk = sort key) and the registry of feeds that exist."""
 
     FEEDS_REGISTRY = "FEEDS"  # one item per feed scope that has ever had a bulletin
     FEED_HASHES = "FEEDHASH"  # digests of the objects last written per scope, to skip unchanged ones
-
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
 
     def query(
         self,
@@ -450,19 +420,7 @@ class BulletinIndexRepository:
         return {i["sk"]: i.get("hashes", {}) for i in self._whole_partition(self.FEED_HASHES)}
 
     def _whole_partition(self, pk: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": {"S": pk}},
-                **kwargs,
-            )
-            items.extend(from_item(i) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return self._query_all(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}})
 
     def register_feeds(self, scopes: Iterable[str]) -> None:
         self.put_entries({"pk": self.FEEDS_REGISTRY, "sk": s} for s in scopes)

@@ -13,26 +13,15 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from boletin import aws
 from boletin.models.subscriptions import DeliveryRecord
-from boletin.repositories.dynamo import error_code, from_item, to_item
+from boletin.repositories.dynamo import DynamoRepository, error_code, from_item, to_item
 
 
 def ledger_key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
-class DeliveryRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
-
+class DeliveryRepository(DynamoRepository):
     def record(self, delivery: DeliveryRecord, *, pending_digest: bool = False) -> bool:
         """Write a delivery once; False if this (pk, sk) is already in the ledger."""
         return self.record_or_get(delivery, pending_digest=pending_digest) is None
@@ -142,32 +131,20 @@ class DeliveryRepository:
         return dict(Counter(d.status for d in self.of_bulletin(bulletin_id)))
 
     def pending_digest(self, subscription_id: str) -> list[DeliveryRecord]:
-        records: list[DeliveryRecord] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
+        return [
+            DeliveryRecord.model_validate(i)
+            for i in self._query_all(
                 IndexName="PendingDigest",
                 KeyConditionExpression="pending_pk = :p",
                 ExpressionAttributeValues={":p": {"S": f"SUB#{subscription_id}"}},
-                **kwargs,
             )
-            records.extend(DeliveryRecord.model_validate(from_item(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return records
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        ]
 
     def _query_partition(self, pk: str) -> list[DeliveryRecord]:
-        records: list[DeliveryRecord] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
+        return [
+            DeliveryRecord.model_validate(i)
+            for i in self._query_all(
                 KeyConditionExpression="pk = :p",
                 ExpressionAttributeValues={":p": {"S": pk}},
-                **kwargs,
             )
-            records.extend(DeliveryRecord.model_validate(from_item(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return records
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        ]

@@ -80,3 +80,29 @@ def batch_write(client: Any, table: str, requests: list[dict[str, Any]]) -> int:
         if batch:
             raise RuntimeError(f"{len(batch)} writes to {table} stayed unprocessed")
     return calls
+
+
+class DynamoRepository:
+    """A repository over one table: a lazily created (or injected) client, and paginated queries."""
+
+    def __init__(self, table_name: str, client: Any | None = None) -> None:
+        self._table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from boletin import aws
+
+            self._client = aws.client("dynamodb")
+        return self._client
+
+    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Every item a Query matches, page after page (plain values)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self.client.query(TableName=self._table, **kwargs)
+            items.extend(from_item(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

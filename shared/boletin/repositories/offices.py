@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from boletin import aws
 from boletin.errors import OfficeExistsError, OfficeNotFoundError
 from boletin.models.offices import ApiKeyRecord, OfficeRecord
-from boletin.repositories.dynamo import error_code, from_item, to_item
+from boletin.repositories.dynamo import DynamoRepository, error_code, from_item, to_item
 
 
-class OfficeRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
-
+class OfficeRepository(DynamoRepository):
     def create_office(self, office: OfficeRecord, key: ApiKeyRecord) -> None:
         """Office and first key in one transaction; fails if the office id is taken."""
         try:

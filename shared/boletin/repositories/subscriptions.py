@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from boletin import aws
 from boletin.matching import subscription_keys
 from boletin.models.subscriptions import EndReason, SubscriberRecord, SubscriptionRecord
-from boletin.repositories.dynamo import batch_write, error_code, from_item, to_item
+from boletin.repositories.dynamo import DynamoRepository, batch_write, error_code, from_item, to_item
 
 
 def _sub_key(subscription_id: str) -> dict[str, Any]:
@@ -28,17 +27,7 @@ def _digest_partition(record: SubscriptionRecord) -> str:
     return f"{record.frequency}#{record.timezone}"
 
 
-class SubscriptionRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
-
+class SubscriptionRepository(DynamoRepository):
     # ---------------------------------------------------------------- reads
     def get(self, subscription_id: str) -> SubscriptionRecord | None:
         response = self.client.get_item(
@@ -79,19 +68,13 @@ class SubscriptionRepository:
         )
 
     def subscription_ids_of(self, address_key: str) -> list[str]:
-        ids: list[str] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
+        return [
+            i["sk"].removeprefix("SUB#")
+            for i in self._query_all(
                 KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
                 ExpressionAttributeValues={":p": {"S": f"ADDR#{address_key}"}, ":s": {"S": "SUB#"}},
-                **kwargs,
             )
-            ids.extend(i["sk"]["S"].removeprefix("SUB#") for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return ids
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        ]
 
     def matching_entries(self, keys: Iterable[str]) -> tuple[list[dict[str, Any]], int, int]:
         """Match entries under these list keys: (entries, items read, calls made)."""
@@ -115,20 +98,14 @@ class SubscriptionRepository:
         return entries, read, calls
 
     def digest_subscriptions(self, frequency: str, timezone: str) -> list[SubscriptionRecord]:
-        records: list[SubscriptionRecord] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self.client.query(
-                TableName=self._table,
+        return [
+            SubscriptionRecord.model_validate(i)
+            for i in self._query_all(
                 IndexName="ByDigestSchedule",
                 KeyConditionExpression="digest_pk = :p",
                 ExpressionAttributeValues={":p": {"S": f"{frequency}#{timezone}"}},
-                **kwargs,
             )
-            records.extend(SubscriptionRecord.model_validate(from_item(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return records
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        ]
 
     def timezones(self) -> list[str]:
         response = self.client.query(

@@ -4,6 +4,7 @@ and act on bounces and complaints."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -218,34 +219,37 @@ class Sender:
         return self._deliver(delivery, record.address, message, now)
 
     def _send_bulletin(self, pk: str, sk: str, now: datetime) -> SendOutcome:
-        from boletin.email import Recipient, build_bulletin_email
+        from boletin.email import build_bulletin_email
 
-        delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
-        if delivery is None:
-            return SendOutcome("skipped")
-        record = self._sendable_subscription(delivery)
-        bulletin = self._bulletin(delivery.bulletin_id or "")
-        if record is None or bulletin is None:
-            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
-            return SendOutcome("dropped")
-        links = link_urls(record.id, self.keys, now=now)
-        recipient = Recipient(
-            address=record.address,
-            language=record.language,
-            unsubscribe_url=links["unsubscribe"],
-            manage_url=links["manage"],
+        return self._send_about_bulletin(
+            pk,
+            sk,
+            now,
+            lambda recipient, bulletin, item: build_bulletin_email(
+                sender=_sender_config(), recipient=recipient, bulletin=item, now=now
+            ),
         )
-        message = build_bulletin_email(
-            sender=_sender_config(),
-            recipient=recipient,
-            bulletin=email_item(bulletin, record.language),
-            now=now,
-        )
-        return self._deliver(delivery, record.address, message, now)
 
     def _send_correction(self, pk: str, sk: str, now: datetime) -> SendOutcome:
-        from boletin.email import Recipient, build_correction_email
+        from boletin.email import build_correction_email
 
+        return self._send_about_bulletin(
+            pk,
+            sk,
+            now,
+            lambda recipient, bulletin, item: build_correction_email(
+                sender=_sender_config(),
+                recipient=recipient,
+                bulletin=item,
+                change_note=bulletin.last_change_note or "",
+                now=now,
+            ),
+        )
+
+    def _send_about_bulletin(
+        self, pk: str, sk: str, now: datetime, build: Callable[[Any, BulletinRecord, Any], Any]
+    ) -> SendOutcome:
+        """Claim one delivery about a bulletin, check it is still wanted, build it and send it."""
         delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
         if delivery is None:
             return SendOutcome("skipped")
@@ -254,24 +258,22 @@ class Sender:
         if record is None or bulletin is None:
             self.ledger.set_status(pk, sk, "dropped", only_from="sending")
             return SendOutcome("dropped")
+        message = build(self._recipient(record, now), bulletin, email_item(bulletin, record.language))
+        return self._deliver(delivery, record.address, message, now)
+
+    def _recipient(self, record: SubscriptionRecord, now: datetime) -> Any:
+        from boletin.email import Recipient
+
         links = link_urls(record.id, self.keys, now=now)
-        recipient = Recipient(
+        return Recipient(
             address=record.address,
             language=record.language,
             unsubscribe_url=links["unsubscribe"],
             manage_url=links["manage"],
         )
-        message = build_correction_email(
-            sender=_sender_config(),
-            recipient=recipient,
-            bulletin=email_item(bulletin, record.language),
-            change_note=bulletin.last_change_note or "",
-            now=now,
-        )
-        return self._deliver(delivery, record.address, message, now)
 
     def _send_digest(self, pk: str, sk: str, now: datetime) -> SendOutcome:
-        from boletin.email import Recipient, build_digest_email
+        from boletin.email import build_digest_email
 
         digest = self.ledger.claim(pk, sk, from_status="queued", now=now)
         if digest is None:
@@ -286,13 +288,7 @@ class Sender:
         if record is None or not items:
             self.ledger.set_status(pk, sk, "dropped", only_from="sending")
             return SendOutcome("dropped")
-        links = link_urls(record.id, self.keys, now=now)
-        recipient = Recipient(
-            address=record.address,
-            language=record.language,
-            unsubscribe_url=links["unsubscribe"],
-            manage_url=links["manage"],
-        )
+        recipient = self._recipient(record, now)
         frequency: Literal["daily", "weekly"] = "weekly" if record.frequency == "weekly" else "daily"
         start = min(d.created_at for d, _ in items).date()
         message = build_digest_email(
