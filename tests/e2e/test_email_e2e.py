@@ -279,3 +279,47 @@ def test_the_same_event_delivered_twice_sends_no_second_email(
     boto3.client("sqs").send_message(QueueUrl=stack.ref("EmailQueue"), MessageBody=json.dumps(envelope))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
+def test_the_preferences_link_changes_filters_language_and_frequency(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    _, key = new_office()
+    submit(http, key, GT_SEED, " (prefs)")
+    stack.wait_until_idle(timeout=30)
+    email = emails_to(stack.outbox_dir, address)[-1]
+    manage = link(email, "manage")
+    page = http.get(manage)
+    assert page.status == 200
+    assert b"<form" in page.body
+    # When the subscriber switches to Belize only, weekly, in English
+    saved = http.post(
+        manage,
+        data=b"countries=BZ&frequency=weekly&language=en",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert saved.status == 200
+    # Then a Guatemala bulletin no longer reaches them, and a Belize one waits for the weekly digest
+    before = len(emails_to(stack.outbox_dir, address))
+    submit(http, key, GT_SEED, " (after prefs)")
+    submit(http, key, BZ_SEED, " (after prefs)")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == before
+    assert http.post("/_local/digests/run").status == 200
+    stack.wait_until_idle(timeout=30)
+    digest = emails_to(stack.outbox_dir, address)[-1]
+    assert BZ_SEED["title"] in text_of(digest)
+    assert GT_SEED["title"] + " (after prefs)" not in text_of(digest)
+    assert digest["Content-Language"] == "en"
+    # A tampered preferences token changes nothing
+    assert (
+        400
+        <= http.post(
+            manage[:-3] + "xyz",
+            data=b"frequency=daily&language=es",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ).status
+        < 500
+    )

@@ -50,3 +50,29 @@ def test_a_revoked_key_stops_at_once_and_the_new_one_works(stack: Any, http: Htt
     new_key = offices.rotate_key(office)
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=old_key).status == 401
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=new_key).status == 201
+
+
+def test_ops_manage_offices_and_keys_with_the_cli(
+    stack: Any, http: Http, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from boletin.cli import main
+
+    # Given the CLI pointed at the stack's tables (as ops would set OFFICES_TABLE)
+    assert main(["offices", "create", "IOM Costa Rica CLI", "--countries", "CR,NI"]) == 0
+    printed = capsys.readouterr().out
+    office = printed.split("office: ", 1)[1].split()[0]
+    key = printed.split("key: ", 1)[1].split()[0]
+    assert office == "iom-costa-rica-cli"
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=key).status == 201
+    # Creating it twice is refused
+    assert main(["offices", "create", "IOM Costa Rica CLI"]) == 1
+    # Rotating prints a new key and the old one stops working
+    assert main(["offices", "rotate", office]) == 0
+    new_key = capsys.readouterr().out.split("key: ", 1)[1].split()[0]
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=key).status == 401
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=new_key).status == 201
+    # Revoking every key of the office stops the new one too
+    assert main(["offices", "revoke", office]) == 0
+    assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=new_key).status == 401
+    assert main(["offices", "list"]) == 0
+    assert office in capsys.readouterr().out
