@@ -122,3 +122,24 @@ def test_policies_grant_no_wildcard_actions_on_data() -> None:
                 for action in actions:
                     assert not action.endswith(":*"), f"{name}: {action}"
                     assert action != "*", f"{name}: {action}"
+
+
+def test_every_dead_letter_queue_and_every_function_raises_an_alarm() -> None:
+    alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = {
+        (alarm["MetricName"], ref_name(dimension["Value"]))
+        for alarm in alarms
+        for dimension in alarm.get("Dimensions", [])
+        if isinstance(dimension["Value"], dict)
+        and ("Ref" in dimension["Value"] or "Fn::GetAtt" in dimension["Value"])
+    }
+    dlqs = [n for n, r in RESOURCES.items() if r["Type"] == "AWS::SQS::Queue" and n.endswith("DLQ")]
+    assert dlqs
+    for dlq in dlqs:
+        assert ("ApproximateNumberOfMessagesVisible", dlq) in watched, dlq
+    for fn in FUNCTIONS:
+        assert ("Errors", fn) in watched, fn
+        assert ("Throttles", fn) in watched, fn
+    metrics = {alarm["MetricName"] for alarm in alarms}
+    assert {"5XXError", "Reputation.BounceRate", "Reputation.ComplaintRate"} <= metrics
+    assert all(alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] for alarm in alarms)
