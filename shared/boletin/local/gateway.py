@@ -536,6 +536,9 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: datetime | Non
     return False
 
 
+_TOKEN_IN_QUERY = re.compile(r"((?:^|[?&])token=)[^&]*")
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: LocalHttpServer
@@ -595,7 +598,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         logger.info(
             "%s %s %d %.0f ms",
             self.command,
-            self.path,
+            _TOKEN_IN_QUERY.sub(r"\1***", self.path),  # links in emails carry secrets: never log them
             response.status,
             (time.perf_counter() - started) * 1000,
         )
