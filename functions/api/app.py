@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -23,19 +23,65 @@ from boletin.http import (
     problem_body,
 )
 from boletin.models.bulletins import (
+    BulletinPage,
     BulletinRecord,
     BulletinSubmission,
+    BulletinTombstone,
     BulletinUpdate,
     BulletinView,
     BulletinWithdrawal,
 )
+from boletin.models.enrichment import Enrichment
 from boletin.models.offices import Caller
 from boletin.services import bulletins as service
 from boletin.services import lifecycle
 from boletin.settings import get_settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
 logger = Logger()
 app = APIGatewayRestResolver()
+
+# What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).
+_OFFICE_KEY: list[dict[str, list[str]]] = [{"officeKey": []}]
+_PROBLEMS = {
+    400: "Malformed request (not JSON, bad base64, a bad cursor).",
+    401: "A valid office key is required.",
+    404: "No such bulletin (or not visible to this caller).",
+    409: "Conflict.",
+    410: "The bulletin was withdrawn.",
+    412: "If-Match does not name the current version.",
+    413: "The body is over 256 KB.",
+    415: "The body is not JSON.",
+    422: "Invalid fields (each one named in `errors`).",
+    428: "If-Match is required.",
+}
+
+
+def _problems(*codes: int) -> dict[int, OpenAPIResponse]:
+    return {
+        code: {
+            "description": _PROBLEMS[code],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
+def _ok(
+    description: str, schema: dict[str, Any] | type[Any], *, status: int = 200
+) -> dict[int, OpenAPIResponse]:
+    content: Any = {"model": schema} if isinstance(schema, type) else {"schema": schema}
+    return {status: {"description": description, "content": {"application/json": content}}}
+
+
+def _items(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"type": "object"}, "description": description}},
+        "required": ["items"],
+    }
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
@@ -47,7 +93,20 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
     )
 
 
-@app.post("/bulletins")
+@app.post(
+    "/bulletins",
+    summary="Submit a bulletin",
+    description="Stores the submission (one conditional write); it is enriched and published within seconds. "
+    "A retry with the same Idempotency-Key returns the same bulletin.",
+    tags=["Bulletins"],
+    operation_id="submitBulletin",
+    security=_OFFICE_KEY,
+    responses={
+        **_ok("Stored; Location names the new bulletin.", BulletinView, status=201),
+        **_problems(400, 401, 413, 415, 422),
+    },
+    openapi_extensions={"x-boletin": {"body": "BulletinSubmission", "headers": ["Idempotency-Key"]}},
+)
 def submit_bulletin() -> Response[str]:
     event = app.current_event
     caller = caller_from_authorizer(event.raw_event.get("requestContext", {}))
@@ -71,7 +130,16 @@ def submit_bulletin() -> Response[str]:
     return _json(201, view.model_dump(mode="json"), headers)
 
 
-@app.post("/bulletins/preview")
+@app.post(
+    "/bulletins/preview",
+    summary="Preview the enrichment of a bulletin",
+    description="What enrichment would make of a submission (countries, topics, summary), storing nothing.",
+    tags=["Bulletins"],
+    operation_id="previewBulletin",
+    security=_OFFICE_KEY,
+    responses={**_ok("The enrichment.", Enrichment), **_problems(400, 401, 413, 415, 422)},
+    openapi_extensions={"x-boletin": {"body": "BulletinSubmission"}},
+)
 def preview_bulletin() -> Response[str]:
     event = app.current_event
     caller_from_authorizer(event.raw_event.get("requestContext", {}))
@@ -100,7 +168,22 @@ def _bulletin_response(record: BulletinRecord, caller: Caller | None, status: in
     return _json(status, view.model_dump(mode="json"), {"ETag": f'"{record.version}"'})
 
 
-@app.get("/bulletins/<bulletin_id>")
+@app.get(
+    "/bulletins/<bulletin_id>",
+    summary="Read a bulletin",
+    description="Published bulletins to anyone; the owning office (with its key) sees any status and a "
+    "delivery report.",
+    tags=["Bulletins"],
+    operation_id="getBulletin",
+    responses={
+        **_ok("The bulletin; ETag is its version.", BulletinView),
+        410: {
+            "description": "Withdrawn: its tombstone.",
+            "content": {"application/json": {"model": BulletinTombstone}},
+        },
+        **_problems(401, 404),
+    },
+)
 def get_bulletin(bulletin_id: str) -> Response[str]:
     caller = _caller()
     try:
@@ -110,12 +193,31 @@ def get_bulletin(bulletin_id: str) -> Response[str]:
     return _bulletin_response(record, caller)
 
 
-@app.get("/bulletins/<bulletin_id>/versions")
+@app.get(
+    "/bulletins/<bulletin_id>/versions",
+    summary="List the versions of a bulletin",
+    description="Every version, oldest first: who replaced it, when, and which fields changed.",
+    tags=["Bulletins"],
+    operation_id="listBulletinVersions",
+    responses={**_ok("The versions.", _items("versions, oldest first")), **_problems(401, 404, 410)},
+)
 def list_versions(bulletin_id: str) -> Response[str]:
     return _json(200, {"items": lifecycle.list_versions(bulletin_id, _caller())})
 
 
-@app.put("/bulletins/<bulletin_id>")
+@app.put(
+    "/bulletins/<bulletin_id>",
+    summary="Correct a bulletin (full replacement)",
+    description="Owner only. If-Match must name the current version (its ETag).",
+    tags=["Bulletins"],
+    operation_id="replaceBulletin",
+    security=_OFFICE_KEY,
+    responses={
+        **_ok("The corrected bulletin.", BulletinView),
+        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
+    },
+    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "headers": ["If-Match"]}},
+)
 def replace_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
     caller = _writer()
@@ -131,7 +233,19 @@ def replace_bulletin(bulletin_id: str) -> Response[str]:
     return _bulletin_response(record, caller)
 
 
-@app.patch("/bulletins/<bulletin_id>")
+@app.patch(
+    "/bulletins/<bulletin_id>",
+    summary="Correct some fields of a bulletin (JSON merge patch)",
+    description="Owner only. If-Match must name the current version (its ETag).",
+    tags=["Bulletins"],
+    operation_id="patchBulletin",
+    security=_OFFICE_KEY,
+    responses={
+        **_ok("The corrected bulletin.", BulletinView),
+        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
+    },
+    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "patch": True, "headers": ["If-Match"]}},
+)
 def patch_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
     caller = _writer()
@@ -146,7 +260,19 @@ def patch_bulletin(bulletin_id: str) -> Response[str]:
     return _bulletin_response(record, caller)
 
 
-@app.delete("/bulletins/<bulletin_id>")
+@app.delete(
+    "/bulletins/<bulletin_id>",
+    summary="Withdraw a bulletin",
+    description="Owner only. The bulletin becomes a 410 tombstone showing the reason.",
+    tags=["Bulletins"],
+    operation_id="withdrawBulletin",
+    security=_OFFICE_KEY,
+    responses={
+        **_ok("Its tombstone.", BulletinTombstone),
+        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
+    },
+    openapi_extensions={"x-boletin": {"body": "BulletinWithdrawal", "headers": ["If-Match"]}},
+)
 def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
     caller = _writer()
@@ -160,7 +286,15 @@ def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     return _json(200, service.tombstone(bulletin_id).model_dump(mode="json"))
 
 
-@app.get("/bulletins")
+@app.get(
+    "/bulletins",
+    summary="List published bulletins",
+    description="Newest first. An office asking office=<its id> with its key sees its own at any status.",
+    tags=["Bulletins"],
+    operation_id="listBulletins",
+    responses={**_ok("A page; pass next_cursor back as cursor.", BulletinPage), **_problems(400, 401, 422)},
+    openapi_extensions={"x-boletin": {"query": "ListQuery"}},
+)
 def list_bulletins() -> Response[str]:
     event = app.current_event
     caller = optional_caller(event.raw_event.get("requestContext", {}), event.headers)
@@ -169,7 +303,14 @@ def list_bulletins() -> Response[str]:
     return _json(200, page.model_dump(mode="json"))
 
 
-@app.get("/topics")
+@app.get(
+    "/topics",
+    summary="The topic vocabulary",
+    description="Slugs with their labels in English, Spanish, French and Portuguese.",
+    tags=["Vocabulary"],
+    operation_id="listTopics",
+    responses=_ok("The topics.", _items("topics")),
+)
 def list_topics() -> Response[str]:
     from boletin.enrichment.taxonomy import list_topics as topics
 
@@ -186,11 +327,32 @@ def list_topics() -> Response[str]:
     return _json(200, {"items": items})
 
 
-@app.get("/feeds")
+@app.get(
+    "/feeds",
+    summary="The feeds that exist",
+    description="Every feed scope with a published bulletin, with its RSS, Atom and JSON Feed URLs.",
+    tags=["Vocabulary"],
+    operation_id="listFeeds",
+    responses=_ok("The feeds.", _items("feeds")),
+)
 def list_feeds() -> Response[str]:
     from boletin.services.feeds import list_feeds as feeds
 
     return _json(200, {"items": feeds()})
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    from boletin import openapi
+
+    return Response(status_code=200, content_type="application/json", body=openapi.document_json(app))
+
+
+@app.get("/docs", include_in_schema=False)
+def swagger_ui() -> Response[str]:
+    from boletin import openapi
+
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=openapi.swagger_html(app))
 
 
 def _problem(error: BoletinError) -> Response[str]:

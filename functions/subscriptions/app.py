@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -16,8 +16,39 @@ from boletin.models.subscriptions import SubscriptionRequest
 from boletin.services import subscription_pages as pages
 from boletin.services.subscriptions import SubscriptionService
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
 logger = Logger()
 app = APIGatewayRestResolver()
+
+# What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).
+_HTML = "text/html; charset=utf-8"
+
+
+def _pages(codes: dict[int, str]) -> dict[int, OpenAPIResponse]:
+    return {
+        code: {"description": text, "content": {_HTML: {"schema": {"type": "string"}}}}
+        for code, text in codes.items()
+    }
+
+
+def _problems(*codes: int) -> dict[int, OpenAPIResponse]:
+    texts = {
+        400: "Malformed request.",
+        413: "The body is over 256 KB.",
+        415: "The body is not JSON.",
+        422: "Invalid fields (each one named in `errors`).",
+    }
+    return {
+        code: {
+            "description": texts[code],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
 _service: SubscriptionService | None = None
 
 
@@ -41,7 +72,30 @@ def _form_body() -> bytes:
     return body_bytes(event.body, event.is_base64_encoded or False)
 
 
-@app.post("/subscriptions")
+@app.post(
+    "/subscriptions",
+    summary="Subscribe to bulletins by email",
+    description="Double opt-in: a confirmation link is emailed. The answer is the same whether or not the "
+    "address is known or suppressed.",
+    tags=["Subscriptions"],
+    operation_id="subscribe",
+    responses={
+        202: {
+            "description": "Accepted: a confirmation email may be on its way.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"status": {"const": "pending"}, "detail": {"type": "string"}},
+                        "required": ["status", "detail"],
+                    }
+                }
+            },
+        },
+        **_problems(400, 413, 415, 422),
+    },
+    openapi_extensions={"x-boletin": {"body": "SubscriptionRequest"}},
+)
 def subscribe() -> Response[str]:
     event = app.current_event
     request = parse_json_body(
@@ -60,33 +114,96 @@ def subscribe() -> Response[str]:
     return Response(status_code=202, content_type="application/json", body=json.dumps(body))
 
 
-@app.get("/subscriptions/confirm")
+@app.get(
+    "/subscriptions/confirm",
+    summary="The confirmation page",
+    description="Confirms the subscription named by the token (the link in the confirmation email).",
+    tags=["Subscriptions"],
+    operation_id="confirmPage",
+    responses=_pages(
+        {
+            200: "Confirmed.",
+            404: "The link is not valid.",
+            410: "The link has expired or the subscription ended.",
+        }
+    ),
+    openapi_extensions={"x-boletin": {"token": True}},
+)
 def confirm_page() -> Response[str]:
     return _page(pages.confirm(_get_service(), _token()))
 
 
-@app.post("/subscriptions/confirm")
+@app.post(
+    "/subscriptions/confirm",
+    summary="Confirm a subscription",
+    description="Confirms the subscription named by the token.",
+    tags=["Subscriptions"],
+    operation_id="confirm",
+    responses=_pages(
+        {
+            200: "Confirmed.",
+            404: "The link is not valid.",
+            410: "The link has expired or the subscription ended.",
+        }
+    ),
+    openapi_extensions={"x-boletin": {"token": True}},
+)
 def confirm() -> Response[str]:
     return _page(pages.confirm(_get_service(), _token()))
 
 
-@app.get("/subscriptions/unsubscribe")
+@app.get(
+    "/subscriptions/unsubscribe",
+    summary="The unsubscribe page",
+    description="Shows a button only: mail scanners fetch links, and a GET never unsubscribes.",
+    tags=["Subscriptions"],
+    operation_id="unsubscribePage",
+    responses=_pages({200: "The page with its button.", 404: "The link is not valid."}),
+    openapi_extensions={"x-boletin": {"token": True}},
+)
 def unsubscribe_page() -> Response[str]:
     # Only shows a button: mail scanners fetch links, and a GET must never unsubscribe.
     return _page(pages.unsubscribe_form(_get_service(), _token(), app.current_event.path))
 
 
-@app.post("/subscriptions/unsubscribe")
+@app.post(
+    "/subscriptions/unsubscribe",
+    summary="Unsubscribe (RFC 8058 one-click)",
+    description="Ends the subscription named by the token.",
+    tags=["Subscriptions"],
+    operation_id="unsubscribe",
+    responses=_pages({200: "Unsubscribed.", 404: "The link is not valid."}),
+    openapi_extensions={"x-boletin": {"token": True}},
+)
 def unsubscribe() -> Response[str]:
     return _page(pages.unsubscribe(_get_service(), _token()))
 
 
-@app.get("/subscriptions/manage")
+@app.get(
+    "/subscriptions/manage",
+    summary="The preferences page",
+    description="A form with the subscription's countries, topics, language and frequency.",
+    tags=["Subscriptions"],
+    operation_id="managePage",
+    responses=_pages({200: "The form.", 404: "The link is not valid."}),
+    openapi_extensions={"x-boletin": {"token": True}},
+)
 def manage_page() -> Response[str]:
     return _page(pages.manage_form(_get_service(), _token(), app.current_event.path))
 
 
-@app.post("/subscriptions/manage")
+@app.post(
+    "/subscriptions/manage",
+    summary="Change preferences",
+    description="Takes the preferences form (application/x-www-form-urlencoded).",
+    tags=["Subscriptions"],
+    operation_id="manage",
+    responses={
+        **_pages({200: "Saved.", 404: "The link is not valid.", 422: "A field is not valid."}),
+        **_problems(400, 413),
+    },
+    openapi_extensions={"x-boletin": {"token": True, "form": True}},
+)
 def manage() -> Response[str]:
     return _page(pages.manage_submit(_get_service(), _token(), app.current_event.path, _form_body()))
 
