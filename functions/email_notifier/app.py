@@ -27,6 +27,7 @@ def _get_fan_out() -> EmailFanOut:
 
 def record_handler(record: SQSRecord) -> None:
     detail_type, detail = bulletin_event(record.body)
+    logger.set_correlation_id(detail.correlation_id)
     report = _get_fan_out().handle(detail_type, detail)
     logger.info(
         "bulletin event handled",

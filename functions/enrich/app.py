@@ -28,6 +28,7 @@ def record_handler(record: DynamoDBRecord) -> None:
     raw = record.raw_event["dynamodb"]
     old = record_from_image(raw.get("OldImage"))
     new = record_from_image(raw.get("NewImage"))
+    logger.set_correlation_id(new.correlation_id if new is not None else None)
     outcome = _get_publisher().handle_change(old, new)
     if new is not None and (outcome.enriched or outcome.announced):
         logger.info(

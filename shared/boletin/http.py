@@ -175,6 +175,7 @@ def caller_from_authorizer(request_context: dict[str, Any]) -> Caller:
         office_name=str(context.get("office_name", office)),
         key_id=str(context.get("key_id", "")),
         key_hash=str(context.get("key_hash", "")),
+        request_id=str(request_context.get("requestId", "")),
     )
 
 

@@ -84,6 +84,7 @@ def test_a_publication_is_announced_once_with_the_filter_fields_and_no_body(
     detail = events[0]["detail"]
     assert detail["countries"] == seed["expected"]["countries"]
     assert detail["version"] == 1
+    assert detail["correlation_id"]  # the API request id, carried on for the consumers' logs
     assert "body" not in detail
     assert "title" not in detail
 

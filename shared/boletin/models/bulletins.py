@@ -155,6 +155,7 @@ class BulletinRecord(BaseModel):
     updated_by: str | None = None
     # Where the listing entries of the last indexed version live, while a correction is enriched.
     listed_sort_key: str | None = None
+    correlation_id: str | None = None  # the API request behind this version (logs follow it)
 
     def submission(self) -> BulletinSubmission:
         """The submission this version was made from."""

@@ -47,3 +47,4 @@ class Caller(BaseModel):
     # Lets each write re-check, in the same DynamoDB call, that the key and its office are still
     # allowed: API Gateway caches the authorizer's decision, revocation must not wait for it.
     key_hash: str = ""
+    request_id: str = ""  # the API request acting: the correlation id that events carry onwards

@@ -257,14 +257,16 @@ class BulletinRepository(DynamoRepository):
             return False
         return True
 
-    def withdraw(self, record: BulletinRecord, reason: str, *, by: str, now: datetime) -> bool:
+    def withdraw(
+        self, record: BulletinRecord, reason: str, *, by: str, now: datetime, correlation_id: str = ""
+    ) -> bool:
         try:
             self.client.update_item(
                 TableName=self._table,
                 Key=bulletin_key(record.id),
                 UpdateExpression=(
                     "SET #s = :w, withdrawn_reason = :r, withdrawn_at = :now, updated_at = :now, "
-                    "updated_by = :by, version = version + :one"
+                    "updated_by = :by, correlation_id = :c, version = version + :one"
                 ),
                 ConditionExpression="version = :v AND #s <> :w",
                 ExpressionAttributeNames={"#s": "status"},
@@ -273,6 +275,7 @@ class BulletinRepository(DynamoRepository):
                     ":r": {"S": reason},
                     ":now": {"S": now.isoformat()},
                     ":by": {"S": by},
+                    ":c": {"S": correlation_id} if correlation_id else {"NULL": True},
                     ":one": {"N": "1"},
                     ":v": {"N": str(record.version)},
                 },

@@ -163,6 +163,7 @@ def event_detail(
         change=(new.last_change or "minor") if updated else None,
         change_note=new.last_change_note if updated else None,
         reason=new.withdrawn_reason if withdrawn else None,
+        correlation_id=new.correlation_id,
     )
 
 

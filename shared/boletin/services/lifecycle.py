@@ -116,6 +116,7 @@ def replace_bulletin(
             "last_change": update.change,
             "last_change_note": update.change_note,
             "listed_sort_key": current.sort_key() if enriched_now else current.listed_sort_key,
+            "correlation_id": caller.request_id or None,
         }
     )
     snapshot = version_item(current, replaced_at=now, replaced_by=new.updated_by or "", changed=changed)
@@ -175,7 +176,7 @@ def withdraw_bulletin(
         _check_version(current, expected_version(if_match))
     now = now or datetime.now(UTC)
     by = caller.key_id or caller.office
-    if not repo.withdraw(current, withdrawal.reason, by=by, now=now):
+    if not repo.withdraw(current, withdrawal.reason, by=by, now=now, correlation_id=caller.request_id):
         raise PreconditionFailedError("Someone changed the bulletin at the same time: try again.")
     return current.model_copy(
         update={
