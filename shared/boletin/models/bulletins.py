@@ -361,27 +361,7 @@ class BulletinPage(BaseModel):
 
 
 def summary_from_record(record: BulletinRecord, *, base_url: str) -> BulletinSummaryView:
-    e = record.enrichment
-    return BulletinSummaryView(
-        id=record.id,
-        office=record.office,
-        office_name=record.office_name,
-        status=record.status,
-        version=record.version,
-        title=record.title,
-        published_on=record.published_on,
-        language=record.language,
-        countries=record.countries,
-        primary_country=e.primary_country if e else None,
-        topics=list(e.topics) if e else [],
-        organizations=list(e.organizations) if e else [],
-        summary=e.summary if e else None,
-        slug=e.slug if e else None,
-        published_at=record.published_at,
-        updated_at=record.updated_at,
-        links={"self": f"{base_url}/bulletins/{record.id}"},
-    )
-
-
-def jsonable(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+    """The list form of the full view: the same fields, and only the bulletin's own link."""
+    view = BulletinView.from_record(record, base_url=base_url)
+    fields = view.model_dump(include=set(BulletinSummaryView.model_fields) - {"links"})
+    return BulletinSummaryView(**fields, links={"self": view.links["self"]})

@@ -110,17 +110,19 @@ class Page:
     items_read: int
 
 
-def _date_range(date_from: date | None, date_to: date | None) -> tuple[str, dict[str, Any]] | None:
+def _date_range(
+    sort_attr: str, date_from: date | None, date_to: date | None
+) -> tuple[str, dict[str, Any]] | None:
     """Sort keys start with the news date, so a date range is a key condition."""
     if date_from and date_to:
-        return "sk BETWEEN :lo AND :hi", {
+        return f"{sort_attr} BETWEEN :lo AND :hi", {
             ":lo": {"S": date_from.isoformat()},
             ":hi": {"S": date_to.isoformat() + "#\uffff"},
         }
     if date_from:
-        return "sk >= :lo", {":lo": {"S": date_from.isoformat()}}
+        return f"{sort_attr} >= :lo", {":lo": {"S": date_from.isoformat()}}
     if date_to:
-        return "sk <= :hi", {":hi": {"S": date_to.isoformat() + "#\uffff"}}
+        return f"{sort_attr} <= :hi", {":hi": {"S": date_to.isoformat() + "#\uffff"}}
     return None
 
 
@@ -129,24 +131,8 @@ class BulletinRepository(DynamoRepository):
         """Store a new bulletin in one conditional write; returns the existing one if the id is taken."""
         if guard is not None:
             return self._create_guarded(record, guard)
-        try:
-            self.client.put_item(
-                TableName=self._table,
-                Item=record_to_item(record),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except Exception as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-            existing = getattr(error, "response", {}).get("Item")
-            if existing:
-                return record_from_item(existing)
-            found = self.get(record.id)  # an endpoint that does not return the old item
-            if found is None:
-                raise
-            return found
-        return None
+        existing = self._put_if_new(record_to_item(record))
+        return record_from_item(existing) if existing else None
 
     def _create_guarded(self, record: BulletinRecord, guard: OfficeGuard) -> BulletinRecord | None:
         put = {
@@ -326,35 +312,27 @@ class BulletinRepository(DynamoRepository):
         """An office's own bulletins at any status, newest first (the ByOffice index)."""
         condition = "office_pk = :o"
         values: dict[str, Any] = {":o": {"S": f"OFFICE#{office}"}}
-        date_range = _date_range(date_from, date_to)
+        date_range = _date_range("office_sk", date_from, date_to)
         if date_range:
-            condition += " AND " + date_range[0].replace("sk", "office_sk")
+            condition += " AND " + date_range[0]
             values.update(date_range[1])
-        kwargs: dict[str, Any] = {}
+        start = None
         if start_after:
-            kwargs["ExclusiveStartKey"] = {
+            start = {
                 "office_pk": {"S": f"OFFICE#{office}"},
                 "office_sk": {"S": start_after},
                 "pk": {"S": f"BULLETIN#{start_after.rsplit('#', 1)[-1]}"},
                 "sk": {"S": CURRENT},
             }
-        response = self.client.query(
-            TableName=self._table,
+        items, last_key, read = self._newest_page(
+            limit=limit,
+            sort_attr="office_sk",
+            exclusive_start=start,
             IndexName="ByOffice",
             KeyConditionExpression=condition,
             ExpressionAttributeValues=values,
-            ScanIndexForward=False,
-            Limit=limit + 1,
-            **kwargs,
         )
-        items = [from_item(i) for i in response.get("Items", [])]
-        more = len(items) > limit
-        items = items[:limit]
-        return Page(
-            items=items,
-            last_key=items[-1]["office_sk"] if more and items else None,
-            items_read=int(response.get("Count", 0)),
-        )
+        return Page(items=items, last_key=last_key, items_read=read)
 
 
 class BulletinIndexRepository(DynamoRepository):
@@ -375,29 +353,18 @@ class BulletinIndexRepository(DynamoRepository):
         """Newest first; reads at most limit + 1 items (one to know whether more follow)."""
         condition = "pk = :p"
         values: dict[str, Any] = {":p": {"S": scope}}
-        date_range = _date_range(date_from, date_to)
+        date_range = _date_range("sk", date_from, date_to)
         if date_range:
             condition += " AND " + date_range[0]
             values.update(date_range[1])
-        kwargs: dict[str, Any] = {}
-        if start_after:
-            kwargs["ExclusiveStartKey"] = {"pk": {"S": scope}, "sk": {"S": start_after}}
-        response = self.client.query(
-            TableName=self._table,
+        items, last_key, read = self._newest_page(
+            limit=limit,
+            sort_attr="sk",
+            exclusive_start={"pk": {"S": scope}, "sk": {"S": start_after}} if start_after else None,
             KeyConditionExpression=condition,
             ExpressionAttributeValues=values,
-            ScanIndexForward=False,
-            Limit=limit + 1,
-            **kwargs,
         )
-        items = [from_item(i) for i in response.get("Items", [])]
-        more = len(items) > limit
-        items = items[:limit]
-        return Page(
-            items=items,
-            last_key=items[-1]["sk"] if more and items else None,
-            items_read=int(response.get("Count", 0)),
-        )
+        return Page(items=items, last_key=last_key, items_read=read)
 
     def latest(self, scope: str, limit: int) -> list[dict[str, Any]]:
         """The newest `limit` entries of a scope in one Query (a feed's content)."""

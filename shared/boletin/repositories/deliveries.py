@@ -34,23 +34,8 @@ class DeliveryRepository(DynamoRepository):
         if pending_digest:
             values["pending_pk"] = f"SUB#{delivery.subscription_id}"
             values["pending_sk"] = f"{delivery.created_at.isoformat()}#{delivery.pk}"
-        try:
-            self.client.put_item(
-                TableName=self._table,
-                Item=to_item(values),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except Exception as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-            existing = getattr(error, "response", {}).get("Item")
-            if existing:
-                return DeliveryRecord.model_validate(from_item(existing))
-            found = self.get(delivery.pk, delivery.sk)
-            assert found is not None
-            return found
-        return None
+        existing = self._put_if_new(to_item(values))
+        return DeliveryRecord.model_validate(from_item(existing)) if existing else None
 
     def get(self, pk: str, sk: str) -> DeliveryRecord | None:
         response = self.client.get_item(TableName=self._table, Key=ledger_key(pk, sk), ConsistentRead=True)

@@ -97,6 +97,44 @@ class DynamoRepository:
             self._client = aws.client("dynamodb")
         return self._client
 
+    def _put_if_new(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """Put an item unless its key exists (one call); the existing item's typed attributes if it does."""
+        try:
+            self.client.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except Exception as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            existing: dict[str, Any] | None = getattr(error, "response", {}).get("Item")
+            if existing:
+                return existing
+            # An endpoint that does not return the old item: read it.
+            response = self.client.get_item(
+                TableName=self._table, Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True
+            )
+            if "Item" not in response:
+                raise
+            found: dict[str, Any] = response["Item"]
+            return found
+        return None
+
+    def _newest_page(
+        self, *, limit: int, sort_attr: str, exclusive_start: dict[str, Any] | None, **query: Any
+    ) -> tuple[list[dict[str, Any]], str | None, int]:
+        """Newest first, reading at most limit + 1 items (one to know whether more follow):
+        (items, sort key of the last one when more follow, items read)."""
+        if exclusive_start:
+            query["ExclusiveStartKey"] = exclusive_start
+        response = self.client.query(TableName=self._table, ScanIndexForward=False, Limit=limit + 1, **query)
+        items = [from_item(i) for i in response.get("Items", [])]
+        more = len(items) > limit
+        items = items[:limit]
+        return items, (str(items[-1][sort_attr]) if more and items else None), int(response.get("Count", 0))
+
     def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Every item a Query matches, page after page (plain values)."""
         items: list[dict[str, Any]] = []
