@@ -33,6 +33,7 @@ from boletin.models.bulletins import (
 )
 from boletin.models.enrichment import Enrichment
 from boletin.models.offices import Caller
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services import bulletins as service
 from boletin.services import lifecycle
 from boletin.settings import get_settings
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 logger = Logger()
+metrics = function_metrics()
 app = APIGatewayRestResolver()
 
 # What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).
@@ -124,6 +126,8 @@ def submit_bulletin() -> Response[str]:
     headers = {"Location": f"{base_url}/bulletins/{result.record.id}", "ETag": f'"{result.record.version}"'}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
+    else:
+        count(metrics, BusinessMetric.BULLETINS_RECEIVED)
     logger.info(
         "bulletin submitted", bulletin_id=result.record.id, office=caller.office, replayed=result.replayed
     )
@@ -373,6 +377,7 @@ def handle_not_found(_: Exception) -> Response[str]:
     return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

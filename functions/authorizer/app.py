@@ -8,9 +8,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.errors import UnauthorizedError
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.offices import authenticate
 
 logger = Logger()
+metrics = function_metrics()
 
 
 def _any_route_of(method_arn: str) -> str:
@@ -21,12 +23,14 @@ def _any_route_of(method_arn: str) -> str:
     return f"{prefix}:execute-api:{'/'.join(parts[:2])}/*/*"
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         caller = authenticate(event.get("authorizationToken"))
     except UnauthorizedError:
         logger.info("office key refused")
+        count(metrics, BusinessMetric.OFFICE_KEYS_REFUSED)
         # API Gateway answers 401 (its UNAUTHORIZED gateway response) for exactly this message.
         raise Exception("Unauthorized") from None
     return {

@@ -10,10 +10,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.email_delivery import EmailFanOut
 from boletin.services.notifications import bulletin_event
 
 logger = Logger()
+metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 _fan_out: EmailFanOut | None = None
 
@@ -29,6 +31,7 @@ def record_handler(record: SQSRecord) -> None:
     detail_type, detail = bulletin_event(record.body)
     logger.set_correlation_id(detail.correlation_id)
     report = _get_fan_out().handle(detail_type, detail)
+    count(metrics, BusinessMetric.EMAILS_QUEUED, report.queued)
     logger.info(
         "bulletin event handled",
         detail_type=detail_type,
@@ -39,6 +42,7 @@ def record_handler(record: SQSRecord) -> None:
     )
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

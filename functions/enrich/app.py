@@ -10,11 +10,19 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.models.events import BULLETIN_PUBLISHED, BULLETIN_UPDATED, BULLETIN_WITHDRAWN
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.enrich import Publisher, record_from_image
 
 logger = Logger()
+metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 _publisher: Publisher | None = None
+_ANNOUNCED = {
+    BULLETIN_PUBLISHED: BusinessMetric.BULLETINS_PUBLISHED,
+    BULLETIN_UPDATED: BusinessMetric.BULLETINS_UPDATED,
+    BULLETIN_WITHDRAWN: BusinessMetric.BULLETINS_WITHDRAWN,
+}
 
 
 def _get_publisher() -> Publisher:
@@ -30,6 +38,8 @@ def record_handler(record: DynamoDBRecord) -> None:
     new = record_from_image(raw.get("NewImage"))
     logger.set_correlation_id(new.correlation_id if new is not None else None)
     outcome = _get_publisher().handle_change(old, new)
+    for detail_type in outcome.announced:
+        count(metrics, _ANNOUNCED[detail_type])
     if new is not None and (outcome.enriched or outcome.announced):
         logger.info(
             "bulletin processed",
@@ -40,6 +50,7 @@ def record_handler(record: DynamoDBRecord) -> None:
         )
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

@@ -12,10 +12,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.settings import get_settings
 
 logger = Logger()
+metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -26,8 +28,11 @@ def record_handler(record: SQSRecord) -> None:
     )
     # Not released: changed, withdrawn or already published since - nothing to do, by design.
     logger.info("embargo ended", bulletin_id=message["bulletin_id"], released=released)
+    if released:
+        count(metrics, BusinessMetric.EMBARGOES_RELEASED)
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

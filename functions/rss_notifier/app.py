@@ -7,10 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.feeds import FeedRegenerator, scopes_touched
 from boletin.services.notifications import UnreadableEventError, bulletin_event
 
 logger = Logger()
+metrics = function_metrics()
 _regenerator: FeedRegenerator | None = None
 
 
@@ -21,6 +23,7 @@ def _get_regenerator() -> FeedRegenerator:
     return _regenerator
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
@@ -45,4 +48,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             failures.extend({"itemIdentifier": m} for m in readable)
         else:
             logger.info("feeds regenerated", written=len(report.written), unchanged=len(report.unchanged))
+            count(metrics, BusinessMetric.FEEDS_WRITTEN, len(report.written))
     return {"batchItemFailures": failures}

@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.email_delivery import Sender
 
 logger = Logger()
+metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 _sender: Sender | None = None
 
@@ -28,9 +30,12 @@ def _get_sender() -> Sender:
 def record_handler(record: SQSRecord) -> None:
     message = json.loads(record.body)
     outcome = _get_sender().send(message)
+    if outcome.status == "sent":
+        count(metrics, BusinessMetric.EMAILS_SENT)
     logger.info("delivery handled", kind=message.get("kind"), status=outcome.status)
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     sender = _get_sender()

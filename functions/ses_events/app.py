@@ -11,11 +11,14 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services.email_delivery import SesEventHandler
 
 logger = Logger()
+metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 _handler: SesEventHandler | None = None
+_METRIC_OF = {"bounced": BusinessMetric.EMAILS_BOUNCED, "complained": BusinessMetric.EMAILS_COMPLAINED}
 
 
 def _get_handler() -> SesEventHandler:
@@ -30,10 +33,13 @@ def record_handler(record: SQSRecord) -> None:
     # Raw SNS delivery gives the SES notification itself; without it, SNS wraps it in "Message".
     if isinstance(body, dict) and "Message" in body and "Type" in body:
         body = json.loads(body["Message"])
-    suppressed = _get_handler().handle(body)
-    logger.info("ses notification handled", suppressed=suppressed)
+    outcome = _get_handler().handle(body)
+    logger.info("ses notification handled", reason=outcome.reason, suppressed=outcome.suppressed)
+    if outcome.reason is not None:
+        count(metrics, _METRIC_OF[outcome.reason])
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

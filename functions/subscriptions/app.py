@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from boletin.errors import BoletinError, NotFoundError
 from boletin.http import PROBLEM_JSON, body_bytes, error_problem, header, parse_json_body, problem_body
 from boletin.models.subscriptions import SubscriptionRequest
+from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services import subscription_pages as pages
 from boletin.services.subscriptions import SubscriptionService
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 logger = Logger()
+metrics = function_metrics()
 app = APIGatewayRestResolver()
 
 # What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).
@@ -106,6 +108,7 @@ def subscribe() -> Response[str]:
     )
     subscription_id = _get_service().subscribe(request)
     logger.info("subscription requested", queued=subscription_id is not None)
+    count(metrics, BusinessMetric.SUBSCRIPTIONS_REQUESTED)
     # The same answer whatever happened: no one learns whether an address is known or suppressed.
     body = {
         "status": "pending",
@@ -223,6 +226,7 @@ def handle_not_found(_: Exception) -> Response[str]:
     return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
 
 
+@metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -323,3 +324,50 @@ def test_the_preferences_link_changes_filters_language_and_frequency(
         ).status
         < 500
     )
+
+
+def timezone_at_eight(moment: datetime) -> str:
+    """A whole-hour IANA zone where `moment` falls in the 08:00 hour (Etc/GMT-3 is UTC+3)."""
+    offset = (8 - moment.hour) % 24
+    offset = offset - 24 if offset > 14 else offset
+    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}")
+
+
+def test_a_digest_run_that_fails_for_good_is_dead_lettered_and_its_replay_sends_that_hour_once(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    sqs = boto3.client("sqs")
+    dlq = stack.ref("DigestDLQ")
+
+    # Given the hourly digest run fails on its first attempt and on both of Lambda's retries
+    stack.registry.fail_next("DigestFunction", times=3)
+    outcome = stack.run_schedule("DigestFunction")
+
+    # Then its scheduled event waits in DigestDLQ, with the reason
+    assert outcome[0]["dead_lettered"] is True
+    received = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=1)
+    (message,) = received["Messages"]
+    assert "injected failure" in message["MessageAttributes"]["ErrorMessage"]["StringValue"]
+    event = json.loads(message["Body"])
+    scheduled = datetime.fromisoformat(event["time"])
+
+    # Given, by the time the cause is fixed, a daily subscriber for whom that hour was 08:00 has a match
+    address = fresh_address()
+    zone = timezone_at_eight(scheduled)
+    subscribe_and_confirm(stack, http, address, frequency="daily", timezone=zone, countries=["GT"])
+    _, key = new_office()
+    submit(http, key, GT_SEED, " (dead-lettered digest)")
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 1  # the confirmation only
+
+    # When ops replay the dead-lettered event, twice by mistake
+    first = stack.invoke("DigestFunction", event)
+    second = stack.invoke("DigestFunction", event)
+    stack.wait_until_idle(timeout=30)
+
+    # Then that hour's digest went out exactly once
+    assert (first["queued"], second["queued"]) == (1, 0)
+    digests = emails_to(stack.outbox_dir, address)[1:]
+    assert len(digests) == 1
+    assert GT_SEED["title"] in text_of(digests[0])
+    sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from boletin.local.functions import FunctionRegistry
 
 __all__ = [
+    "AsyncInvocation",
     "OutboxWriter",
     "Poller",
     "ScheduleRunner",
@@ -511,13 +512,28 @@ class SqsPoller(Poller):
 
 
 # ---------------------------------------------------------------------- schedules
+@dataclass(frozen=True)
+class AsyncInvocation:
+    """A function's asynchronous invocation config: `retries` more attempts (EventInvokeConfig), then
+    the event goes to its DeadLetterQueue, if it has one."""
+
+    retries: int = 2
+    dead_letter_arn: str | None = None
+
+
 @dataclass
 class ScheduleRunner(Poller):
     """The template's `Schedule`/`ScheduleV2` events: run on demand (`run(function)`, behind
-    `POST /_local/schedules/<id>`), or every `every` seconds when LOCAL_SCHEDULE_SECONDS is set."""
+    `POST /_local/schedules/<id>`), or every `every` seconds when LOCAL_SCHEDULE_SECONDS is set.
+
+    Scheduled invocations are asynchronous, as on Lambda: a failed one is retried with the same event,
+    and when the retries are spent the event goes to the function's dead-letter queue. (Lambda waits
+    a minute or two between attempts; here they follow at once.)"""
 
     registry: FunctionRegistry = field(default_factory=FunctionRegistry)
     schedules: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # function -> event -> spec
+    asynchronous: dict[str, AsyncInvocation] = field(default_factory=dict)  # function -> its config
+    client: Client = field(default=lambda _service: None)
     region: str = "us-east-1"
     account: str = "123456789012"
     rule_prefix: str = "boletin-local"
@@ -555,18 +571,34 @@ class ScheduleRunner(Poller):
         Scheduled Event's detail (local runs only: AWS always sends `{}`)."""
         if function not in self.schedules:
             raise KeyError(function)
+        config = self.asynchronous.get(function, AsyncInvocation())
         outcomes = []
         for event_name, spec in self.schedules[function].items():
-            try:
-                result = self.registry.invoke(
-                    function,
-                    self.event_for(function, event_name, spec, detail),
-                    source=f"schedule {event_name}",
-                )
-                outcomes.append({"event": event_name, "result": result})
-            except Exception as error:
-                outcomes.append({"event": event_name, "error": f"{type(error).__name__}: {error}"})
+            event = self.event_for(function, event_name, spec, detail)
+            for attempt in range(1 + config.retries):
+                try:
+                    result = self.registry.invoke(function, event, source=f"schedule {event_name}")
+                except Exception as error:
+                    failure = f"{type(error).__name__}: {error}"
+                    logger.warning("%s.%s: attempt %d failed: %s", function, event_name, attempt + 1, failure)
+                else:
+                    outcomes.append({"event": event_name, "result": result})
+                    break
+            else:
+                dead_lettered = self._dead_letter(config, event, failure)
+                outcomes.append({"event": event_name, "error": failure, "dead_lettered": dead_lettered})
         return outcomes
+
+    def _dead_letter(self, config: AsyncInvocation, event: Any, failure: str) -> bool:
+        """Lambda's DLQ message: the event itself, the error in message attributes."""
+        if config.dead_letter_arn is None:
+            return False
+        self.client("sqs").send_message(
+            QueueUrl=_queue_url(self.client, config.dead_letter_arn),
+            MessageBody=json.dumps(event),
+            MessageAttributes={"ErrorMessage": {"DataType": "String", "StringValue": failure[:1000]}},
+        )
+        return True
 
     def poll_once(self) -> bool:
         if self.every <= 0 or time.monotonic() - self._last < self.every:

@@ -43,6 +43,7 @@ from boletin.local.gateway import (
     problem,
 )
 from boletin.local.pollers import (
+    AsyncInvocation,
     OutboxWriter,
     Poller,
     SchedulerPoller,
@@ -379,8 +380,16 @@ class LocalStack:
         resolved = self._resources.resolve(raw)
         return resolved if isinstance(resolved, dict) else {}
 
+    def _async_invocation(self, function: LocalFunction) -> AsyncInvocation:
+        """How Lambda invokes the function asynchronously: its retries, then its dead-letter queue."""
+        props = self._resources.properties(function.logical_id)
+        retries = int((props.get("EventInvokeConfig") or {}).get("MaximumRetryAttempts", 2))
+        dead_letters = (props.get("DeadLetterQueue") or {}).get("TargetArn")
+        return AsyncInvocation(retries=retries, dead_letter_arn=str(dead_letters) if dead_letters else None)
+
     def _start_pollers(self) -> None:
         schedules: dict[str, dict[str, dict[str, Any]]] = {}
+        asynchronous: dict[str, AsyncInvocation] = {}
         ignored: list[str] = []
         for function in self.registry.functions.values():
             for event_name, spec in function.events.items():
@@ -417,6 +426,7 @@ class LocalStack:
                 elif kind in ("Schedule", "ScheduleV2"):
                     resolved = {"Type": kind, "Properties": self._event_properties(function, event_name)}
                     schedules.setdefault(function.logical_id, {})[event_name] = resolved
+                    asynchronous[function.logical_id] = self._async_invocation(function)
                 else:
                     ignored.append(f"{function.logical_id}.{event_name} ({kind})")
         if ignored:
@@ -425,6 +435,8 @@ class LocalStack:
             name="schedules",
             registry=self.registry,
             schedules=schedules,
+            asynchronous=asynchronous,
+            client=self.client,
             region=self.region,
             account=ACCOUNT_ID,
             rule_prefix=self.name_prefix,

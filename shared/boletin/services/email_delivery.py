@@ -457,6 +457,12 @@ def _period(local: datetime, frequency: str, *, forced: bool, now: datetime) -> 
     return f"{year}-W{week:02d}"
 
 
+@dataclass(frozen=True)
+class SesEventOutcome:
+    reason: Literal["bounced", "complained"] | None  # None: nothing to act on (a transient bounce...)
+    suppressed: int  # addresses suppressed
+
+
 @dataclass
 class SesEventHandler:
     """Permanent bounces and complaints suppress the address everywhere."""
@@ -474,20 +480,21 @@ class SesEventHandler:
             signing_keys(),
         )
 
-    def handle(self, notification: dict[str, Any], *, now: datetime | None = None) -> int:
-        """Returns how many addresses were suppressed."""
+    def handle(self, notification: dict[str, Any], *, now: datetime | None = None) -> SesEventOutcome:
+        """Suppresses the addresses a permanent bounce or a complaint names."""
         from boletin.email import InvalidEmailAddressError, address_key, normalize_address
 
         now = now or datetime.now(UTC)
         kind = str(notification.get("notificationType") or notification.get("eventType") or "")
+        reason: Literal["bounced", "complained"]
         if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") == "Permanent":
-            reason, status = "bounced", "bounced"
+            reason = "bounced"
             recipients = notification["bounce"].get("bouncedRecipients", [])
         elif kind == "Complaint":
-            reason, status = "complained", "complained"
+            reason = "complained"
             recipients = notification.get("complaint", {}).get("complainedRecipients", [])
         else:
-            return 0  # transient bounces, deliveries...: nothing to do
+            return SesEventOutcome(None, 0)  # transient bounces, deliveries...: nothing to do
         suppressed = 0
         for recipient in recipients:
             try:
@@ -495,14 +502,14 @@ class SesEventHandler:
             except InvalidEmailAddressError:
                 continue
             key = address_key(address, self.keys.addresses)
-            self.subscriptions.suppress(key, reason)  # type: ignore[arg-type]
+            self.subscriptions.suppress(key, reason)
             for subscription_id in self.subscriptions.subscription_ids_of(key):
                 record = self.subscriptions.get(subscription_id)
                 if record is not None and record.status != "ended":
-                    self.subscriptions.end(record, reason, now)  # type: ignore[arg-type]
+                    self.subscriptions.end(record, reason, now)
             suppressed += 1
         tags = notification.get("mail", {}).get("tags", {})
         kinds, ids, sks = tags.get("ledger_kind", []), tags.get("ledger_id", []), tags.get("ledger_sk", [])
         if kinds and ids and sks and kinds[0] == "BULLETIN":
-            self.ledger.set_status(f"BULLETIN#{ids[0]}", sks[0], status)
-        return suppressed
+            self.ledger.set_status(f"BULLETIN#{ids[0]}", sks[0], reason)
+        return SesEventOutcome(reason, suppressed)

@@ -143,3 +143,32 @@ def test_every_dead_letter_queue_and_every_function_raises_an_alarm() -> None:
     metrics = {alarm["MetricName"] for alarm in alarms}
     assert {"5XXError", "Reputation.BounceRate", "Reputation.ComplaintRate"} <= metrics
     assert all(alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] for alarm in alarms)
+
+
+def test_every_scheduled_function_retries_finitely_and_dead_letters_what_fails() -> None:
+    scheduled = events_of("Schedule") + events_of("ScheduleV2")
+    assert scheduled, "the digests run on a schedule"
+    for fn, name, props in scheduled:
+        where = f"{fn}.{name}"
+        # The schedule's own delivery: finite retries, then a queue we alarm on (not one SAM invents)
+        assert props["RetryPolicy"]["MaximumRetryAttempts"] <= 185, where
+        assert RESOURCES[ref_name(props["DeadLetterConfig"]["Arn"])]["Type"] == "AWS::SQS::Queue", where
+        # The function's asynchronous invocation: finite retries, then its dead-letter queue
+        function = FUNCTIONS[fn]["Properties"]
+        assert 0 <= function["EventInvokeConfig"]["MaximumRetryAttempts"] <= 2, where
+        dead_letters = function["DeadLetterQueue"]
+        assert dead_letters["Type"] == "SQS", where
+        assert RESOURCES[ref_name(dead_letters["TargetArn"])]["Type"] == "AWS::SQS::Queue", where
+
+
+def test_the_dashboard_shows_every_business_metric_and_every_dead_letter_queue() -> None:
+    from boletin.observability import BusinessMetric
+
+    body = RESOURCES["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for metric in BusinessMetric:
+        assert f'"Boletin/${{Stage}}", "{metric.value}", "service", "boletin"' in body, metric
+    namespace = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    assert namespace == {"Fn::Sub": "Boletin/${Stage}"}
+    dlqs = [n for n, r in RESOURCES.items() if r["Type"] == "AWS::SQS::Queue" and n.endswith("DLQ")]
+    for dlq in dlqs:
+        assert f'"QueueName", "${{{dlq}.QueueName}}"' in body, dlq

@@ -1,0 +1,107 @@
+"""Business metrics end to end: what the functions write as CloudWatch EMF while a bulletin goes from
+submission to feeds and email, read back from their output as CloudWatch Logs would."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Http
+from tests.e2e.test_email_e2e import GT_SEED, fresh_address, subscribe_and_confirm
+
+pytestmark = pytest.mark.e2e
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+def emf_records(output: str) -> list[dict[str, Any]]:
+    """The EMF documents among the output lines (Powertools prints one JSON object per flush)."""
+    records = []
+    for line in output.splitlines():
+        if not line.startswith("{"):
+            continue
+        document = json.loads(line)
+        if isinstance(document, dict) and "_aws" in document:
+            records.append(document)
+    return records
+
+
+def totals(records: list[dict[str, Any]]) -> Counter[str]:
+    summed: Counter[str] = Counter()
+    for record in records:
+        for directive in record["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = record[metric["Name"]]
+                summed[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
+    return summed
+
+
+def test_a_bulletin_counts_once_as_received_published_and_sent(
+    stack: Any, http: Http, new_office: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a confirmed immediate subscriber for Guatemala, and the output so far set aside
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    capsys.readouterr()
+    _, key = new_office()
+
+    # When an office submits a Guatemala bulletin, retries it with the same Idempotency-Key, and the
+    # pipeline settles
+    body = {"title": GT_SEED["title"], "body": GT_SEED["body"], "published_on": GT_SEED["published_on"]}
+    headers = {"Idempotency-Key": "metrics-1"}
+    assert http.post("/bulletins", json_body=body, key=key, headers=headers).status == 201
+    replay = http.post("/bulletins", json_body=body, key=key, headers=headers)
+    assert replay.header("Idempotent-Replayed") == "true"
+    stack.wait_until_idle(timeout=30)
+
+    # Then the metrics count one bulletin received and published, the feeds it changed, and one email
+    records = emf_records(capsys.readouterr().out)
+    counted = totals(records)
+    assert counted["BulletinsReceived"] == 1
+    assert counted["BulletinsPublished"] == 1
+    assert counted["FeedsWritten"] >= 2  # at least the whole feed and the Guatemala feed
+    assert counted["EmailsQueued"] == 1
+    assert counted["EmailsSent"] == 1
+    # And every document names the stage's namespace and the service dimension
+    directives = [d for r in records for d in r["_aws"]["CloudWatchMetrics"]]
+    assert {d["Namespace"] for d in directives} == {"Boletin/dev"}
+    assert all(["service"] in d["Dimensions"] for d in directives)
+
+
+@pytest.mark.parametrize(
+    ("sample", "metric"),
+    [("sqs_permanent_bounce.json", "EmailsBounced"), ("sqs_complaint.json", "EmailsComplained")],
+)
+def test_bounces_and_complaints_are_counted(
+    stack: Any, sample: str, metric: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the output so far set aside
+    capsys.readouterr()
+
+    # When SES reports a permanent bounce or a complaint
+    event = json.loads((EVENTS / "ses_events" / sample).read_text())
+    reply = stack.invoke("SesEventsFunction", event)
+
+    # Then the notification is handled and counted once under its own name
+    assert reply == {"batchItemFailures": []}
+    counted = totals(emf_records(capsys.readouterr().out))
+    assert counted[metric] == 1
+    assert counted["EmailsBounced"] + counted["EmailsComplained"] == 1
+
+
+def test_a_refused_office_key_is_counted(stack: Any, http: Http, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given the output so far set aside
+    capsys.readouterr()
+
+    # When a request comes with an unknown key
+    reply = http.post(
+        "/bulletins", json_body={}, key="bol_" + "unknown" * 5
+    )  # well-formed, so it reaches the authorizer
+
+    # Then it is refused and counted
+    assert reply.status == 401
+    assert totals(emf_records(capsys.readouterr().out))["OfficeKeysRefused"] == 1
