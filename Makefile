@@ -97,8 +97,10 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy shared functions
 
+# cfn-lint with the serverless rules (awslabs serverless-rules: async hops, DLQs, redrive...);
+# the checks a resource ignores are named on it in the template, with the reason.
 cfn-lint: $(STAMP)
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml -a cfn_lint_serverless.rules
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

@@ -343,12 +343,14 @@ def test_a_digest_run_that_fails_for_good_is_dead_lettered_and_its_replay_sends_
     stack.registry.fail_next("DigestFunction", times=3)
     outcome = stack.run_schedule("DigestFunction")
 
-    # Then its scheduled event waits in DigestDLQ, with the reason
+    # Then an invocation record waits in DigestDLQ: the scheduled event, the error, three attempts
     assert outcome[0]["dead_lettered"] is True
-    received = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=1)
-    (message,) = received["Messages"]
-    assert "injected failure" in message["MessageAttributes"]["ErrorMessage"]["StringValue"]
-    event = json.loads(message["Body"])
+    (message,) = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert "injected failure" in record["responsePayload"]["errorMessage"]
+    event = record["requestPayload"]
     scheduled = datetime.fromisoformat(event["time"])
 
     # Given, by the time the cause is fixed, a daily subscriber for whom that hour was 08:00 has a match

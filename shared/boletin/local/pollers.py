@@ -514,11 +514,11 @@ class SqsPoller(Poller):
 # ---------------------------------------------------------------------- schedules
 @dataclass(frozen=True)
 class AsyncInvocation:
-    """A function's asynchronous invocation config: `retries` more attempts (EventInvokeConfig), then
-    the event goes to its DeadLetterQueue, if it has one."""
+    """A function's asynchronous invocation config (EventInvokeConfig): `retries` more attempts, then
+    an invocation record goes to its on-failure destination, if it has one."""
 
     retries: int = 2
-    dead_letter_arn: str | None = None
+    on_failure_arn: str | None = None
 
 
 @dataclass
@@ -527,8 +527,8 @@ class ScheduleRunner(Poller):
     `POST /_local/schedules/<id>`), or every `every` seconds when LOCAL_SCHEDULE_SECONDS is set.
 
     Scheduled invocations are asynchronous, as on Lambda: a failed one is retried with the same event,
-    and when the retries are spent the event goes to the function's dead-letter queue. (Lambda waits
-    a minute or two between attempts; here they follow at once.)"""
+    and when the retries are spent an invocation record goes to the function's on-failure
+    destination. (Lambda waits a minute or two between attempts; here they follow at once.)"""
 
     registry: FunctionRegistry = field(default_factory=FunctionRegistry)
     schedules: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # function -> event -> spec
@@ -575,29 +575,46 @@ class ScheduleRunner(Poller):
         outcomes = []
         for event_name, spec in self.schedules[function].items():
             event = self.event_for(function, event_name, spec, detail)
-            for attempt in range(1 + config.retries):
+            attempts = 1 + config.retries
+            for attempt in range(attempts):
                 try:
                     result = self.registry.invoke(function, event, source=f"schedule {event_name}")
                 except Exception as error:
-                    failure = f"{type(error).__name__}: {error}"
-                    logger.warning("%s.%s: attempt %d failed: %s", function, event_name, attempt + 1, failure)
+                    failure = error
+                    logger.warning("%s.%s: attempt %d failed: %s", function, event_name, attempt + 1, error)
                 else:
                     outcomes.append({"event": event_name, "result": result})
                     break
             else:
-                dead_lettered = self._dead_letter(config, event, failure)
-                outcomes.append({"event": event_name, "error": failure, "dead_lettered": dead_lettered})
+                sent = self._on_failure(function, config, event, failure, attempts)
+                reason = f"{type(failure).__name__}: {failure}"
+                outcomes.append({"event": event_name, "error": reason, "dead_lettered": sent})
         return outcomes
 
-    def _dead_letter(self, config: AsyncInvocation, event: Any, failure: str) -> bool:
-        """Lambda's DLQ message: the event itself, the error in message attributes."""
-        if config.dead_letter_arn is None:
+    def _on_failure(
+        self, function: str, config: AsyncInvocation, event: Any, error: Exception, attempts: int
+    ) -> bool:
+        """Lambda's invocation record for an asynchronous invocation that failed for good."""
+        if config.on_failure_arn is None:
             return False
-        self.client("sqs").send_message(
-            QueueUrl=_queue_url(self.client, config.dead_letter_arn),
-            MessageBody=json.dumps(event),
-            MessageAttributes={"ErrorMessage": {"DataType": "String", "StringValue": failure[:1000]}},
-        )
+        record = {
+            "version": "1.0",
+            "timestamp": _iso(datetime.now(UTC)),
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": self.registry.get(function).arn,
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": event,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+        }
+        _send_to_arn(self.client, config.on_failure_arn, json.dumps(record))
         return True
 
     def poll_once(self) -> bool:

@@ -355,6 +355,9 @@ class ResourceBuilder:
         if "FilterPolicy" in props:
             policy = props["FilterPolicy"]
             attributes["FilterPolicy"] = policy if isinstance(policy, str) else json.dumps(policy)
+        if "RedrivePolicy" in props:
+            redrive = props["RedrivePolicy"]
+            attributes["RedrivePolicy"] = redrive if isinstance(redrive, str) else json.dumps(redrive)
         arn = self.client("sns").subscribe(
             TopicArn=props["TopicArn"],
             Protocol=props["Protocol"],

@@ -383,9 +383,12 @@ class LocalStack:
     def _async_invocation(self, function: LocalFunction) -> AsyncInvocation:
         """How Lambda invokes the function asynchronously: its retries, then its dead-letter queue."""
         props = self._resources.properties(function.logical_id)
-        retries = int((props.get("EventInvokeConfig") or {}).get("MaximumRetryAttempts", 2))
-        dead_letters = (props.get("DeadLetterQueue") or {}).get("TargetArn")
-        return AsyncInvocation(retries=retries, dead_letter_arn=str(dead_letters) if dead_letters else None)
+        config = props.get("EventInvokeConfig") or {}
+        on_failure = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        return AsyncInvocation(
+            retries=int(config.get("MaximumRetryAttempts", 2)),
+            on_failure_arn=str(on_failure) if on_failure else None,
+        )
 
     def _start_pollers(self) -> None:
         schedules: dict[str, dict[str, dict[str, Any]]] = {}

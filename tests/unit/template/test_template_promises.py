@@ -153,12 +153,12 @@ def test_every_scheduled_function_retries_finitely_and_dead_letters_what_fails()
         # The schedule's own delivery: finite retries, then a queue we alarm on (not one SAM invents)
         assert props["RetryPolicy"]["MaximumRetryAttempts"] <= 185, where
         assert RESOURCES[ref_name(props["DeadLetterConfig"]["Arn"])]["Type"] == "AWS::SQS::Queue", where
-        # The function's asynchronous invocation: finite retries, then its dead-letter queue
-        function = FUNCTIONS[fn]["Properties"]
-        assert 0 <= function["EventInvokeConfig"]["MaximumRetryAttempts"] <= 2, where
-        dead_letters = function["DeadLetterQueue"]
-        assert dead_letters["Type"] == "SQS", where
-        assert RESOURCES[ref_name(dead_letters["TargetArn"])]["Type"] == "AWS::SQS::Queue", where
+        # The function's asynchronous invocation: finite retries, then an on-failure destination
+        config = FUNCTIONS[fn]["Properties"]["EventInvokeConfig"]
+        assert 0 <= config["MaximumRetryAttempts"] <= 2, where
+        on_failure = config["DestinationConfig"]["OnFailure"]
+        assert on_failure["Type"] == "SQS", where
+        assert RESOURCES[ref_name(on_failure["Destination"])]["Type"] == "AWS::SQS::Queue", where
 
 
 def test_the_dashboard_shows_every_business_metric_and_every_dead_letter_queue() -> None:
@@ -172,3 +172,12 @@ def test_the_dashboard_shows_every_business_metric_and_every_dead_letter_queue()
     dlqs = [n for n, r in RESOURCES.items() if r["Type"] == "AWS::SQS::Queue" and n.endswith("DLQ")]
     for dlq in dlqs:
         assert f'"QueueName", "${{{dlq}.QueueName}}"' in body, dlq
+
+
+def test_every_sns_subscription_to_a_queue_keeps_what_it_cannot_deliver() -> None:
+    subscriptions = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SNS::Subscription"]
+    to_queues = [s for s in subscriptions if s["Protocol"] == "sqs"]
+    assert to_queues, "SES notifications reach their consumer through SNS and SQS"
+    for subscription in to_queues:
+        target = subscription["RedrivePolicy"]["deadLetterTargetArn"]
+        assert RESOURCES[ref_name(target)]["Type"] == "AWS::SQS::Queue"
