@@ -15,6 +15,7 @@ when someone opens the feed in a browser.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -97,7 +98,8 @@ def _rss_item(entry: FeedEntry) -> Element:
         el("link", clean_line(entry.link)),
         el("guid", entry_urn(entry.id), {"isPermaLink": "false"}),
         el("pubDate", rfc822(entry.published_at)),
-        el("description", entry.summary),
+        # RSS readers render <description> as HTML: the summary is text, so it goes in escaped.
+        el("description", html.escape(entry.summary, quote=False)),
         el("content:encoded", entry.content_html),
         *_categories(entry, lambda scheme, value: el("category", value, {"domain": scheme})),
         el("dc:language", entry.language),
