@@ -557,6 +557,12 @@ def resolve_collisions(countries: dict[str, dict[str, object]]) -> None:
                 names[lang] = [n for n in names[lang] if fold(n) != folded]
 
 
+def _display_name(names: list[str]) -> str:
+    """The first spelled-out name ("United States", not "US"), else the first one."""
+    spelled = [n for n in names if n and any(c.islower() for c in n)]
+    return (spelled or [n for n in names if n] or [""])[0]
+
+
 def main() -> None:
     translations = {
         lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in LANGS
@@ -573,6 +579,9 @@ def main() -> None:
         curated = NAMES.get(code, {})
         for lang, values in curated.items():
             names[lang] = values + names[lang]
+        # What readers see (feeds, emails), kept apart from the detection names below, which drop
+        # what is ambiguous ("Georgia", "Jersey"): the curated name, else pycountry's, per language.
+        display = {lang: _display_name(values) for lang, values in names.items() if _display_name(values)}
         for lang in names:
             seen: list[str] = []
             for n in names[lang]:
@@ -592,6 +601,7 @@ def main() -> None:
                 else:
                     demonyms += forms
         countries[code] = {
+            "display": display,
             "names": names,
             "cities": CITIES.get(code, []),
             "demonyms": sorted(set(demonyms)),

@@ -3,6 +3,9 @@
 Registered once on botocore's before-call event of every client `boletin.aws` creates: a fault can
 raise a ClientError (throttling, failures) or answer in AWS's place (a PutEvents 200 with failed
 entries), for the next N matching calls.
+
+A crash (`Crash`) stands for the function dying right after a matching call succeeded: AWS did it,
+the caller never sees the answer. It needs botocore's after-call event too (`hook_after_calls`).
 """
 
 from __future__ import annotations
@@ -29,15 +32,37 @@ class Fault:
     fired: int = 0
 
 
+class InjectedCrash(RuntimeError):  # noqa: N818 - named for what it stands for
+    """Raised where a Lambda would have died: no AWS error code, so no code path expects it."""
+
+
+@dataclass
+class Crash:
+    """The process dies right after a matching call succeeded (the call's effect stays in AWS)."""
+
+    service: str
+    operation: str
+    times: int = 1
+    when: Callable[[dict[str, Any]], bool] = lambda params: True
+    fired: int = 0
+
+
+_PARAMS = "tests.faults.params"  # the request, kept in botocore's request context for after-call
+
+
 @dataclass
 class FaultInjector:
     faults: list[Fault] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)
+    crashes: list[Crash] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> Any:
+    def __call__(self, model: Any, params: dict[str, Any], **kwargs: Any) -> Any:
         service = model.service_model.service_name
         name = model.name
+        context = kwargs.get("context")
+        if isinstance(context, dict):
+            context[_PARAMS] = params
         with self._lock:
             self.calls.append((service, name))
             for fault in self.faults:
@@ -51,14 +76,33 @@ class FaultInjector:
                     raise ClientError({"Error": {"Code": fault.error_code, "Message": "injected"}}, name)
         return None
 
+    def after_call(self, model: Any, http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        """botocore's after-call: crash after a matching call that succeeded."""
+        if not self.crashes or getattr(http_response, "status_code", 500) >= 300:
+            return
+        service = model.service_model.service_name
+        with self._lock:
+            for crash in self.crashes:
+                if crash.fired < crash.times and (crash.service, crash.operation) == (service, model.name):
+                    if not crash.when(_request_params(context.get(_PARAMS) or {})):
+                        continue
+                    crash.fired += 1
+                    raise InjectedCrash(f"crashed after {service} {model.name}")
+
     def add(self, fault: Fault) -> Fault:
         with self._lock:
             self.faults.append(fault)
         return fault
 
+    def add_crash(self, crash: Crash) -> Crash:
+        with self._lock:
+            self.crashes.append(crash)
+        return crash
+
     def clear(self) -> None:
         with self._lock:
             self.faults.clear()
+            self.crashes.clear()
             self.calls.clear()
 
     def count(self, service: str, operation: str) -> int:
@@ -97,11 +141,24 @@ def injector() -> FaultInjector:
     return _injector
 
 
+def hook_after_calls(*services: str) -> FaultInjector:
+    """Let crashes fire on these services' `boletin.aws` clients (again after `aws.reset_clients()`)."""
+    active = injector()
+    for service in services:
+        aws.client(service).meta.events.register(
+            "after-call", active.after_call, unique_id="tests.faults.after-call"
+        )
+    return active
+
+
 @contextmanager
-def faults(*items: Fault) -> Iterator[FaultInjector]:
+def faults(*items: Fault | Crash) -> Iterator[FaultInjector]:
     active = injector()
     for item in items:
-        active.add(item)
+        if isinstance(item, Crash):
+            active.add_crash(item)
+        else:
+            active.add(item)
     try:
         yield active
     finally:

@@ -159,4 +159,5 @@ def test_a_poison_record_goes_to_the_on_failure_queue_and_the_rest_flow(
     assert dlq_messages
     info = json.loads(dlq_messages[0]["Body"])
     assert "DDBStreamBatchInfo" in info
+    stack.wait_until_idle(timeout=30)  # the good one may still be on its way when the poison lands
     assert http.get(f"/bulletins/{good['id']}").json()["status"] == "published"

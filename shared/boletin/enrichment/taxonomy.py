@@ -64,10 +64,5 @@ def is_country_code(code: str) -> bool:
 
 def country_name(code: str, language: str = "en") -> str:
     """The country's usual name in en/es/fr/pt (English for other languages). KeyError if unknown."""
-    entry = countries_data()["countries"][code.upper()]
-    names = entry["names"].get(language) or entry["names"]["en"]
-    # Prefer a spelled-out name over an abbreviation ("United States", not "US").
-    for name in names:
-        if any(c.islower() for c in name):
-            return str(name)
-    return str(names[0])
+    display = countries_data()["countries"][code.upper()]["display"]
+    return str(display.get(language) or display["en"])

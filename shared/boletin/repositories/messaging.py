@@ -15,7 +15,11 @@ from boletin.repositories.dynamo import error_code
 THROTTLING_CODES = {"Throttling", "ThrottlingException", "MaxSendingRateExceeded", "TooManyRequestsException"}
 
 
-class SendThrottledError(RuntimeError):
+class NotSentError(RuntimeError):
+    """SES was not asked to send, or refused to (throttling): the delivery can go back to the queue."""
+
+
+class SendThrottledError(NotSentError):
     """SES kept throttling: the delivery goes back to the queue untouched."""
 
 
@@ -67,7 +71,10 @@ class Mailer:
         if tags:
             kwargs["Tags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
         for attempt in range(attempts):
-            self._pace(concurrency)
+            try:
+                self._pace(concurrency)
+            except Exception as error:  # the quota could not be read: nothing was sent
+                raise NotSentError(f"could not read the SES send quota: {error}") from error
             try:
                 response = self.client.send_raw_email(
                     Source=source, Destinations=[destination], RawMessage={"Data": raw}, **kwargs

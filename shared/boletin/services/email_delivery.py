@@ -4,7 +4,8 @@ and act on bounces and complaints."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from boletin.models.subscriptions import DeliveryRecord, SubscriptionRecord
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.deliveries import DeliveryRepository
 from boletin.repositories.dynamo import error_code
-from boletin.repositories.messaging import Mailer, SendQueue, SendThrottledError, SigningKeys
+from boletin.repositories.messaging import Mailer, NotSentError, SendQueue, SigningKeys
 from boletin.repositories.subscriptions import SubscriptionRepository
 from boletin.services.subscriptions import link_urls, signing_keys
 from boletin.settings import get_settings
@@ -207,15 +208,16 @@ class Sender:
         claimed = self.ledger.claim(delivery.pk, delivery.sk, from_status="queued", now=now)
         if claimed is None:
             return SendOutcome("skipped")
-        links = link_urls(subscription_id, self.keys, now=now)
-        message = build_confirmation_email(
-            sender=_sender_config(),
-            to_address=record.address,
-            language=record.language,
-            confirm_url=links["confirm"],
-            choices=_choices(record),
-            now=now,
-        )
+        with self._given_back_on_error(delivery):
+            links = link_urls(subscription_id, self.keys, now=now)
+            message = build_confirmation_email(
+                sender=_sender_config(),
+                to_address=record.address,
+                language=record.language,
+                confirm_url=links["confirm"],
+                choices=_choices(record),
+                now=now,
+            )
         return self._deliver(delivery, record.address, message, now)
 
     def _send_bulletin(self, pk: str, sk: str, now: datetime) -> SendOutcome:
@@ -253,12 +255,13 @@ class Sender:
         delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
         if delivery is None:
             return SendOutcome("skipped")
-        record = self._sendable_subscription(delivery)
-        bulletin = self._bulletin(delivery.bulletin_id or "")
-        if record is None or bulletin is None:
-            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
-            return SendOutcome("dropped")
-        message = build(self._recipient(record, now), bulletin, email_item(bulletin, record.language))
+        with self._given_back_on_error(delivery):
+            record = self._sendable_subscription(delivery)
+            bulletin = self._bulletin(delivery.bulletin_id or "")
+            if record is None or bulletin is None:
+                self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+                return SendOutcome("dropped")
+            message = build(self._recipient(record, now), bulletin, email_item(bulletin, record.language))
         return self._deliver(delivery, record.address, message, now)
 
     def _recipient(self, record: SubscriptionRecord, now: datetime) -> Any:
@@ -278,31 +281,32 @@ class Sender:
         digest = self.ledger.claim(pk, sk, from_status="queued", now=now)
         if digest is None:
             return SendOutcome("skipped")
-        record = self._sendable_subscription(digest)
-        pending = self.ledger.pending_digest(digest.subscription_id)
-        bulletins = [(d, self._bulletin(d.bulletin_id or "")) for d in pending]
-        items = [(d, b) for d, b in bulletins if b is not None]
-        for d, b in bulletins:
-            if b is None:
-                self.ledger.set_status(d.pk, d.sk, "dropped", only_from="pending_digest")
-        if record is None or not items:
-            self.ledger.set_status(pk, sk, "dropped", only_from="sending")
-            return SendOutcome("dropped")
-        recipient = self._recipient(record, now)
-        frequency: Literal["daily", "weekly"] = "weekly" if record.frequency == "weekly" else "daily"
-        start = min(d.created_at for d, _ in items).date()
-        message = build_digest_email(
-            sender=_sender_config(),
-            recipient=recipient,
-            bulletins=[
-                email_item(b, record.language)
-                for _, b in sorted(items, key=lambda x: x[1].sort_key(), reverse=True)
-            ],
-            frequency=frequency,
-            period_start=min(start, now.date() - timedelta(days=1 if frequency == "daily" else 7)),
-            period_end=now.date(),
-            now=now,
-        )
+        with self._given_back_on_error(digest):
+            record = self._sendable_subscription(digest)
+            pending = self.ledger.pending_digest(digest.subscription_id)
+            bulletins = [(d, self._bulletin(d.bulletin_id or "")) for d in pending]
+            items = [(d, b) for d, b in bulletins if b is not None]
+            for d, b in bulletins:
+                if b is None:
+                    self.ledger.set_status(d.pk, d.sk, "dropped", only_from="pending_digest")
+            if record is None or not items:
+                self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+                return SendOutcome("dropped")
+            recipient = self._recipient(record, now)
+            frequency: Literal["daily", "weekly"] = "weekly" if record.frequency == "weekly" else "daily"
+            start = min(d.created_at for d, _ in items).date()
+            message = build_digest_email(
+                sender=_sender_config(),
+                recipient=recipient,
+                bulletins=[
+                    email_item(b, record.language)
+                    for _, b in sorted(items, key=lambda x: x[1].sort_key(), reverse=True)
+                ],
+                frequency=frequency,
+                period_start=min(start, now.date() - timedelta(days=1 if frequency == "daily" else 7)),
+                period_end=now.date(),
+                now=now,
+            )
         outcome = self._deliver(digest, record.address, message, now)
         if outcome.status == "sent" and outcome.message_id:
             for d, _ in items:
@@ -328,19 +332,32 @@ class Sender:
     def forget_bulletins(self) -> None:
         self._bulletin_cache.clear()
 
+    @contextmanager
+    def _given_back_on_error(self, delivery: DeliveryRecord) -> Iterator[None]:
+        """Whatever fails after the claim but before SES is asked to send gives the claim back, so the
+        queue's retry sends it. Only a send whose outcome is unknown stays 'sending' (never twice)."""
+        try:
+            yield
+        except Exception:
+            self.ledger.release(delivery.pk, delivery.sk, to_status="queued")
+            raise
+
     def _deliver(self, delivery: DeliveryRecord, address: str, message: Any, now: datetime) -> SendOutcome:
         from boletin.email import to_raw_bytes
 
+        with self._given_back_on_error(delivery):
+            raw = to_raw_bytes(message)
         try:
             message_id = self.mailer.send_raw(
-                to_raw_bytes(message),
+                raw,
                 source=get_settings().sender_address,
                 destination=address,
                 tags=_tags(delivery),
                 concurrency=self.concurrency,
             )
-        except SendThrottledError:
-            # Nothing was sent: give the claim back so the queue's retry can send it later.
+        except NotSentError:
+            # Throttled, or the quota could not be read: nothing was sent. Give the claim back so the
+            # queue's retry can send it later.
             self.ledger.release(delivery.pk, delivery.sk, to_status="queued")
             raise
         except Exception as error:

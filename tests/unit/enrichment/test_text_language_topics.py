@@ -159,3 +159,15 @@ def test_given_country_codes_when_asked_then_names_and_codes_are_known() -> None
     assert taxonomy.country_name("US", "es") == "Estados Unidos"
     assert taxonomy.country_name("HT", "fr") == "Haïti"
     assert taxonomy.country_name("DE", "pt") == "Alemanha"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "pt"])
+def test_every_country_has_a_name_readers_see_even_when_detection_ignores_it(language: str) -> None:
+    # Given the countries whose names detection drops as ambiguous ("Georgia", "Jersey", "Réunion")
+    # When any country is named in feeds and emails
+    names = {code: taxonomy.country_name(code, language) for code in taxonomy.ALL_COUNTRY_CODES}
+    # Then every one has a name, and those keep theirs
+    assert all(names.values())
+    assert names["GE"] in {"Georgia", "Geórgia", "Géorgie"}
+    assert names["JE"] == "Jersey"
+    assert names["RE"].startswith(("Réunion", "Reunión", "Ilha Reunião"))
