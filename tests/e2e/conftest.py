@@ -8,8 +8,10 @@ files per worker (--dist loadfile), each worker on its own ports.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
@@ -125,3 +127,33 @@ def read_outbox(outbox: Path) -> list[EmailMessage]:
 
 def emails_to(outbox: Path, address: str) -> list[EmailMessage]:
     return [m for m in read_outbox(outbox) if address in str(m["To"])]
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link(message: EmailMessage, purpose: str) -> str:
+    """The /subscriptions/<purpose>?token=... link in an email's text part."""
+    found = re.search(rf"https?://\S+/subscriptions/{purpose}\?token=[A-Za-z0-9_\-=.]+", text_of(message))
+    assert found, f"no {purpose} link in the email"
+    return found.group(0)
+
+
+def fresh_address(prefix: str = "reader") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def subscribe_and_confirm(stack: Any, http: Http, address: str, **prefs: Any) -> Reply:
+    """Subscribe (immediate, Spanish unless `prefs` say otherwise), confirm from the email; the page."""
+    body = {"email": address, "language": "es", "frequency": "immediate", **prefs}
+    assert http.post("/subscriptions", json_body=body).status == 202
+    stack.wait_until_idle(timeout=20)
+    confirmations = emails_to(stack.outbox_dir, address)
+    assert len(confirmations) == 1
+    page = http.get(link(confirmations[0], "confirm"))
+    assert page.status == 200
+    assert "text/html" in str(page.header("Content-Type"))
+    return page

@@ -4,16 +4,22 @@ digests, bounces, and the faults email must survive."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.e2e.conftest import Http, emails_to, seed_bulletins
+from tests.e2e.conftest import (
+    Http,
+    emails_to,
+    fresh_address,
+    link,
+    seed_bulletins,
+    subscribe_and_confirm,
+    text_of,
+)
 from tests.faults import Fault, faults
 
 pytestmark = pytest.mark.e2e
@@ -22,38 +28,11 @@ GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
 BZ_SEED = seed_bulletins()[8]  # Belize
 
 
-def text_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def link(message: EmailMessage, purpose: str) -> str:
-    found = re.search(rf"https?://\S+/subscriptions/{purpose}\?token=[A-Za-z0-9_\-=.]+", text_of(message))
-    assert found, f"no {purpose} link in the email"
-    return found.group(0)
-
-
-def fresh_address() -> str:
-    return f"reader-{uuid.uuid4().hex[:10]}@example.org"
-
-
 def submit(http: Http, key: str, seed: dict[str, Any], suffix: str = "") -> str:
     body = {"title": seed["title"] + suffix, "body": seed["body"], "published_on": seed["published_on"]}
     reply = http.post("/bulletins", json_body=body, key=key)
     assert reply.status == 201, reply.body
     return str(reply.json()["id"])
-
-
-def subscribe_and_confirm(stack: Any, http: Http, address: str, **prefs: Any) -> None:
-    body = {"email": address, "language": "es", "frequency": "immediate", **prefs}
-    assert http.post("/subscriptions", json_body=body).status == 202
-    stack.wait_until_idle(timeout=20)
-    confirmations = emails_to(stack.outbox_dir, address)
-    assert len(confirmations) == 1
-    page = http.get(link(confirmations[0], "confirm"))
-    assert page.status == 200
-    assert "text/html" in str(page.header("Content-Type"))
 
 
 def test_double_opt_in_then_exactly_one_email_then_one_click_unsubscribe(

@@ -24,7 +24,6 @@ outside any handler and are not recorded either.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 import uuid
@@ -32,7 +31,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
@@ -42,7 +40,7 @@ import boto3
 import pytest
 
 from boletin import aws
-from tests.e2e.conftest import Http, read_outbox
+from tests.e2e.conftest import Http, link, read_outbox
 from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
 
 pytestmark = pytest.mark.e2e
@@ -320,14 +318,6 @@ def pipeline(stack: Any) -> Iterator[Any]:
         unwrap()
 
 
-def _confirm_link(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    found = re.search(r"https?://\S+/subscriptions/confirm\?token=[A-Za-z0-9_\-=.]+", str(part.get_content()))
-    assert found, "no confirmation link"
-    return found.group(0)
-
-
 @pytest.fixture(scope="module")
 def subscribers(pipeline: Any, http: Http) -> dict[str, Subscribers]:
     """Per case a confirmed immediate subscriber to the case's own country, and for all one confirmed
@@ -351,7 +341,7 @@ def subscribers(pipeline: Any, http: Http) -> dict[str, Subscribers]:
         assert set(pool.map(subscribe, wanted)) == {202}
         pipeline.wait_until_idle(timeout=60)
         confirmations = {str(m["To"]): m for m in read_outbox(pipeline.outbox_dir)}
-        links = [_confirm_link(confirmations[address]) for address in wanted]
+        links = [link(confirmations[address], "confirm") for address in wanted]
         assert set(pool.map(lambda url: http.get(url).status, links)) == {200}
     pipeline.wait_until_idle(timeout=30)
     return people

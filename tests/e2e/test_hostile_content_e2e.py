@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, Reply
+from tests.e2e.conftest import Http, Reply, fresh_address, link, subscribe_and_confirm, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -196,12 +196,6 @@ def assert_problem(reply: Reply, status: int | tuple[int, ...], field: str) -> d
     return dict(problem)
 
 
-def text_part(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
 def html_part(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("html",))
     assert part is not None
@@ -218,26 +212,6 @@ def outbox_files(outbox: Path, address: str) -> list[tuple[bytes, EmailMessage]]
         if [a.addr_spec for a in message["To"].addresses] == [address]:
             found.append((raw, message))
     return found
-
-
-def link_in(message: EmailMessage, purpose: str) -> str:
-    found = re.search(rf"https?://\S+/subscriptions/{purpose}\?token=[A-Za-z0-9_\-]+", text_part(message))
-    assert found, f"no {purpose} link"
-    return found.group(0)
-
-
-def fresh_address() -> str:
-    return f"hostile-{uuid.uuid4().hex[:10]}@example.org"
-
-
-def subscribe_and_confirm(stack: Any, http: Http, address: str, **prefs: Any) -> Reply:
-    body = {"email": address, "language": "en", "frequency": "immediate", **prefs}
-    assert http.post("/subscriptions", json_body=body).status == 202
-    stack.wait_until_idle(timeout=20)
-    (confirmation,) = outbox_files(stack.outbox_dir, address)
-    page = http.get(link_in(confirmation[1], "confirm"))
-    assert page.status == 200
-    return page
 
 
 # Headers an email of ours may carry; anything else would have been injected.
@@ -269,8 +243,8 @@ def hostile(stack: Any, http: Http) -> dict[str, Any]:
     from boletin.services.offices import create_office
 
     office, key = create_office(f"{HOSTILE_OFFICE_NAME} {uuid.uuid4().hex[:6]}")
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["CR"])
+    address = fresh_address("hostile")
+    subscribe_and_confirm(stack, http, address, language="en", countries=["CR"])
     submission = {
         "title": TITLE,
         "body": BODY,
@@ -415,8 +389,8 @@ def test_atom_feeds_of_every_scope_declare_text_and_carry_safe_html(
         assert content.text == view["body_html"]
         assert_safe_body_html(content.text)
         # And every link of the entry is http(s)
-        for link in entry.iter(f"{ATOM}link"):
-            assert scheme_of(link.get("href", "")) in {"http", "https"}
+        for element in entry.iter(f"{ATOM}link"):
+            assert scheme_of(element.get("href", "")) in {"http", "https"}
         (parsed_entry,) = [e for e in parsed.entries if e.id == urn]
         assert parsed_entry.title == TITLE
 
@@ -480,7 +454,7 @@ def test_the_email_to_a_matching_subscriber_has_no_injected_header_and_no_markup
     assert view_summary_lines(hostile["view"]) <= set(markup.text)
     assert {tag for tag, _ in markup.tags} <= DOCUMENT_TAGS - {"form", "input", "button", "style"}
     # And the text part has the title as a line of text
-    assert TITLE in text_part(email).splitlines()
+    assert TITLE in text_of(email).splitlines()
 
 
 def view_summary_lines(view: dict[str, Any]) -> set[str]:
@@ -542,7 +516,7 @@ def test_a_hostile_correction_by_patch_and_withdrawal_stay_text_in_api_feeds_and
     markup = assert_no_executable_markup(html_part(email), tags=DOCUMENT_TAGS, attributes=DOCUMENT_ATTRIBUTES)
     assert CHANGE_NOTE in markup.text
     assert TITLE_V2 in markup.plain
-    assert CHANGE_NOTE in text_part(email).splitlines()
+    assert CHANGE_NOTE in text_of(email).splitlines()
 
     # When the office withdraws it with a hostile reason
     withdrawn = http.request(
@@ -697,7 +671,7 @@ def test_hostile_subscriber_values_are_refused_with_a_problem_naming_the_field(
     stack: Any, http: Http, field: str, value: Any
 ) -> None:
     # Given a subscription request with a hostile value in one field
-    address = fresh_address()
+    address = fresh_address("hostile")
     body = {"email": address, "language": "en", "frequency": "immediate", field: value}
     # When it is posted
     reply = http.post("/subscriptions", json_body=body)
@@ -728,9 +702,9 @@ def test_an_address_full_of_html_characters_is_escaped_in_the_confirmation_email
     assert "x'onmouseover" not in html
     assert "x&#x27;onmouseover=alert`1`&amp;{y}" in html
     # And the text part has it as typed
-    assert address in text_part(email)
+    assert address in text_of(email)
     # And the page behind the confirm link is a safe HTML page, with a content security policy
-    page = http.get(link_in(email, "confirm"))
+    page = http.get(link(email, "confirm"))
     assert page.status == 200
     assert_safe_page(page)
 
@@ -749,8 +723,8 @@ def test_the_preferences_page_escapes_what_a_hostile_form_posts_and_changes_noth
     stack: Any, http: Http
 ) -> None:
     # Given a confirmed subscriber on their preferences page
-    address = fresh_address()
-    confirmed = subscribe_and_confirm(stack, http, address, countries=["GT"])
+    address = fresh_address("hostile")
+    confirmed = subscribe_and_confirm(stack, http, address, language="en", countries=["GT"])
     manage = next(
         attrs["href"]
         for tag, attrs in Markup(confirmed.body.decode()).tags
@@ -928,7 +902,7 @@ def test_forwarding_headers_do_not_steer_links_in_answers_or_emails(
     assert "evil.example" not in response_text(created)
     assert "<script>" not in response_text(created)
     # When someone subscribes with the same headers
-    address = fresh_address()
+    address = fresh_address("hostile")
     subscribed = http.post(
         "/subscriptions",
         json_body={"email": address, "language": "en", "frequency": "immediate"},
@@ -938,5 +912,5 @@ def test_forwarding_headers_do_not_steer_links_in_answers_or_emails(
     stack.wait_until_idle(timeout=20)
     # Then the confirmation link in the email points at the real site, not the claimed host
     ((_, email),) = outbox_files(stack.outbox_dir, address)
-    assert link_in(email, "confirm").startswith(stack.url + "/subscriptions/confirm?token=")
-    assert "evil.example" not in text_part(email) + html_part(email)
+    assert link(email, "confirm").startswith(stack.url + "/subscriptions/confirm?token=")
+    assert "evil.example" not in text_of(email) + html_part(email)

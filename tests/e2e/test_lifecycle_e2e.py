@@ -10,8 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, emails_to, seed_bulletins, submission_of
-from tests.e2e.test_email_e2e import fresh_address, subscribe_and_confirm
+from tests.e2e.conftest import (
+    Http,
+    emails_to,
+    fresh_address,
+    seed_bulletins,
+    submission_of,
+    subscribe_and_confirm,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http
-from tests.e2e.test_email_e2e import GT_SEED, fresh_address, subscribe_and_confirm
+from tests.e2e.conftest import Http, fresh_address, seed_bulletins, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
 
 
 def emf_records(output: str) -> list[dict[str, Any]]:
