@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import policy as email_policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -338,11 +339,24 @@ def _new_message(
     msg["To"] = Address(addr_spec=to_address)
     if sender.reply_to:
         msg["Reply-To"] = Address(addr_spec=sender.reply_to)
-    msg["Subject"] = single_line(subject, max_length=MAX_SUBJECT_LENGTH)
+    _set_subject(msg, single_line(subject, max_length=MAX_SUBJECT_LENGTH))
     msg["Date"] = format_datetime(_now(now).astimezone(UTC))
     msg["Message-ID"] = f"<{secrets.token_hex(16)}@{sender.domain}>"
     msg["Auto-Submitted"] = "auto-generated"
     return msg
+
+
+def _set_subject(msg: EmailMessage, subject: str) -> None:
+    """The Subject, folded so that it decodes back to exactly `subject`.
+
+    The email package's own folding writes two adjacent non-ASCII words as encoded words with a space
+    between them, which decoders drop ("tráfico ilícito" reads "tráficoilícito"); the legacy Header
+    encoder splits inside one run of encoded words instead. `subject` is one line already (no CR/LF).
+    """
+    if subject.isascii():
+        msg["Subject"] = subject
+    else:
+        msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
 
 
 def _subscription_message(

@@ -345,6 +345,25 @@ def test_given_non_ascii_subject_when_serialised_then_the_header_is_encoded_and_
     assert parse(msg)["Subject"] == "Corrección: Título con eñe y acentos: ¿qué cambió?"
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "OIM y Costa Rica impulsan el desmantelamiento de redes de tráfico ilícito de migrantes (ref. 1)",
+        "Funcionarios de Guatemala y Costa Rica acuerdan acciones sobre la protección de la niñez no "
+        "acompañada (ref. b0cd2d-00010)",
+        "Réunion à Port-au-Prince : les États-Unis, le Mexique et Haïti évaluent la coopération régionale",
+    ],
+)
+def test_given_a_long_non_ascii_subject_when_folded_then_it_decodes_back_word_for_word(title: str) -> None:
+    # Given a title long enough to fold, with accented words side by side
+    msg = immediate(recipient("es"), bulletin(title=title))
+    # When it is serialised and read back by a standard parser
+    raw_subject = to_raw_bytes(msg).split(b"\r\nSubject: ", 1)[1].split(b"\r\nDate:", 1)[0]
+    # Then it was folded, and still reads exactly as the title: no space lost, none doubled
+    assert b"\r\n " in raw_subject
+    assert title in str(parse(msg)["Subject"])
+
+
 def test_given_a_very_long_title_then_the_subject_is_shortened_to_one_readable_line() -> None:
     parsed = parse(immediate(recipient(), bulletin(title="Palabra " * 80)))
     subject = str(parsed["Subject"])
