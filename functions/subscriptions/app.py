@@ -38,6 +38,7 @@ def _pages(codes: dict[int, str]) -> dict[int, OpenAPIResponse]:
 def _problems(*codes: int) -> dict[int, OpenAPIResponse]:
     texts = {
         400: "Malformed request.",
+        409: "Another request for this address is being handled; try again.",
         413: "The body is over 256 KB.",
         415: "The body is not JSON.",
         422: "Invalid fields (each one named in `errors`).",
@@ -94,7 +95,7 @@ def _form_body() -> bytes:
                 }
             },
         },
-        **_problems(400, 413, 415, 422),
+        **_problems(400, 409, 413, 415, 422),
     },
     openapi_extensions={"x-boletin": {"body": "SubscriptionRequest"}},
 )

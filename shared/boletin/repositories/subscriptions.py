@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from boletin.errors import ConflictError
 from boletin.matching import subscription_keys
 from boletin.models.subscriptions import EndReason, SubscriberRecord, SubscriptionRecord
 from boletin.repositories.dynamo import DynamoRepository, batch_write, error_code, from_item, to_item
@@ -117,7 +118,21 @@ class SubscriptionRepository(DynamoRepository):
 
     # ---------------------------------------------------------------- writes
     def create_pending(self, record: SubscriptionRecord, confirmations_sent: list[datetime]) -> None:
-        """The pending subscription, its link from the address, and the address's send log."""
+        """The pending subscription, its link from the address, and the address's send log.
+
+        ConflictError when another request for the same address was writing it at that moment."""
+        try:
+            self._transact_create_pending(record, confirmations_sent)
+        except Exception as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            # A retry of a transaction that did commit (its first answer was lost) fails its own
+            # condition: the subscription is there, which is all that was asked.
+            if self.get(record.id) is not None:
+                return
+            raise ConflictError("Another request for this address is being handled; try again.") from None
+
+    def _transact_create_pending(self, record: SubscriptionRecord, sent: list[datetime]) -> None:
         self.client.transact_write_items(
             TransactItems=[
                 {
@@ -142,7 +157,7 @@ class SubscriptionRepository(DynamoRepository):
                         "UpdateExpression": "SET address_key = :k, confirmations_sent = :c",
                         "ExpressionAttributeValues": {
                             ":k": {"S": record.address_key},
-                            ":c": {"L": [{"S": t.isoformat()} for t in confirmations_sent]},
+                            ":c": {"L": [{"S": t.isoformat()} for t in sent]},
                         },
                     }
                 },
