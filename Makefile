@@ -13,7 +13,7 @@ CHECKOV_STAMP := $(TOOLS)/checkov/.installed-$(CHECKOV_VERSION)
 SAM_STAMP := $(TOOLS)/sam/.installed-$(SAM_CLI_VERSION)
 PIP_AUDIT_STAMP := $(TOOLS)/pip-audit/.installed-$(PIP_AUDIT_VERSION)
 
-.PHONY: setup run test check lint format typecheck cfn-lint schemas scan checkov sam-validate lock audit audit-if-reachable bench eval fuzz browser-deps clean
+.PHONY: setup run test check lint format typecheck cfn-lint schemas scan checkov sam-validate lock audit audit-if-reachable bench load eval fuzz browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
@@ -101,6 +101,12 @@ typecheck: $(STAMP)
 # the checks a resource ignores are named on it in the template, with the reason.
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml -a cfn_lint_serverless.rules
+
+# Concurrent clients against the local stack: throughput, end-to-end latency, AWS calls per bulletin
+# and the invariants (exit 1 if one fails). LOAD_ARGS='--bulletins 1000 --subscribers 2000' is the
+# issue's size: hours on the local stack (see scripts/load.py); the defaults take about 4 minutes.
+load: $(STAMP)
+	$(PY) scripts/load.py $(LOAD_ARGS)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

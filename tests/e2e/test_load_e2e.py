@@ -1,0 +1,96 @@
+"""The load driver (`make load`, scripts/load.py) at a small size against the local stack: it drives the
+system over HTTP, reports its figures, and its invariants hold; and its checks do catch a failure."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from scripts.load import (
+    LoadConfig,
+    LoadReport,
+    check_dead_letters,
+    dead_letter_queues,
+    percentile,
+    run_load,
+)
+
+pytestmark = pytest.mark.e2e
+
+SMALL = LoadConfig(offices=2, bulletins=40, subscribers=30, clients=4, digest_share=0.1, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def report(stack: Any) -> LoadReport:
+    # Given a fresh local stack
+    # When the driver runs 2 offices x 20 bulletins, 30 subscribers (a few daily), 4 concurrent clients
+    return run_load(stack, SMALL, progress_stream=io.StringIO())
+
+
+def test_every_invariant_holds_under_concurrent_load(report: LoadReport) -> None:
+    # Then every invariant was checked, and holds
+    names = " | ".join(check.name for check in report.checks)
+    for promise in (
+        "no 5xx",
+        "published exactly once",
+        "status published",
+        "listed once",
+        "every feed right",
+        "exactly one email per matching bulletin",
+        "exactly one confirmation",
+        "one digest",
+        "dead-letter queue",
+    ):
+        assert promise in names
+    assert report.passed, report.render()
+
+
+def test_the_report_carries_the_figures(report: LoadReport) -> None:
+    # Then every bulletin was submitted, published and emailed to someone, and the report says so
+    assert report.figures["accepted"] == report.figures["published"] == SMALL.bulletins
+    assert report.figures["emails"] > 0
+    assert report.figures["confirmations"] == SMALL.subscribers
+    # And it has a latency distribution for each step, one value per bulletin where there is one
+    latencies = report.latencies
+    assert len(latencies["submit → accepted (201)"]) == SMALL.bulletins
+    assert len(latencies["submit → published (published_at)"]) == SMALL.bulletins
+    assert latencies["submit → in a feed (first seen)"]
+    assert len(latencies["submit → email in the outbox (every email)"]) == report.figures["emails"]
+    for values in latencies.values():
+        assert all(value > 0 for value in values)
+    # And the AWS calls per bulletin by function: one write per submission, one event per publication
+    calls = report.calls_per_bulletin
+    assert sum(v for (f, _), v in calls.items() if f == "ApiFunction") == pytest.approx(1.0)
+    assert calls[("EnrichFunction", "events:PutEvents")] == pytest.approx(1.0)
+    sends = calls[("SenderFunction", "ses:SendRawEmail")] * SMALL.bulletins
+    assert sends == pytest.approx(report.figures["emails"])
+    text = report.render()
+    for heading in ("submitted/s", "published/s", "emails/s", "p50", "p99", "AWS calls per bulletin"):
+        assert heading in text
+    assert text.rstrip().endswith("RESULT: PASS")
+
+
+def test_a_message_in_a_dead_letter_queue_fails_the_run(stack: Any, report: LoadReport) -> None:
+    # Given the template's dead-letter queues, found by name and by what points at them
+    queues = dead_letter_queues(stack)
+    assert {"EnrichDLQ", "EventDeliveryDLQ", "FeedsDLQ", "EmailDLQ", "SendDLQ", "DigestDLQ"} <= set(queues)
+    # When one message waits in one of them
+    sqs = stack.client("sqs")
+    sqs.send_message(QueueUrl=queues["SendDLQ"], MessageBody=json.dumps({"kind": "bulletin"}))
+    try:
+        # Then the driver's check fails, naming the queue
+        failing = LoadReport(SMALL)
+        check_dead_letters(failing, stack)
+        assert not failing.passed
+        assert "SendDLQ 1" in failing.checks[0].detail
+    finally:
+        sqs.purge_queue(QueueUrl=queues["SendDLQ"])
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    values = [float(n) for n in range(1, 101)]
+    assert (percentile(values, 50), percentile(values, 90), percentile(values, 99)) == (50.0, 90.0, 99.0)
+    assert percentile([3.0], 99) == 3.0
