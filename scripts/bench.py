@@ -8,6 +8,7 @@ handler against `import boto3`, and the speed of enrichment and rendering.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 import time
 import urllib.request
@@ -45,7 +46,7 @@ class CallCounter:
 def row(name: str, calls: Counter[str], extra: str = "") -> None:
     total = sum(calls.values())
     detail = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
-    print(f"  {name:52s} {total:5d} AWS calls  ({detail}){'  ' + extra if extra else ''}")
+    emit(f"  {name:52s} {total:5d} AWS calls  ({detail}){'  ' + extra if extra else ''}")
 
 
 def api_event(
@@ -99,7 +100,7 @@ def load_handler(name: str) -> Any:
 def bench_api(stack: Any, counter: CallCounter) -> None:
     from boletin.services.offices import create_office
 
-    print("\nAPI (issue 2): AWS calls per operation, items read")
+    emit("\nAPI (issue 2): AWS calls per operation, items read")
     api = load_handler("api")
     authorizer = load_handler("authorizer")
     office, key = create_office(f"Bench office {uuid.uuid4().hex[:6]}")
@@ -170,7 +171,7 @@ def bench_api(stack: Any, counter: CallCounter) -> None:
 def bench_enrichment() -> None:
     from boletin.enrichment import enrich, render_body_html
 
-    print("\nEnrichment (issue 3): pure CPU, per KB of text")
+    emit("\nEnrichment (issue 3): pure CPU, per KB of text")
     seeds = json.loads(SEED.read_text())["bulletins"]
     text = "\n\n".join(s["body"] for s in seeds)
     kb = len(text.encode()) / 1024
@@ -184,8 +185,8 @@ def bench_enrichment() -> None:
     for _ in range(rounds):
         render_body_html(text)
     render_ms = (time.perf_counter() - start) * 1000 / rounds / kb
-    print(f"  enrichment (all fields, body_html included) {enrich_ms:8.3f} ms/KB")
-    print(f"  rendering the same Markdown alone            {render_ms:8.3f} ms/KB")
+    emit(f"  enrichment (all fields, body_html included) {enrich_ms:8.3f} ms/KB")
+    emit(f"  rendering the same Markdown alone            {render_ms:8.3f} ms/KB")
 
 
 def fill_index(count: int, scope: str = "*") -> None:
@@ -238,7 +239,7 @@ def bench_feeds(stack: Any, counter: CallCounter) -> None:
     from boletin.models.events import BulletinEventDetail
     from boletin.services.feeds import FeedRegenerator, scopes_touched
 
-    print("\nFeeds (issue 4)")
+    emit("\nFeeds (issue 4)")
     regenerator = FeedRegenerator.from_settings()
     scope = "c=ZZ-bench"
     filled = 0
@@ -286,7 +287,7 @@ def bench_feeds(stack: Any, counter: CallCounter) -> None:
         not_modified = -1
     except urllib.error.HTTPError as error:
         not_modified = len(error.read()) if error.code == 304 else -1
-    print(
+    emit(
         f"  poll of an unchanged feed: 304 with {not_modified} body bytes, beside a full fetch of {len(body):,} bytes"
     )
 
@@ -299,7 +300,7 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
     from boletin.services.offices import create_office
     from boletin.settings import get_settings
 
-    print("\nEmail (issue 5): 10,000 subscriptions, of which 100 confirmed ones match a bulletin")
+    emit("\nEmail (issue 5): 10,000 subscriptions, of which 100 confirmed ones match a bulletin")
     repo = SubscriptionRepository(get_settings().subscriptions_table)
     now = datetime.now(UTC)
     others = ["AR", "BO", "CL", "CO", "EC", "PE", "UY", "PY", "VE", "BR"]
@@ -365,11 +366,11 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
         )
     with counter.counting() as calls:
         stack.wait_until_idle(timeout=60)
-    print(f"  ...and the sender afterwards: SES sends {calls.get('ses:SendRawEmail', 0)} (0 expected)")
+    emit(f"  ...and the sender afterwards: SES sends {calls.get('ses:SendRawEmail', 0)} (0 expected)")
     from boletin.repositories.deliveries import DeliveryRepository
 
     counts = DeliveryRepository(get_settings().deliveries_table).status_counts(submitted.id)
-    print(
+    emit(
         f"  ledger of the bulletin: {dict(sorted(counts.items()))} (sent = 100 confirmed matches, the 5 suppressed dropped)"
     )
     # A fresh bulletin for the counted run: fan-out, then the sends.
@@ -390,28 +391,38 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
     )
     with counter.counting() as calls:
         stack.wait_until_idle(timeout=120)
-    print(
+    emit(
         f"  the sender for those deliveries: SES sends {calls.get('ses:SendRawEmail', 0)}, AWS calls {sum(calls.values())}"
     )
+
+
+def emit(*parts: object) -> None:
+    """The figures go to stdout; the functions' own logs (printed to stdout, as on Lambda) to stderr."""
+    print(*parts, file=FIGURES, flush=True)
+
+
+FIGURES = sys.stdout
 
 
 def main() -> None:
     from boletin import aws
     from boletin.local import LocalStack
 
+    sys.stdout = sys.stderr  # before the functions' loggers bind their stream
+
     counter = CallCounter()
     aws.on_call(counter)
     with tempfile.TemporaryDirectory() as outbox, LocalStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
-        print(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
+        emit(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
         bench_api(stack, counter)
         bench_enrichment()
         bench_feeds(stack, counter)
         bench_email(stack, counter)
-    print("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
+    emit("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
     from importtime import measure  # scripts/ is this script's own folder
 
     for name, probe, base, ratio in measure():
-        print(
+        emit(
             f"  {name:42s} {probe * 1000:7.1f} ms   import boto3 {base * 1000:7.1f} ms   ratio {ratio:4.2f} (target <= 1.50)"
         )
 
