@@ -475,12 +475,13 @@ class _CallCounter:
         self.lock = threading.Lock()
         self.calls: Counter[tuple[str, str]] = Counter()
         self.active = False
-        self.current = threading.local()
 
     def __call__(self, model: Any, **_: Any) -> None:
         if not self.active:
             return
-        function = getattr(self.current, "function", None) or "(outside the functions)"
+        from boletin.local.functions import running_function
+
+        function = running_function() or "(outside the functions)"
         operation = f"{model.service_model.service_name}:{model.name}"
         with self.lock:
             self.calls[(function, operation)] += 1
@@ -512,23 +513,19 @@ class FunctionStats:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _attribute_calls(stack: Any, counter: _CallCounter, stats: FunctionStats) -> list[Callable[[], None]]:
-    """Wrap every function's handler: its AWS calls are counted under its name; errors are counted."""
+def _count_failures(stack: Any, stats: FunctionStats) -> list[Callable[[], None]]:
+    """Wrap every function's handler: what it raises and the batch items it reports failed are counted."""
     undo = []
     for logical_id in list(stack.functions):
 
         def wrapper(handler: Any, name: str = logical_id) -> Any:
             def counted(event: Any, context: Any) -> Any:
-                previous = getattr(counter.current, "function", None)
-                counter.current.function = name
                 try:
                     result = handler(event, context)
                 except BaseException:
                     with stats.lock:
                         stats.errors[name] += 1
                     raise
-                finally:
-                    counter.current.function = previous
                 failures = result.get("batchItemFailures") if isinstance(result, dict) else None
                 if failures:
                     with stats.lock:
@@ -916,7 +913,7 @@ def run_load(stack: Any, config: LoadConfig, *, progress_stream: TextIO | None =
         offices.append((office.id, key))
     outbox = OutboxWatcher(Path(stack.outbox_dir))
     outbox.start()
-    undo = _attribute_calls(stack, counter, stats)
+    undo = _count_failures(stack, stats)
     tap: EventTap | None = None
     feeds: FeedWatcher | None = None
     try:

@@ -24,7 +24,6 @@ outside any handler and are not recorded either.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ import boto3
 import pytest
 
 from boletin import aws
+from boletin.local.functions import running_function
 from tests.e2e.conftest import Http, link, read_outbox
 from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
 
@@ -54,30 +54,8 @@ BODY = (
     "of personal data, and the participants agreed on a plan for the coming months."
 )
 
+
 # ---------------------------------------------------------------------------- who is calling AWS
-_running = threading.local()
-
-
-def running_function() -> str | None:
-    """The logical id of the handler running in this thread (None outside any handler)."""
-    return getattr(_running, "function", None)
-
-
-def _running_as(logical_id: str) -> Callable[[Any], Any]:
-    def wrapper(handler: Any) -> Any:
-        def run(event: Any, context: Any) -> Any:
-            previous = running_function()
-            _running.function = logical_id
-            try:
-                return handler(event, context)
-            finally:
-                _running.function = previous
-
-        return run
-
-    return wrapper
-
-
 @dataclass
 class CallLog:
     """(function, service, operation) of every AWS call a handler makes while recording."""
@@ -308,14 +286,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def pipeline(stack: Any) -> Iterator[Any]:
-    """The stack with every handler attributed and crashes able to fire on every service."""
-    undo = [stack.wrap_handler(logical_id, _running_as(logical_id)) for logical_id in stack.functions]
+def pipeline(stack: Any) -> Any:
+    """The stack, with calls recorded by function and crashes able to fire on every service."""
     hook_after_calls(*sorted({s.service for s in STEPS}))
     call_log()
-    yield stack
-    for unwrap in undo:
-        unwrap()
+    return stack
 
 
 @pytest.fixture(scope="module")

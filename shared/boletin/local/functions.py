@@ -18,11 +18,27 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["FunctionRegistry", "InjectedError", "Invocation", "LocalFunction", "LocalLambdaContext"]
+__all__ = [
+    "FunctionRegistry",
+    "InjectedError",
+    "Invocation",
+    "LocalFunction",
+    "LocalLambdaContext",
+    "running_function",
+]
 
 # Not under "boletin": Powertools' SuppressFilter drops records of any logger whose name contains the
 # service name (POWERTOOLS_SERVICE_NAME=boletin) from the root handlers.
 logger = logging.getLogger("local_stack")
+
+_running = threading.local()
+
+
+def running_function() -> str | None:
+    """The logical id of the function this thread is running, None outside any: what tests and the
+    load driver attribute AWS calls with."""
+    return getattr(_running, "logical_id", None)
+
 
 Handler = Callable[[Any, Any], Any]
 Wrapper = Callable[[Handler], Handler]
@@ -177,8 +193,10 @@ class FunctionRegistry:
             wrappers = list(self._wrappers.get(logical_id, []))
         record = Invocation(logical_id, event, source=source)
         started = time.perf_counter()
+        previous = running_function()
         try:
             with function.run_lock:
+                _running.logical_id = logical_id
                 context = LocalLambdaContext(function)
                 if failure is not None:
                     raise failure
@@ -195,6 +213,7 @@ class FunctionRegistry:
                 logger.error("%s raised (%s):\n%s", logical_id, source or "invoke", traceback.format_exc())
             raise
         finally:
+            _running.logical_id = previous
             record.duration_ms = (time.perf_counter() - started) * 1000
             if record.duration_ms > function.timeout * 1000:
                 logger.warning(
