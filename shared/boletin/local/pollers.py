@@ -312,31 +312,41 @@ class StreamPoller(Poller):
             created = float(record["dynamodb"].get("ApproximateCreationDateTime", time.time()))
             return datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-        invocation_record = {
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": function.arn,
-                "condition": condition,
-                "approximateInvokeCount": self._attempts.get(first["dynamodb"]["SequenceNumber"], 0) + 1,
-            },
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled" if error else None,
-            },
-            "version": "1.0",
-            "timestamp": _iso(datetime.now(UTC)),
-            "DDBStreamBatchInfo": {
-                "shardId": shard_id,
-                "startSequenceNumber": first["dynamodb"]["SequenceNumber"],
-                "endSequenceNumber": last["dynamodb"]["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": arrival(first),
-                "approximateArrivalOfLastRecord": arrival(last),
-                "batchSize": len(batch),
-                "streamArn": self.stream_arn,
-            },
+        invocation_record = _invocation_record(
+            function.arn,
+            condition,
+            attempts=self._attempts.get(first["dynamodb"]["SequenceNumber"], 0) + 1,
+            failed=bool(error),
+        )
+        invocation_record["DDBStreamBatchInfo"] = {
+            "shardId": shard_id,
+            "startSequenceNumber": first["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": last["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": arrival(first),
+            "approximateArrivalOfLastRecord": arrival(last),
+            "batchSize": len(batch),
+            "streamArn": self.stream_arn,
         }
         _send_to_arn(self.client, self.on_failure, json.dumps(invocation_record))
+
+
+def _invocation_record(function_arn: str, condition: str, *, attempts: int, failed: bool) -> dict[str, Any]:
+    """The common part of the record Lambda sends to an on-failure destination."""
+    return {
+        "version": "1.0",
+        "timestamp": _iso(datetime.now(UTC)),
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": attempts,
+        },
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled" if failed else None,
+        },
+    }
 
 
 def _queue_url(client: Client, arn: str) -> str:
@@ -597,23 +607,11 @@ class ScheduleRunner(Poller):
         """Lambda's invocation record for an asynchronous invocation that failed for good."""
         if config.on_failure_arn is None:
             return False
-        record = {
-            "version": "1.0",
-            "timestamp": _iso(datetime.now(UTC)),
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": self.registry.get(function).arn,
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": attempts,
-            },
-            "requestPayload": event,
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
-        }
+        record = _invocation_record(
+            self.registry.get(function).arn, "RetriesExhausted", attempts=attempts, failed=True
+        )
+        record["requestPayload"] = event
+        record["responsePayload"] = {"errorMessage": str(error), "errorType": type(error).__name__}
         _send_to_arn(self.client, config.on_failure_arn, json.dumps(record))
         return True
 
