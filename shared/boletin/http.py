@@ -75,6 +75,13 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     return found
 
 
+def invalid_fields(summary: str, errors: list[FieldError]) -> RequestValidationError:
+    """A 422 whose detail names every bad field and why, in one sentence."""
+    return RequestValidationError(
+        f"{summary}: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".", errors=errors
+    )
+
+
 def parse_json_object(body: str | None, *, is_base64: bool, content_type: str | None) -> dict[str, Any]:
     """A JSON object body (for merge patches), or a BoletinError that says what is wrong."""
     text = _json_text(
@@ -141,18 +148,11 @@ def parse_json_body(
         for field in _surrogates(parsed)
     ]
     if unpaired:
-        raise RequestValidationError(
-            "The request has invalid fields: " + "; ".join(f"{e.field} {e.reason}" for e in unpaired) + ".",
-            errors=unpaired,
-        )
+        raise invalid_fields("The request has invalid fields", unpaired)
     try:
         return model.model_validate_json(text)
     except ValidationError as error:
-        errors = field_errors(error)
-        raise RequestValidationError(
-            "The request has invalid fields: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".",
-            errors=errors,
-        ) from None
+        raise invalid_fields("The request has invalid fields", field_errors(error)) from None
 
 
 def _surrogates(value: Any, path: str = "") -> list[str]:
@@ -178,11 +178,7 @@ def parse_query(model: type[ModelT], params: dict[str, str] | None) -> ModelT:
     try:
         return model.model_validate(params or {})
     except ValidationError as error:
-        errors = field_errors(error)
-        raise RequestValidationError(
-            "The query has invalid parameters: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".",
-            errors=errors,
-        ) from None
+        raise invalid_fields("The query has invalid parameters", field_errors(error)) from None
 
 
 def problem_body(problem: Problem) -> str:

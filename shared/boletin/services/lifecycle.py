@@ -21,7 +21,7 @@ from boletin.errors import (
     PreconditionRequiredError,
     RequestValidationError,
 )
-from boletin.http import field_errors
+from boletin.http import field_errors, invalid_fields
 from boletin.models.bulletins import (
     BulletinRecord,
     BulletinSubmission,
@@ -150,11 +150,7 @@ def patch_bulletin(
     try:
         update = BulletinUpdate.model_validate_json(json.dumps(merged))
     except ValidationError as error:
-        errors = field_errors(error)
-        raise RequestValidationError(
-            "The patched bulletin is not valid: " + "; ".join(f"{e.field} {e.reason}" for e in errors) + ".",
-            errors=errors,
-        ) from None
+        raise invalid_fields("The patched bulletin is not valid", field_errors(error)) from None
     return replace_bulletin(caller, bulletin_id, update, if_match=str(expected), repository=repo, now=now)
 
 
