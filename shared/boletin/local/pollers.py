@@ -659,7 +659,12 @@ class SchedulerPoller(Poller):
                 continue
             cached = self._details.get(key)
             if cached is None or cached[0] != summary.get("LastModificationDate"):
-                detail = self._scheduler.get_schedule(Name=name, GroupName=group)
+                try:
+                    detail = self._scheduler.get_schedule(Name=name, GroupName=group)
+                except self._scheduler.exceptions.ResourceNotFoundException:
+                    # Listed, then deleted by the poller's own thread after it fired (is_drained
+                    # runs on the caller's thread): nothing is due any more.
+                    continue
                 cached = (summary.get("LastModificationDate"), detail)
                 self._details[key] = cached
             detail = cached[1]
@@ -725,7 +730,10 @@ class SchedulerPoller(Poller):
             self._details.pop((group, name), None)
 
     def is_drained(self) -> bool:
-        return not self.busy and not self._due()
+        # busy is read after the listing: a schedule the poller's thread is firing meanwhile is
+        # skipped by _due (it is in _fired) but the poller is busy until it has been delivered.
+        due = self._due()
+        return not due and not self.busy
 
 
 def _at_time(expression: str, timezone: str | None) -> datetime | None:

@@ -266,6 +266,48 @@ def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: Lo
     assert machinery.history[-1].result == {"ran": True, "detail_type": "Release", "source": None}
 
 
+def test_a_schedule_deleted_between_listing_and_reading_is_not_due(machinery: LocalStack) -> None:
+    # Given a scheduler poller whose schedule disappears after it is listed but before its detail
+    # is read, as when the poller's own thread fires and deletes it while a caller asks whether the
+    # stack is idle
+    import boto3
+
+    from boletin.local.pollers import SchedulerPoller
+
+    group = machinery.ref("ReleaseGroup")
+    scheduler = machinery.client("scheduler")
+    past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    scheduler.create_schedule(
+        Name="vanishing",
+        GroupName=group,
+        ScheduleExpression=f"at({past})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        State="DISABLED",  # the stack's own poller leaves it alone
+        Target={"Arn": machinery.getatt("RuleQueue", "Arn"), "RoleArn": "arn:aws:iam::123456789012:role/x"},
+    )
+    racing = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=machinery.region
+    ).client("scheduler", endpoint_url=scheduler.meta.endpoint_url)
+
+    def listed_as_enabled(parsed: dict[str, object], **_: object) -> None:
+        for summary in parsed.get("Schedules", []):  # type: ignore[attr-defined]
+            summary["State"] = "ENABLED"
+
+    def deleted_first(params: dict[str, str], **_: object) -> None:
+        scheduler.delete_schedule(Name=params["Name"], GroupName=params["GroupName"])
+
+    racing.meta.events.register("after-call.scheduler.ListSchedules", listed_as_enabled)
+    racing.meta.events.register("before-parameter-build.scheduler.GetSchedule", deleted_first)
+    poller = SchedulerPoller(
+        name="race", registry=machinery.registry, client=lambda _service: racing, groups=[group]
+    )
+    # When it is asked whether it is drained
+    drained = poller.is_drained()
+    # Then the schedule that vanished counts as not due, instead of raising
+    assert drained is True
+    assert scheduler.list_schedules(GroupName=group)["Schedules"] == []
+
+
 def test_schedules_tick_on_their_own_when_asked_to(machinery: LocalStack) -> None:
     # Given the runner LOCAL_SCHEDULE_SECONDS=0.1 would start, over the template's schedules
     from boletin.local.pollers import ScheduleRunner
