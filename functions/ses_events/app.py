@@ -1,4 +1,5 @@
-"""Queue consumer: SES bounce and complaint notifications (via SNS) suppress addresses."""
+"""Queue consumer: SES events (via SNS). A Send settles a ledger line; a permanent bounce or a complaint
+suppresses the address."""
 
 from __future__ import annotations
 
@@ -34,7 +35,12 @@ def record_handler(record: SQSRecord) -> None:
     if isinstance(body, dict) and "Message" in body and "Type" in body:
         body = json.loads(body["Message"])
     outcome = _get_handler().handle(body)
-    logger.info("ses notification handled", reason=outcome.reason, suppressed=outcome.suppressed)
+    logger.info(
+        "ses notification handled",
+        reason=outcome.reason,
+        suppressed=outcome.suppressed,
+        settled=outcome.settled,
+    )
     if outcome.reason is not None:
         count(metrics, _METRIC_OF[outcome.reason])
 

@@ -32,6 +32,9 @@ class Settings(BaseModel):
     schedule_group: str = Field(alias="SCHEDULE_GROUP")
     release_queue_arn: str = Field(alias="RELEASE_QUEUE_ARN")
     scheduler_role_arn: str = Field(alias="SCHEDULER_ROLE_ARN")
+    # How long a sender's claim on a ledger line holds: longer than the sender can run, shorter than
+    # the send queue's visibility timeout (the template's tests hold it to both).
+    sending_lease_seconds: float = Field(alias="SENDING_LEASE_SECONDS", gt=0)
 
     @classmethod
     def env_names(cls) -> list[str]:

@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     subscribe_and_confirm,
     text_of,
 )
-from tests.faults import Fault, faults
+from tests.faults import Crash, Fault, faults, hook_after_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -156,6 +156,40 @@ def test_a_daily_digest_gathers_the_matches_and_is_sent_once(stack: Any, http: H
     assert len(emails_to(stack.outbox_dir, address)) == 2
 
 
+def test_a_digest_whose_sender_died_after_ses_is_settled_by_the_send_event(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given a daily subscriber with two matches waiting
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, frequency="daily", topics=["trafficking-in-persons"])
+    _, key = new_office()
+    submit(http, key, GT_SEED, " (digest crash)")
+    submit(http, key, BZ_SEED, " (digest crash)")
+    stack.wait_until_idle(timeout=30)
+    hook_after_calls("ses")
+    crash = Crash(
+        "ses",
+        "SendRawEmail",
+        # SES's query protocol: the tags arrive as Tags.member.N.Name / .Value form fields
+        when=lambda p: any(k.startswith("Tags.") and v == "digest" for k, v in p.items()),
+    )
+    # When the sender dies right after SES took the digest, before it could record anything
+    with faults(crash):
+        assert http.post("/_local/digests/run").status == 200
+        stack.wait_until_idle(timeout=45)
+    stack.wait_until_idle(timeout=30)
+    # Then the digest went once, with both bulletins
+    assert crash.fired == 1
+    digests = emails_to(stack.outbox_dir, address)[1:]
+    assert len(digests) == 1
+    assert GT_SEED["title"] in text_of(digests[0])
+    assert BZ_SEED["title"] in text_of(digests[0])
+    # And SES's Send event settled what it held: the next run finds nothing left to send
+    assert http.post("/_local/digests/run").status == 200
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, address)) == 2
+
+
 def notify_ses(stack: Any, notification: dict[str, Any]) -> None:
     topic = stack.ref("SesEventsTopic")
     boto3.client("sns").publish(TopicArn=topic, Message=json.dumps(notification))
@@ -224,12 +258,16 @@ def test_a_crash_between_send_and_mark_never_sends_twice(stack: Any, http: Http,
         when=lambda p: ":sent" in p.get("ExpressionAttributeValues", {}),
     )
     with faults(crash):
-        submit(http, key, BZ_SEED, " (crash)")
+        bulletin_id = submit(http, key, BZ_SEED, " (crash)")
         stack.wait_until_idle(timeout=60)
     stack.wait_until_idle(timeout=30)
     assert crash.fired == 1
     # Then the email went once, and the retried message did not send it again
     assert len(emails_to(stack.outbox_dir, address)) == 2
+    # And SES's Send event marked the line the sender could not: nothing is left 'sending'
+    report = http.get(f"/bulletins/{bulletin_id}", key=key).json()["delivery"]["emails"]
+    assert report.get("sending", 0) == 0
+    assert report.get("sent", 0) >= 1
 
 
 def test_the_same_event_delivered_twice_sends_no_second_email(

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from boletin.local.functions import FunctionRegistry
 
 __all__ = [
+    "SES_SEND_DETAILS",
     "AsyncInvocation",
     "OutboxWriter",
     "Poller",
@@ -747,13 +748,21 @@ def _at_time(expression: str, timezone: str | None) -> datetime | None:
 
 
 # ---------------------------------------------------------------------- SES outbox
+# The configuration set and tags of each email SES (moto) took, by message id (see
+# boletin.local.stack._remember_ses_send_details): what SES's events carry.
+SES_SEND_DETAILS: dict[str, dict[str, Any]] = {}
+
+
 @dataclass
 class OutboxWriter(Poller):
-    """Writes every email SES accepted as `<timestamp>-<message id>.eml` (the raw MIME as sent)."""
+    """Writes every email SES accepted as `<timestamp>-<message id>.eml` (the raw MIME as sent), and
+    publishes SES's Send event for it when its configuration set sends those to an SNS topic."""
 
     directory: Path = field(default_factory=Path)
     account: str = "123456789012"
     region: str = "us-east-1"
+    client: Client = field(default=lambda _service: None)
+    send_event_topics: dict[str, list[str]] = field(default_factory=dict)
     _written: int = 0
 
     def __post_init__(self) -> None:
@@ -776,8 +785,29 @@ class OutboxWriter(Poller):
             temporary.write_bytes(_mime(message))
             os.replace(temporary, path)
             logger.info("outbox: %s", path)
+            self._publish_send_event(message)
             self._written += 1
         return True
+
+    def _publish_send_event(self, message: Any) -> None:
+        details = SES_SEND_DETAILS.pop(str(message.id), None) or {}
+        topics = self.send_event_topics.get(str(details.get("configuration_set")), [])
+        if not topics:
+            return
+        event = {
+            "eventType": "Send",
+            "mail": {
+                "timestamp": _iso(datetime.now(UTC)),
+                "source": str(getattr(message, "source", "")),
+                "messageId": str(message.id),
+                "destination": [str(d) for d in getattr(message, "destinations", []) or []],
+                "sendingAccountId": self.account,
+                "tags": {"ses:configuration-set": [details["configuration_set"]], **details["tags"]},
+            },
+            "send": {},
+        }
+        for topic in topics:
+            self.client("sns").publish(TopicArn=topic, Message=json.dumps(event))
 
     def is_drained(self) -> bool:
         return len(self._messages()) <= self._written

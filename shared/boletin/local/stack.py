@@ -88,6 +88,7 @@ class LocalStack:
         create_demo_office: bool = True,
         schedule_seconds: float | None = None,
         sqs_retry_seconds: int = 1,
+        sending_lease_seconds: float = 5.0,
         feeds_prefix: str = "/feeds/",
         name_prefix: str = "boletin-local",
     ) -> None:
@@ -103,6 +104,9 @@ class LocalStack:
         env_seconds = os.environ.get("LOCAL_SCHEDULE_SECONDS")
         self.schedule_seconds = schedule_seconds if schedule_seconds is not None else float(env_seconds or 0)
         self.sqs_retry_seconds = sqs_retry_seconds
+        # The template's SendingLeaseSeconds is sized for AWS's send queue (visibility 180 s); here a
+        # failed message comes back after sqs_retry_seconds and SES's Send event within about a second.
+        self.sending_lease_seconds = sending_lease_seconds
         self.feeds_prefix = feeds_prefix
         self.name_prefix = name_prefix
         self.registry = FunctionRegistry()
@@ -276,6 +280,7 @@ class LocalStack:
         for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         _production_ses_quota()
+        _remember_ses_send_details()
         self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -322,6 +327,8 @@ class LocalStack:
         overrides = dict(self.parameter_overrides)
         if "PublicBaseUrl" in template.parameters:
             overrides.setdefault("PublicBaseUrl", f"http://{local_host}")
+        if "SendingLeaseSeconds" in template.parameters:
+            overrides.setdefault("SendingLeaseSeconds", self.sending_lease_seconds)
         builder = ResourceBuilder(
             template=template,
             client=self.client,
@@ -453,10 +460,31 @@ class LocalStack:
             )
         )
         self._pollers.append(
-            OutboxWriter(name="outbox", directory=self.outbox_dir, account=ACCOUNT_ID, region=self.region)
+            OutboxWriter(
+                name="outbox",
+                directory=self.outbox_dir,
+                account=ACCOUNT_ID,
+                region=self.region,
+                client=self.client,
+                send_event_topics=self._ses_send_event_topics(),
+            )
         )
         for poller in self._pollers:
             poller.start()
+
+    def _ses_send_event_topics(self) -> dict[str, list[str]]:
+        """Configuration set name -> the SNS topics its event destinations send SES's Send events to
+        (moto takes the configuration set and tags of an email but publishes no event)."""
+        topics: dict[str, list[str]] = {}
+        template = self._resources.template
+        for logical_id in template.of_type("AWS::SES::ConfigurationSetEventDestination"):
+            props = self._resources.resolve(template.resources[logical_id].get("Properties") or {}) or {}
+            destination = props.get("EventDestination") or {}
+            types = [str(t).lower() for t in destination.get("MatchingEventTypes") or []]
+            topic = (destination.get("SnsDestination") or {}).get("TopicARN")
+            if destination.get("Enabled", True) in (True, "true") and "send" in types and topic:
+                topics.setdefault(str(props.get("ConfigurationSetName")), []).append(str(topic))
+        return topics
 
     # ------------------------------------------------------------------ the gateway
     def _api_configs(self) -> dict[str, ApiConfig]:
@@ -713,6 +741,32 @@ def _production_ses_quota() -> None:
 
     if getattr(original, "__name__", "") != "ProductionQuota":
         setattr(ses_models, "SESQuota", ProductionQuota)  # noqa: B010 - patching moto's module
+
+
+def _remember_ses_send_details() -> None:
+    """moto's SendRawEmail drops the configuration set and the message tags; keep them by message id
+    (boletin.local.pollers.SES_SEND_DETAILS) so the outbox can publish SES's Send event as AWS does."""
+    from moto.ses.responses import EmailResponse
+
+    from boletin.local.pollers import SES_SEND_DETAILS
+
+    original = EmailResponse.send_raw_email
+    if getattr(original, "_boletin_remembers", False):
+        return
+
+    def send_raw_email(self: Any) -> Any:
+        result = original(self)
+        message_id = getattr(result, "result", {}).get("MessageId")
+        if message_id:
+            tags = self._get_param("Tags") or []
+            SES_SEND_DETAILS[str(message_id)] = {
+                "configuration_set": self._get_param("ConfigurationSetName"),
+                "tags": {str(t.get("Name")): [str(t.get("Value"))] for t in tags if isinstance(t, dict)},
+            }
+        return result
+
+    send_raw_email._boletin_remembers = True  # type: ignore[attr-defined]
+    setattr(EmailResponse, "send_raw_email", send_raw_email)  # noqa: B010 - patching moto's class
 
 
 def _reset_process_caches() -> None:

@@ -16,7 +16,7 @@ EndReason = Literal["unsubscribed", "bounced", "complained", "replaced"]
 DeliveryStatus = Literal[
     "queued",  # waiting in the send queue (immediate)
     "pending_digest",  # waiting for the subscription's next digest
-    "sending",  # claimed by a sender: never sent again, even if the sender died mid-way
+    "sending",  # claimed by a sender for a lease; SES's Send event or the lease's end settles it
     "sent",
     "dropped",  # not sent: bulletin withdrawn, subscription ended or address suppressed
     "failed",  # SES refused it for good
@@ -135,3 +135,7 @@ class DeliveryRecord(BaseModel):
     sent_at: datetime | None = None
     message_id: str | None = None
     attempts: int = 0
+    claimed_at: datetime | None = None
+    # While 'sending': until when (epoch seconds) the claim is held. A line still 'sending' after it,
+    # with no SES Send event recorded, was never taken by SES and may be claimed again.
+    lease_until: float | None = None

@@ -10,11 +10,21 @@ Deliveries waiting for a digest carry pending_pk = SUB#<subscription id> (the Pe
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from boletin.models.subscriptions import DeliveryRecord
 from boletin.repositories.dynamo import DynamoRepository, error_code, from_item, to_item
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a claim got: the line, now 'sending' and ours; or, when another sender holds it, for how
+    many more seconds (0: there is nothing to send)."""
+
+    delivery: DeliveryRecord | None
+    held_for: float = 0.0
 
 
 def ledger_key(pk: str, sk: str) -> dict[str, Any]:
@@ -42,24 +52,64 @@ class DeliveryRepository(DynamoRepository):
         item = response.get("Item")
         return DeliveryRecord.model_validate(from_item(item)) if item else None
 
-    def claim(self, pk: str, sk: str, *, from_status: str, now: datetime) -> DeliveryRecord | None:
-        """Mark a delivery as being sent; None if someone else has it or it is no longer sendable.
+    def claim(self, pk: str, sk: str, *, from_status: str, now: datetime, lease_seconds: float) -> Claim:
+        """Mark a delivery as being sent, for `lease_seconds`; one conditional write either way.
 
-        Once claimed it is never sent again: a sender that dies between SES and the ledger leaves it
-        'sending', which is reported, not retried (at most once is the promise email can keep).
+        A line still 'sending' once its lease has run out was never taken by SES: SES's Send event
+        (SesEventHandler) would have marked it sent. So it may be claimed again, which is how a
+        sender that died before or inside the SES call gets its email sent after all. A line some
+        other sender holds comes back as `held_for` seconds; anything else (sent, dropped, gone) as
+        nothing to do.
         """
+        epoch = now.timestamp()
         try:
             response = self.client.update_item(
                 TableName=self._table,
                 Key=ledger_key(pk, sk),
-                UpdateExpression="SET #s = :sending, claimed_at = :now ADD attempts :one",
-                ConditionExpression="#s = :from",
+                UpdateExpression=(
+                    "SET #s = :sending, claimed_at = :now, lease_until = :until ADD attempts :one"
+                ),
+                ConditionExpression="#s = :from OR (#s = :sending AND lease_until < :epoch)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
                     ":sending": {"S": "sending"},
                     ":from": {"S": from_status},
                     ":now": {"S": now.isoformat()},
+                    ":until": {"N": repr(epoch + lease_seconds)},
+                    ":epoch": {"N": repr(epoch)},
                     ":one": {"N": "1"},
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except Exception as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            item = getattr(error, "response", {}).get("Item")
+            current = DeliveryRecord.model_validate(from_item(item)) if item else None
+            if current is not None and current.status == "sending" and current.lease_until is not None:
+                return Claim(None, held_for=max(0.0, current.lease_until - epoch))
+            return Claim(None)
+        return Claim(DeliveryRecord.model_validate(from_item(response["Attributes"])))
+
+    def confirm_sent(self, pk: str, sk: str, *, message_id: str, at: datetime) -> DeliveryRecord | None:
+        """SES's Send event for a line still 'sending' (the sender died before it could say so):
+        it is sent. None when the line is not 'sending' (the sender recorded it, or it is gone)."""
+        try:
+            response = self.client.update_item(
+                TableName=self._table,
+                Key=ledger_key(pk, sk),
+                UpdateExpression=(
+                    "SET #s = :sent, message_id = :m, sent_at = :at"
+                    " REMOVE pending_pk, pending_sk, lease_until"
+                ),
+                ConditionExpression="#s = :sending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":sent": {"S": "sent"},
+                    ":sending": {"S": "sending"},
+                    ":m": {"S": message_id},
+                    ":at": {"S": at.isoformat()},
                 },
                 ReturnValues="ALL_NEW",
             )
@@ -77,7 +127,9 @@ class DeliveryRepository(DynamoRepository):
         self.client.update_item(
             TableName=self._table,
             Key=ledger_key(pk, sk),
-            UpdateExpression="SET #s = :sent, message_id = :m, sent_at = :now REMOVE pending_pk, pending_sk",
+            UpdateExpression=(
+                "SET #s = :sent, message_id = :m, sent_at = :now REMOVE pending_pk, pending_sk, lease_until"
+            ),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":sent": {"S": "sent"},
@@ -98,7 +150,7 @@ class DeliveryRepository(DynamoRepository):
             self.client.update_item(
                 TableName=self._table,
                 Key=ledger_key(pk, sk),
-                UpdateExpression="SET #s = :s REMOVE pending_pk, pending_sk",
+                UpdateExpression="SET #s = :s REMOVE pending_pk, pending_sk, lease_until",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
                 **kwargs,

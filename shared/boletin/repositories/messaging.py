@@ -101,12 +101,14 @@ class SendQueue:
             self._client = aws.client("sqs")
         return self._client
 
-    def send(self, messages: list[dict[str, Any]]) -> int:
-        """SendMessageBatch by tens, resending failed entries; returns calls made."""
+    def send(self, messages: list[dict[str, Any]], *, delay_seconds: int = 0) -> int:
+        """SendMessageBatch by tens, resending failed entries; returns calls made. `delay_seconds`
+        (at most SQS's 900) holds the messages back that long."""
         calls = 0
+        delay = {"DelaySeconds": max(0, min(900, delay_seconds))} if delay_seconds > 0 else {}
         for start in range(0, len(messages), 10):
             entries = [
-                {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":"))}
+                {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":")), **delay}
                 for i, m in enumerate(messages[start : start + 10])
             ]
             for attempt in range(5):

@@ -3,6 +3,9 @@ and act on bounces and complaints."""
 
 from __future__ import annotations
 
+import base64
+import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -146,21 +149,33 @@ class EmailFanOut:
         return report
 
 
+class _HeldElsewhereError(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"held by another sender for {seconds:.1f} s")
+        self.seconds = seconds
+
+
 @dataclass
 class SendOutcome:
-    status: str  # sent | skipped | dropped | failed
+    status: str  # sent | skipped | dropped | failed | postponed
     message_id: str | None = None
 
 
 @dataclass
 class Sender:
-    """The sender's logic: one queued delivery -> at most one email."""
+    """The sender's logic: one queued delivery -> one email.
+
+    The ledger claim holds a line for a lease. If the sender dies before, inside or after the SES
+    call, either SES took the email (its Send event marks the line sent) or it did not (the line is
+    still 'sending' when the lease runs out, and the queue's retry claims and sends it again)."""
 
     ledger: DeliveryRepository
     subscriptions: SubscriptionRepository
     bulletins: BulletinRepository
     mailer: Mailer
     keys: SigningKeys
+    send_queue: SendQueue
+    lease_seconds: float = 120.0
     concurrency: int = 2
     _bulletin_cache: dict[str, BulletinRecord | None] = field(default_factory=dict)
 
@@ -173,20 +188,34 @@ class Sender:
             BulletinRepository(settings.bulletins_table),
             Mailer(configuration_set=settings.ses_configuration_set),
             signing_keys(),
+            SendQueue(settings.send_queue_url),
+            lease_seconds=settings.sending_lease_seconds,
         )
 
     def send(self, message: dict[str, Any], *, now: datetime | None = None) -> SendOutcome:
         now = now or datetime.now(UTC)
         kind = message.get("kind")
-        if kind == "confirmation":
-            return self._send_confirmation(str(message["subscription_id"]), now)
-        if kind == "bulletin":
-            return self._send_bulletin(str(message["pk"]), str(message["sk"]), now)
-        if kind == "digest":
-            return self._send_digest(str(message["pk"]), str(message["sk"]), now)
-        if kind == "correction":
-            return self._send_correction(str(message["pk"]), str(message["sk"]), now)
+        try:
+            if kind == "confirmation":
+                return self._send_confirmation(str(message["subscription_id"]), now)
+            if kind == "bulletin":
+                return self._send_bulletin(str(message["pk"]), str(message["sk"]), now)
+            if kind == "digest":
+                return self._send_digest(str(message["pk"]), str(message["sk"]), now)
+            if kind == "correction":
+                return self._send_correction(str(message["pk"]), str(message["sk"]), now)
+        except _HeldElsewhereError as held:
+            # Another sender holds it (a duplicate message, or the retry of one that died): look
+            # again once its hold has run out, when it is either sent or free to claim.
+            self.send_queue.send([message], delay_seconds=math.ceil(held.seconds) + 1)
+            return SendOutcome("postponed")
         raise ValueError(f"unknown delivery kind {kind!r}")
+
+    def _claim(self, pk: str, sk: str, now: datetime) -> DeliveryRecord | None:
+        claim = self.ledger.claim(pk, sk, from_status="queued", now=now, lease_seconds=self.lease_seconds)
+        if claim.delivery is None and claim.held_for > 0:
+            raise _HeldElsewhereError(claim.held_for)
+        return claim.delivery
 
     # ---------------------------------------------------------------- kinds
     def _send_confirmation(self, subscription_id: str, now: datetime) -> SendOutcome:
@@ -205,7 +234,7 @@ class Sender:
             created_at=now,
         )
         self.ledger.record(delivery)
-        claimed = self.ledger.claim(delivery.pk, delivery.sk, from_status="queued", now=now)
+        claimed = self._claim(delivery.pk, delivery.sk, now)
         if claimed is None:
             return SendOutcome("skipped")
         with self._given_back_on_error(delivery):
@@ -252,7 +281,7 @@ class Sender:
         self, pk: str, sk: str, now: datetime, build: Callable[[Any, BulletinRecord, Any], Any]
     ) -> SendOutcome:
         """Claim one delivery about a bulletin, check it is still wanted, build it and send it."""
-        delivery = self.ledger.claim(pk, sk, from_status="queued", now=now)
+        delivery = self._claim(pk, sk, now)
         if delivery is None:
             return SendOutcome("skipped")
         with self._given_back_on_error(delivery):
@@ -278,12 +307,13 @@ class Sender:
     def _send_digest(self, pk: str, sk: str, now: datetime) -> SendOutcome:
         from boletin.email import build_digest_email
 
-        digest = self.ledger.claim(pk, sk, from_status="queued", now=now)
+        digest = self._claim(pk, sk, now)
         if digest is None:
             return SendOutcome("skipped")
         with self._given_back_on_error(digest):
             record = self._sendable_subscription(digest)
-            pending = self.ledger.pending_digest(digest.subscription_id)
+            # What matched up to the claim: the same cut SES's Send event settles (SesEventHandler).
+            pending = [d for d in self.ledger.pending_digest(digest.subscription_id) if d.created_at <= now]
             bulletins = [(d, self._bulletin(d.bulletin_id or "")) for d in pending]
             items = [(d, b) for d, b in bulletins if b is not None]
             for d, b in bulletins:
@@ -335,7 +365,8 @@ class Sender:
     @contextmanager
     def _given_back_on_error(self, delivery: DeliveryRecord) -> Iterator[None]:
         """Whatever fails after the claim but before SES is asked to send gives the claim back, so the
-        queue's retry sends it. Only a send whose outcome is unknown stays 'sending' (never twice)."""
+        queue's retry sends it at once. (A send whose outcome is unknown keeps its claim: SES's Send event
+        or the end of the lease settles it.)"""
         try:
             yield
         except Exception:
@@ -368,20 +399,37 @@ class Sender:
             ):
                 self.ledger.set_status(delivery.pk, delivery.sk, "failed", only_from="sending")
                 return SendOutcome("failed")
-            # Unknown whether SES took it: leave it 'sending' (never twice) and surface the error.
+            # Unknown whether SES took it: leave it 'sending' and surface the error. If SES took it,
+            # its Send event marks it sent; if not, the retry after the lease sends it.
             raise
         self.ledger.mark_sent(delivery.pk, delivery.sk, message_id=message_id, now=now)
         return SendOutcome("sent", message_id)
 
 
 def _tags(delivery: DeliveryRecord) -> dict[str, str]:
-    """SES message tags (carried back in bounce/complaint events) naming the ledger line."""
-    kind, _, ident = delivery.pk.partition("#")
-    return {
-        "ledger_kind": kind,
-        "ledger_id": _TAG_SAFE.sub("_", ident),
-        "ledger_sk": _TAG_SAFE.sub("_", delivery.sk),
-    }
+    """SES message tags, carried back in SES's events, naming the ledger line. Tag values may only
+    hold letters, digits, '_' and '-', so the line's key travels as unpadded base64url."""
+    return {"ledger_kind": delivery.kind, "ledger_line": ledger_line_tag(delivery.pk, delivery.sk)}
+
+
+def ledger_line_tag(pk: str, sk: str) -> str:
+    packed = json.dumps([pk, sk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def ledger_line_of(tags: dict[str, Any]) -> tuple[str, str] | None:
+    """The (pk, sk) an SES event's `mail.tags` name (each tag is a list of values); None if none."""
+    values = tags.get("ledger_line") or []
+    value = values[0] if isinstance(values, list) and values else values
+    if not isinstance(value, str) or not value or _TAG_SAFE.search(value):
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except ValueError:
+        return None
+    if isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) and k for k in key):
+        return key[0], key[1]
+    return None
 
 
 def _sender_config() -> Any:
@@ -476,13 +524,15 @@ def _period(local: datetime, frequency: str, *, forced: bool, now: datetime) -> 
 
 @dataclass(frozen=True)
 class SesEventOutcome:
-    reason: Literal["bounced", "complained"] | None  # None: nothing to act on (a transient bounce...)
+    reason: Literal["bounced", "complained"] | None  # None: nothing to suppress
     suppressed: int  # addresses suppressed
+    settled: bool = False  # a Send event marked a line the sender had left 'sending'
 
 
 @dataclass
 class SesEventHandler:
-    """Permanent bounces and complaints suppress the address everywhere."""
+    """SES's events: a Send settles a ledger line a sender could not mark (it died, or SES's answer
+    was lost); permanent bounces and complaints suppress the address everywhere."""
 
     subscriptions: SubscriptionRepository
     ledger: DeliveryRepository
@@ -498,11 +548,17 @@ class SesEventHandler:
         )
 
     def handle(self, notification: dict[str, Any], *, now: datetime | None = None) -> SesEventOutcome:
-        """Suppresses the addresses a permanent bounce or a complaint names."""
+        """Acts on one SES notification (identity notifications or configuration-set events)."""
         from boletin.email import InvalidEmailAddressError, address_key, normalize_address
 
         now = now or datetime.now(UTC)
         kind = str(notification.get("notificationType") or notification.get("eventType") or "")
+        mail = notification.get("mail") or {}
+        line = ledger_line_of(mail.get("tags") or {})
+        if kind == "Send":
+            if line is None:
+                return SesEventOutcome(None, 0)
+            return SesEventOutcome(None, 0, settled=self._settle(line, mail, now))
         reason: Literal["bounced", "complained"]
         if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") == "Permanent":
             reason = "bounced"
@@ -525,8 +581,34 @@ class SesEventHandler:
                 if record is not None and record.status != "ended":
                     self.subscriptions.end(record, reason, now)
             suppressed += 1
-        tags = notification.get("mail", {}).get("tags", {})
-        kinds, ids, sks = tags.get("ledger_kind", []), tags.get("ledger_id", []), tags.get("ledger_sk", [])
-        if kinds and ids and sks and kinds[0] == "BULLETIN":
-            self.ledger.set_status(f"BULLETIN#{ids[0]}", sks[0], reason)
+        if line is not None and line[0].startswith("BULLETIN#"):
+            # Only a line that is there (never write one the ledger does not have).
+            self.ledger.set_status(*line, reason, only_from=["sent", "sending"])
         return SesEventOutcome(reason, suppressed)
+
+    def _settle(self, line: tuple[str, str], mail: dict[str, Any], now: datetime) -> bool:
+        """SES took this email: a line still 'sending' is sent (a digest with what it held)."""
+        pk, sk = line
+        message_id = str(mail.get("messageId") or "")
+        at = _event_time(mail.get("timestamp")) or now
+        if pk.startswith("DIGEST#"):
+            digest = self.ledger.get(pk, sk)
+            if digest is None or digest.status != "sending":
+                return False
+            # The sender put in the digest what was pending up to its claim; mark those first, so
+            # a failure here is retried with the digest line still 'sending'.
+            claimed_at = digest.claimed_at or now
+            for item in self.ledger.pending_digest(digest.subscription_id):
+                if item.created_at <= claimed_at:
+                    self.ledger.mark_sent(item.pk, item.sk, message_id=message_id, now=at)
+        return self.ledger.confirm_sent(pk, sk, message_id=message_id, at=at) is not None
+
+
+def _event_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

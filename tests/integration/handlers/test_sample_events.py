@@ -151,6 +151,7 @@ def test_subscription_sample_events(stack: Any, event: str, status: int) -> None
         ("SenderFunction", "sender/sqs_bulletin.json"),
         ("SesEventsFunction", "ses_events/sqs_permanent_bounce.json"),
         ("SesEventsFunction", "ses_events/sqs_complaint.json"),
+        ("SesEventsFunction", "ses_events/sqs_send.json"),
         ("EnrichFunction", "enrich/stream_insert_received.json"),
         ("ReleaseFunction", "release/sqs_release.json"),
     ],

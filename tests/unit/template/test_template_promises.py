@@ -181,3 +181,39 @@ def test_every_sns_subscription_to_a_queue_keeps_what_it_cannot_deliver() -> Non
     for subscription in to_queues:
         target = subscription["RedrivePolicy"]["deadLetterTargetArn"]
         assert RESOURCES[ref_name(target)]["Type"] == "AWS::SQS::Queue"
+
+
+def test_a_sending_lease_outlasts_the_sender_and_ends_before_the_queue_retries() -> None:
+    # The lease must outlive any sender run (else two senders could both send), and end before
+    # the send queue shows a failed message again (else the retry would have to wait for it).
+    lease = TEMPLATE["Parameters"]["SendingLeaseSeconds"]
+    mapping = FUNCTIONS["SenderFunction"]["Properties"]["Events"]["SendQueueEvent"]["Properties"]
+    queue = RESOURCES[ref_name(mapping["Queue"])]["Properties"]
+    sender_timeout = FUNCTIONS["SenderFunction"]["Properties"].get("Timeout", GLOBAL_TIMEOUT)
+    for seconds in (lease["Default"], lease["MinValue"], lease["MaxValue"]):
+        assert sender_timeout < seconds < queue["VisibilityTimeout"]
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["SENDING_LEASE_SECONDS"] == {"Ref": "SendingLeaseSeconds"}
+
+
+def test_ses_send_events_reach_the_function_that_settles_the_ledger() -> None:
+    # A sender that dies after SES took an email leaves its line 'sending'; SES's Send event is the
+    # only witness that it went, so the configuration set must publish it where SesEventsFunction reads.
+    destinations = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SES::ConfigurationSetEventDestination"
+    ]
+    publishing_sends = [
+        d["EventDestination"]["SnsDestination"]["TopicARN"]
+        for d in destinations
+        if "send" in d["EventDestination"]["MatchingEventTypes"] and d["EventDestination"]["Enabled"]
+    ]
+    assert [ref_name(topic) for topic in publishing_sends] == ["SesEventsTopic"]
+    queues = {
+        ref_name(r["Properties"]["Endpoint"])
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SNS::Subscription" and ref_name(r["Properties"]["TopicArn"]) == "SesEventsTopic"
+    }
+    consumers = {fn for fn, _, props in events_of("SQS") if ref_name(props["Queue"]) in queues}
+    assert consumers == {"SesEventsFunction"}
