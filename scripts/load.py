@@ -19,7 +19,9 @@ outbox), the AWS calls per bulletin by function and operation (every call the fu
 - every confirmed immediate subscriber got exactly one email per matching bulletin and none other; every
   daily subscriber with matches got exactly one digest (forced through `POST /_local/digests/run`)
   holding exactly its matches; every subscriber exactly one confirmation;
-- nothing in any dead-letter queue of the template.
+- nothing in any dead-letter queue of the template;
+- no AWS call a function made was refused by its IAM policy in the template (the local stack
+  enforces them).
 
 Sizes. The issue's size (`--bulletins 1000 --subscribers 2000`) is reachable but takes hours here: the
 whole system runs in one Python process (moto included), so the GIL serialises it, and moto's costs grow
@@ -1215,6 +1217,7 @@ def run_load(stack: Any, config: LoadConfig, *, progress_stream: TextIO | None =
         _check_feeds(report, client, states)
         _check_emails(report, emails, subscribers, confirmed, states)
         check_dead_letters(report, stack)
+        check_policies(report, stack)
         return report
     finally:
         counter.active = False
@@ -1431,6 +1434,15 @@ def check_dead_letters(report: LoadReport, stack: Any) -> None:
         "nothing in any dead-letter queue",
         bool(depths) and not any(depths.values()),
         ", ".join(f"{name} {depth}" for name, depth in depths.items()),
+    )
+
+
+def check_policies(report: LoadReport, stack: Any) -> None:
+    refused = [str(denial) for denial in stack.policies.denied]
+    report.check(
+        "no AWS call refused by the function's IAM policy in the template",
+        not refused,
+        f"{len(refused)} refused" + (f": {'; '.join(sorted(set(refused))[:4])}" if refused else ""),
     )
 
 

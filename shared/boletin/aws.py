@@ -12,7 +12,7 @@ from typing import Any
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
-_call_hooks: list[Any] = []
+_call_hooks: list[tuple[str, Any]] = []
 
 
 def client(service: str) -> Any:
@@ -31,19 +31,20 @@ def client(service: str) -> Any:
                 read_timeout=5,
             )
             created = boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
-            for hook in _call_hooks:
-                created.meta.events.register("before-call", hook)
+            for event, hook in _call_hooks:
+                created.meta.events.register(event, hook)
             _clients[service] = created
         return _clients[service]
 
 
-def on_call(hook: Any) -> None:
-    """Run `hook(**kwargs)` before every AWS call of every client (botocore's before-call event):
-    how the benchmarks count calls, with no change to the code they measure."""
+def on_call(hook: Any, *, event: str = "before-call") -> None:
+    """Run `hook(**kwargs)` on botocore's `event` for every AWS call of every client (before-call:
+    the request as sent; before-parameter-build: the parameters as passed): how the benchmarks count
+    calls and the local stack checks them, with no change to the code they watch."""
     with _lock:
-        _call_hooks.append(hook)
+        _call_hooks.append((event, hook))
         for existing in _clients.values():
-            existing.meta.events.register("before-call", hook)
+            existing.meta.events.register(event, hook)
 
 
 def reset_clients() -> None:

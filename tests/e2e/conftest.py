@@ -74,6 +74,13 @@ class Http:
         return self.request("POST", path, **kwargs)
 
 
+def assert_no_call_was_refused(stack: Any) -> None:
+    """Every AWS call the handlers made was allowed by their policy in the template (the local stack
+    enforces the policies; a refused call may have been retried into a DLQ or swallowed)."""
+    refused = [str(denial) for denial in stack.policies.denied]
+    assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from boletin import aws
@@ -85,6 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     get_settings.cache_clear()
     with LocalStack(ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox")) as running:
         yield running
+        assert_no_call_was_refused(running)
     aws.reset_clients()
     get_settings.cache_clear()
 

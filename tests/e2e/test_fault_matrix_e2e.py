@@ -40,7 +40,7 @@ import pytest
 
 from boletin import aws
 from boletin.local.functions import running_function
-from tests.e2e.conftest import Http, link, read_outbox
+from tests.e2e.conftest import Http, assert_no_call_was_refused, link, read_outbox
 from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
 
 pytestmark = pytest.mark.e2e
@@ -270,6 +270,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     outbox = tmp_path_factory.mktemp("outbox")
     with LocalStack(ROOT, port=0, outbox_dir=outbox, sqs_retry_seconds=0) as running:
         yield running
+        assert_no_call_was_refused(running)
     aws.reset_clients()
     get_settings.cache_clear()
 

@@ -43,6 +43,7 @@ def test_every_invariant_holds_under_concurrent_load(report: LoadReport) -> None
         "exactly one confirmation",
         "one digest",
         "dead-letter queue",
+        "IAM policy",
     ):
         assert promise in names
     assert report.passed, report.render()

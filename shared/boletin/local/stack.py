@@ -42,6 +42,7 @@ from boletin.local.gateway import (
     Route,
     problem,
 )
+from boletin.local.iam import PolicyChecker
 from boletin.local.pollers import (
     AsyncInvocation,
     OutboxWriter,
@@ -112,6 +113,7 @@ class LocalStack:
         self.registry = FunctionRegistry()
         self.routes: list[Route] = []
         self.environment: dict[str, str] = {}
+        self.policies: PolicyChecker | None = None  # the functions' IAM policies, enforced locally
         self.demo_key: str | None = None
         self.demo_office: Any = None
         self._pollers: list[Poller] = []
@@ -217,6 +219,7 @@ class LocalStack:
             self._start_moto()
             self._set_aws_environment()
             self._build(names)
+            self._enforce_policies()
             self._start_pollers()
             self._http.gateway = self._gateway()
             self._http_thread = threading.Thread(
@@ -238,6 +241,10 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
+        if self.policies is not None:
+            from boletin.local import iam
+
+            iam.enforce(None)
         self._stopped.set()
         for poller in self._pollers:
             poller._stop.set()
@@ -471,6 +478,19 @@ class LocalStack:
         )
         for poller in self._pollers:
             poller.start()
+
+    def _enforce_policies(self) -> None:
+        """Each function's template policy, checked on every AWS call its handler makes."""
+        from boletin.local import iam
+
+        template = self._resources.template
+        policies = {
+            logical_id: self._resources.properties(logical_id).get("Policies") or []
+            for logical_id in template.of_type(*FUNCTION_TYPES)
+        }
+        queues = {str(self.ref(q)): str(self.getatt(q, "Arn")) for q in template.of_type("AWS::SQS::Queue")}
+        self.policies = iam.PolicyChecker.from_policies(self.region, ACCOUNT_ID, policies, queues)
+        iam.enforce(self.policies)
 
     def _ses_send_event_topics(self) -> dict[str, list[str]]:
         """Configuration set name -> the SNS topics its event destinations send SES's Send events to

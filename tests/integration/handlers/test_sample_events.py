@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import assert_no_call_was_refused
+
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "events"
 
@@ -29,6 +31,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox"), create_demo_office=False
     ) as running:
         yield running
+        assert_no_call_was_refused(running)
 
 
 @pytest.mark.parametrize(
