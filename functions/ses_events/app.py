@@ -43,6 +43,9 @@ def record_handler(record: SQSRecord) -> None:
     )
     if outcome.reason is not None:
         count(metrics, _METRIC_OF[outcome.reason])
+    if outcome.settled:
+        # The sender died before it could count this email; SES's Send event says it went.
+        count(metrics, BusinessMetric.EMAILS_SENT)
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Http, fresh_address, seed_bulletins, subscribe_and_confirm
+from tests.faults import Crash, faults, hook_after_calls
 
 pytestmark = pytest.mark.e2e
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
+BZ_SEED = seed_bulletins()[8]  # Belize
 
 
 def emf_records(output: str) -> list[dict[str, Any]]:
@@ -70,6 +72,27 @@ def test_a_bulletin_counts_once_as_received_published_and_sent(
     directives = [d for r in records for d in r["_aws"]["CloudWatchMetrics"]]
     assert {d["Namespace"] for d in directives} == {"Boletin/dev"}
     assert all(["service"] in d["Dimensions"] for d in directives)
+
+
+def test_an_email_whose_sender_died_after_ses_counts_once_as_sent(
+    stack: Any, http: Http, new_office: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the one subscriber to Belize, and a sender that dies right after SES takes the next email
+    address = fresh_address()
+    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    hook_after_calls("ses")
+    crash = Crash("ses", "SendRawEmail", when=lambda p: any(v == "bulletin" for v in p.values()))
+    capsys.readouterr()
+    _, key = new_office()
+    body = {"title": BZ_SEED["title"], "body": BZ_SEED["body"], "published_on": BZ_SEED["published_on"]}
+    # When a bulletin for them goes through
+    with faults(crash):
+        assert http.post("/bulletins", json_body=body, key=key).status == 201
+        stack.wait_until_idle(timeout=30)
+    stack.wait_until_idle(timeout=30)
+    # Then the email is counted once as sent: by SES's Send event, as the sender never could
+    assert crash.fired == 1
+    assert totals(emf_records(capsys.readouterr().out))["EmailsSent"] == 1
 
 
 @pytest.mark.parametrize(

@@ -337,11 +337,7 @@ class Sender:
                 period_end=now.date(),
                 now=now,
             )
-        outcome = self._deliver(digest, record.address, message, now)
-        if outcome.status == "sent" and outcome.message_id:
-            for d, _ in items:
-                self.ledger.mark_sent(d.pk, d.sk, message_id=outcome.message_id, now=now)
-        return outcome
+        return self._deliver(digest, record.address, message, now, also_sent=[d for d, _ in items])
 
     # ---------------------------------------------------------------- helpers
     def _sendable_subscription(self, delivery: DeliveryRecord) -> SubscriptionRecord | None:
@@ -373,7 +369,15 @@ class Sender:
             self.ledger.release(delivery.pk, delivery.sk, to_status="queued")
             raise
 
-    def _deliver(self, delivery: DeliveryRecord, address: str, message: Any, now: datetime) -> SendOutcome:
+    def _deliver(
+        self,
+        delivery: DeliveryRecord,
+        address: str,
+        message: Any,
+        now: datetime,
+        *,
+        also_sent: list[DeliveryRecord] | None = None,
+    ) -> SendOutcome:
         from boletin.email import to_raw_bytes
 
         with self._given_back_on_error(delivery):
@@ -402,6 +406,10 @@ class Sender:
             # Unknown whether SES took it: leave it 'sending' and surface the error. If SES took it,
             # its Send event marks it sent; if not, the retry after the lease sends it.
             raise
+        # A digest's bulletins first, its own line last: until that is sent, SES's Send event can
+        # still settle all of it if this sender dies in between.
+        for line in also_sent or []:
+            self.ledger.mark_sent(line.pk, line.sk, message_id=message_id, now=now)
         self.ledger.mark_sent(delivery.pk, delivery.sk, message_id=message_id, now=now)
         return SendOutcome("sent", message_id)
 
