@@ -159,6 +159,42 @@ def test_local_digest_runs_force_every_digest(boletin_stack: LocalStack) -> None
     assert call.event["detail"] == {"force": True}
 
 
+def _ses_event(body: str) -> dict[str, object]:
+    """The SES event in a queue message (raw SNS delivery, or wrapped in SNS's envelope)."""
+    message = json.loads(body)
+    if "Message" in message and "Type" in message:
+        message = json.loads(message["Message"])
+    return dict(message)
+
+
+def test_an_email_sent_with_the_configuration_set_raises_ses_send_event(boletin_stack: LocalStack) -> None:
+    # Given the template's configuration set, which publishes Send events to SesEventsTopic
+    ses = boletin_stack.client("ses")
+    environment = boletin_stack.environment
+    raw = f"From: {environment['SENDER_ADDRESS']}\r\nTo: reader@example.org\r\nSubject: hello\r\n\r\nhi\r\n"
+    # When an email is sent with it, and tags, and another without the configuration set
+    sent = ses.send_raw_email(
+        RawMessage={"Data": raw.encode()},
+        ConfigurationSetName=environment["SES_CONFIGURATION_SET"],
+        Tags=[{"Name": "ledger_kind", "Value": "bulletin"}],
+    )
+    plain = ses.send_raw_email(RawMessage={"Data": raw.encode()})
+    boletin_stack.wait_until_idle(10)
+    # Then SesEventsFunction got one Send event, for the first, with its message id and tags
+    received = [
+        _ses_event(record["body"])
+        for call in list(boletin_stack.history)
+        if call.function == "SesEventsFunction"
+        for record in call.event["Records"]
+    ]
+    ids = (sent["MessageId"], plain["MessageId"])
+    bodies = [b for b in received if b.get("mail", {}).get("messageId") in ids]
+    assert [b["eventType"] for b in bodies] == ["Send"]
+    assert bodies[0]["mail"]["messageId"] == sent["MessageId"]
+    assert bodies[0]["mail"]["tags"]["ledger_kind"] == ["bulletin"]
+    assert bodies[0]["mail"]["tags"]["ses:configuration-set"] == [environment["SES_CONFIGURATION_SET"]]
+
+
 def test_python_m_boletin_local_prints_the_key_the_outbox_and_the_address_then_serves(tmp_path: Path) -> None:
     # Given a free port
     import socket
