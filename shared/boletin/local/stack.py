@@ -89,7 +89,7 @@ class LocalStack:
         create_demo_office: bool = True,
         schedule_seconds: float | None = None,
         sqs_retry_seconds: int = 1,
-        sending_lease_seconds: float = 5.0,
+        sending_lease_seconds: float = 10.0,
         feeds_prefix: str = "/feeds/",
         name_prefix: str = "boletin-local",
     ) -> None:
