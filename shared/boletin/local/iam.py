@@ -84,14 +84,11 @@ class PolicyChecker:
     region: str
     account: str
     statements: dict[str, list[Statement]]
-    queue_arns: dict[str, str] = field(default_factory=dict)  # queue URL -> ARN
     denied: list[Denial] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def from_policies(
-        cls, region: str, account: str, policies: dict[str, Any], queue_arns: dict[str, str]
-    ) -> PolicyChecker:
+    def from_policies(cls, region: str, account: str, policies: dict[str, Any]) -> PolicyChecker:
         """`policies`: function logical id -> its resolved `Policies` property."""
         statements: dict[str, list[Statement]] = {}
         for function, value in policies.items():
@@ -112,7 +109,7 @@ class PolicyChecker:
                         )
                     )
             statements[function] = found
-        return cls(region, account, statements, dict(queue_arns))
+        return cls(region, account, statements)
 
     def check(self, function: str, service: str, operation: str, params: dict[str, Any]) -> Denial | None:
         """The first (action, resource) of this call the function's policy does not allow, if any."""
@@ -159,7 +156,7 @@ class PolicyChecker:
             url = str(params.get("QueueUrl", ""))
             if operation == "GetQueueUrl":
                 return [f"arn:aws:sqs:{arn}:{params.get('QueueName', '*')}"]
-            return [self.queue_arns.get(url) or f"arn:aws:sqs:{arn}:{url.rsplit('/', 1)[-1]}"]
+            return [f"arn:aws:sqs:{arn}:{url.rsplit('/', 1)[-1]}"]  # a queue URL ends with its name
         if service == "events" and operation == "PutEvents":
             buses = {str(e.get("EventBusName") or "default") for e in params.get("Entries") or []}
             return [

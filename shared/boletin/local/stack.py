@@ -488,8 +488,7 @@ class LocalStack:
             logical_id: self._resources.properties(logical_id).get("Policies") or []
             for logical_id in template.of_type(*FUNCTION_TYPES)
         }
-        queues = {str(self.ref(q)): str(self.getatt(q, "Arn")) for q in template.of_type("AWS::SQS::Queue")}
-        self.policies = iam.PolicyChecker.from_policies(self.region, ACCOUNT_ID, policies, queues)
+        self.policies = iam.PolicyChecker.from_policies(self.region, ACCOUNT_ID, policies)
         iam.enforce(self.policies)
 
     def _ses_send_event_topics(self) -> dict[str, list[str]]:

@@ -14,12 +14,7 @@ QUEUE_URL = f"http://127.0.0.1:5000/{ACCOUNT}/SendQueue"
 
 
 def checker(*statements: dict[str, Any]) -> PolicyChecker:
-    return PolicyChecker.from_policies(
-        REGION,
-        ACCOUNT,
-        {"Fn": [{"Statement": list(statements)}]},
-        {QUEUE_URL: f"arn:aws:sqs:{REGION}:{ACCOUNT}:SendQueue"},
-    )
+    return PolicyChecker.from_policies(REGION, ACCOUNT, {"Fn": [{"Statement": list(statements)}]})
 
 
 def allow(actions: list[str], resources: Any, **extra: Any) -> dict[str, Any]:
