@@ -27,6 +27,7 @@ from boletin.local.functions import FunctionRegistry
 
 __all__ = [
     "SES_SEND_DETAILS",
+    "SES_SEND_LOCK",
     "AsyncInvocation",
     "OutboxWriter",
     "Poller",
@@ -751,6 +752,9 @@ def _at_time(expression: str, timezone: str | None) -> datetime | None:
 # The configuration set and tags of each email SES (moto) took, by message id (see
 # boletin.local.stack._remember_ses_send_details): what SES's events carry.
 SES_SEND_DETAILS: dict[str, dict[str, Any]] = {}
+# Held while moto takes an email and its details are recorded, and while the outbox reads moto's list,
+# so the outbox never sees an email before its details (its Send event would be lost).
+SES_SEND_LOCK = threading.Lock()
 
 
 @dataclass
@@ -772,7 +776,8 @@ class OutboxWriter(Poller):
     def _messages(self) -> list[Any]:
         from moto.ses.models import ses_backends
 
-        return list(ses_backends[self.account][self.region].sent_messages)
+        with SES_SEND_LOCK:
+            return list(ses_backends[self.account][self.region].sent_messages)
 
     def poll_once(self) -> bool:
         messages = self._messages()

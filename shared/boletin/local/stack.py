@@ -767,21 +767,23 @@ def _remember_ses_send_details() -> None:
     (boletin.local.pollers.SES_SEND_DETAILS) so the outbox can publish SES's Send event as AWS does."""
     from moto.ses.responses import EmailResponse
 
-    from boletin.local.pollers import SES_SEND_DETAILS
+    from boletin.local.pollers import SES_SEND_DETAILS, SES_SEND_LOCK
 
     original = EmailResponse.send_raw_email
     if getattr(original, "_boletin_remembers", False):
         return
 
     def send_raw_email(self: Any) -> Any:
-        result = original(self)
-        message_id = getattr(result, "result", {}).get("MessageId")
-        if message_id:
-            tags = self._get_param("Tags") or []
-            SES_SEND_DETAILS[str(message_id)] = {
-                "configuration_set": self._get_param("ConfigurationSetName"),
-                "tags": {str(t.get("Name")): [str(t.get("Value"))] for t in tags if isinstance(t, dict)},
-            }
+        tags = self._get_param("Tags") or []
+        details = {
+            "configuration_set": self._get_param("ConfigurationSetName"),
+            "tags": {str(t.get("Name")): [str(t.get("Value"))] for t in tags if isinstance(t, dict)},
+        }
+        with SES_SEND_LOCK:
+            result = original(self)
+            message_id = getattr(result, "result", {}).get("MessageId")
+            if message_id:
+                SES_SEND_DETAILS[str(message_id)] = details
         return result
 
     send_raw_email._boletin_remembers = True  # type: ignore[attr-defined]
