@@ -135,13 +135,20 @@ def test_a_forged_or_tampered_token_changes_nothing(stack: Any, http: Http) -> N
     assert 400 <= http.get(tampered).status < 500
 
 
-def test_a_daily_digest_gathers_the_matches_and_is_sent_once(stack: Any, http: Http, new_office: Any) -> None:
+def daily_subscriber_with_two_matches(stack: Any, http: Http, new_office: Any, label: str) -> str:
+    """A confirmed daily subscriber to trafficking-in-persons, with a Guatemala and a Belize bulletin
+    (their titles followed by ` (label)`) waiting for its digest; its address."""
     address = fresh_address()
     subscribe_and_confirm(stack, http, address, frequency="daily", topics=["trafficking-in-persons"])
     _, key = new_office()
-    submit(http, key, GT_SEED, " (digest)")
-    submit(http, key, BZ_SEED, " (digest)")
+    submit(http, key, GT_SEED, f" ({label})")
+    submit(http, key, BZ_SEED, f" ({label})")
     stack.wait_until_idle(timeout=30)
+    return address
+
+
+def test_a_daily_digest_gathers_the_matches_and_is_sent_once(stack: Any, http: Http, new_office: Any) -> None:
+    address = daily_subscriber_with_two_matches(stack, http, new_office, "digest")
     assert len(emails_to(stack.outbox_dir, address)) == 1  # no immediate email
     run = http.post("/_local/digests/run")
     assert run.status == 200
@@ -160,12 +167,7 @@ def test_a_digest_whose_sender_died_after_ses_is_settled_by_the_send_event(
     stack: Any, http: Http, new_office: Any
 ) -> None:
     # Given a daily subscriber with two matches waiting
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, frequency="daily", topics=["trafficking-in-persons"])
-    _, key = new_office()
-    submit(http, key, GT_SEED, " (digest crash)")
-    submit(http, key, BZ_SEED, " (digest crash)")
-    stack.wait_until_idle(timeout=30)
+    address = daily_subscriber_with_two_matches(stack, http, new_office, "digest crash")
     hook_after_calls("ses")
     crash = Crash(
         "ses",
