@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -74,27 +75,30 @@ class Http:
         return self.request("POST", path, **kwargs)
 
 
-def assert_no_call_was_refused(stack: Any) -> None:
-    """Every AWS call the handlers made was allowed by their policy in the template (the local stack
+@contextmanager
+def running_stack(outbox: Path, **options: Any) -> Iterator[Any]:
+    """The real template's local stack (LocalStack `options` aside). Clients and settings are per
+    process, so the previous stack's are forgotten before and this one's after. On the way out, every
+    AWS call the handlers made must have been allowed by their policy in the template (the stack
     enforces the policies; a refused call may have been retried into a DLQ or swallowed)."""
-    refused = [str(denial) for denial in stack.policies.denied]
-    assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from boletin import aws
     from boletin.local import LocalStack
     from boletin.settings import get_settings
 
-    # Clients and settings are per process: forget the previous stack's.
     aws.reset_clients()
     get_settings.cache_clear()
-    with LocalStack(ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox")) as running:
+    with LocalStack(ROOT, port=0, outbox_dir=outbox, **options) as running:
         yield running
-        assert_no_call_was_refused(running)
+        refused = [str(denial) for denial in running.policies.denied]
+        assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"
     aws.reset_clients()
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with running_stack(tmp_path_factory.mktemp("outbox")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ import pytest
 
 from boletin import aws
 from boletin.local.functions import running_function
-from tests.e2e.conftest import Http, assert_no_call_was_refused, link, read_outbox
+from tests.e2e.conftest import Http, link, read_outbox, running_stack
 from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
 
 pytestmark = pytest.mark.e2e
@@ -261,17 +261,8 @@ class Subscribers:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """This module's own stack: a failed SQS message is visible again at once (instead of after 1 s),
     so the retries of fifty faults cost no minute of waiting. Nothing else differs."""
-    from boletin.local import LocalStack
-    from boletin.settings import get_settings
-
-    aws.reset_clients()
-    get_settings.cache_clear()
-    outbox = tmp_path_factory.mktemp("outbox")
-    with LocalStack(ROOT, port=0, outbox_dir=outbox, sqs_retry_seconds=0) as running:
+    with running_stack(tmp_path_factory.mktemp("outbox"), sqs_retry_seconds=0) as running:
         yield running
-        assert_no_call_was_refused(running)
-    aws.reset_clients()
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import assert_no_call_was_refused
+from tests.e2e.conftest import running_stack
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "events"
@@ -25,13 +25,8 @@ def sample(path: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from boletin.local import LocalStack
-
-    with LocalStack(
-        ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox"), create_demo_office=False
-    ) as running:
+    with running_stack(tmp_path_factory.mktemp("outbox"), create_demo_office=False) as running:
         yield running
-        assert_no_call_was_refused(running)
 
 
 @pytest.mark.parametrize(
