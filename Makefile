@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m boletin.local
+	$(PY) -m devstack
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -n auto --dist loadfile
@@ -95,7 +95,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared functions
+	$(VENV)/bin/mypy shared functions devstack
 
 # cfn-lint with the serverless rules (awslabs serverless-rules: async hops, DLQs, redrive...);
 # the checks a resource ignores are named on it in the template, with the reason.

@@ -406,13 +406,13 @@ FIGURES = sys.stdout
 
 def main() -> None:
     from boletin import aws
-    from boletin.local import LocalStack
+    from devstack import DevStack
 
     sys.stdout = sys.stderr  # before the functions' loggers bind their stream
 
     counter = CallCounter()
     aws.on_call(counter)
-    with tempfile.TemporaryDirectory() as outbox, LocalStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
+    with tempfile.TemporaryDirectory() as outbox, DevStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
         emit(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
         bench_api(stack, counter)
         bench_enrichment()

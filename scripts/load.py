@@ -1,6 +1,6 @@
 """`make load`: drive the local stack with concurrent clients and check the system's promises at scale.
 
-Starts a LocalStack (its own ports, its own temporary folder), creates offices, subscribes and confirms
+Starts a DevStack (its own ports, its own temporary folder), creates offices, subscribes and confirms
 email subscribers over HTTP (double opt-in through the outbox, like a person would), then submits
 bulletins concurrently over HTTP from a pool of client threads, while watching the feeds and the outbox.
 `--bulletins` is the total, spread round-robin over `--offices` (8 offices x 50 = 400 by default).
@@ -481,7 +481,7 @@ class _CallCounter:
     def __call__(self, model: Any, **_: Any) -> None:
         if not self.active:
             return
-        from boletin.local.functions import running_function
+        from devstack.functions import running_function
 
         function = running_function() or "(outside the functions)"
         operation = f"{model.service_model.service_name}:{model.name}"
@@ -859,7 +859,7 @@ def dead_letter_queues(stack: Any) -> dict[str, str]:
     """Every dead-letter queue of the template (logical id -> URL): each queue named *DLQ*/*DeadLetter*,
     and each queue a redrive policy, a function's DeadLetterQueue, a rule target's DeadLetterConfig or a
     stream's on-failure destination points at."""
-    from boletin.local.template import load_template
+    from devstack.template import load_template
 
     template = load_template(stack.template_path)
     queues = set(template.of_type("AWS::SQS::Queue"))
@@ -1567,9 +1567,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=log, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        from boletin.local import LocalStack
+        from devstack import DevStack
 
-        stack = LocalStack(ROOT, port=args.port, outbox_dir=work / "outbox", create_demo_office=False)
+        stack = DevStack(ROOT, port=args.port, outbox_dir=work / "outbox", create_demo_office=False)
         # What the functions print (Powertools' JSON logs) goes to the work folder, not the report.
         with stack, contextlib.redirect_stdout(log):
             report = run_load(stack, config)

@@ -1,6 +1,6 @@
 """End-to-end tests: the local stack (built from template.yaml, AWS emulated by moto) over HTTP.
 
-One stack per test module: LocalStack supports one running stack per process (the environment is
+One stack per test module: DevStack supports one running stack per process (the environment is
 process-wide), and pytest finishes a module's fixtures before the next module's. xdist runs whole
 files per worker (--dist loadfile), each worker on its own ports.
 """
@@ -77,17 +77,17 @@ class Http:
 
 @contextmanager
 def running_stack(outbox: Path, **options: Any) -> Iterator[Any]:
-    """The real template's local stack (LocalStack `options` aside). Clients and settings are per
+    """The real template's local stack (DevStack `options` aside). Clients and settings are per
     process, so the previous stack's are forgotten before and this one's after. On the way out, every
     AWS call the handlers made must have been allowed by their policy in the template (the stack
     enforces the policies; a refused call may have been retried into a DLQ or swallowed)."""
     from boletin import aws
-    from boletin.local import LocalStack
     from boletin.settings import get_settings
+    from devstack import DevStack
 
     aws.reset_clients()
     get_settings.cache_clear()
-    with LocalStack(ROOT, port=0, outbox_dir=outbox, **options) as running:
+    with DevStack(ROOT, port=0, outbox_dir=outbox, **options) as running:
         yield running
         refused = [str(denial) for denial in running.policies.denied]
         assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"

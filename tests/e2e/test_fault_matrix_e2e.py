@@ -17,7 +17,7 @@ id in a thread-local, so a matrix row is (function, service, operation). The row
 against a recording of one bulletin's calls, so a call added to the pipeline without a row fails
 `test_the_matrix_covers_every_aws_call_of_the_pipeline`. The stack's own pollers (stream reads,
 queue receives and deletes, redrives, on-failure messages: Lambda's event source mappings, not the
-product) use `LocalStack.client`, which these hooks do not see; the test's own setup and reads run
+product) use `DevStack.client`, which these hooks do not see; the test's own setup and reads run
 outside any handler and are not recorded either.
 """
 
@@ -39,7 +39,7 @@ import boto3
 import pytest
 
 from boletin import aws
-from boletin.local.functions import running_function
+from devstack.functions import running_function
 from tests.e2e.conftest import Http, link, read_outbox, running_stack
 from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
 
@@ -330,7 +330,7 @@ def observer(pipeline: Any) -> Callable[[str], list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def dead_letter_queues(pipeline: Any) -> dict[str, str]:
     """Every DLQ and on-failure queue of the template (logical id -> URL)."""
-    from boletin.local.template import load_template
+    from devstack.template import load_template
 
     template = load_template(pipeline.template_path)
     queues = {q: str(pipeline.ref(q)) for q in template.of_type("AWS::SQS::Queue") if q.endswith("DLQ")}

@@ -1,7 +1,7 @@
 """Fixtures for the local stack's own tests.
 
 `machinery` runs the small template in fixtures/ (test handlers, no Boletín code); `boletin_stack` runs
-the real template.yaml. Both are module-scoped: one stack per process at a time is what LocalStack
+the real template.yaml. Both are module-scoped: one stack per process at a time is what DevStack
 supports (os.environ is process-wide), and pytest finishes a module's fixtures before the next module's.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from boletin.local import LocalStack
+from devstack import DevStack
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -66,8 +66,8 @@ Fetch = Callable[..., Reply]
 
 
 @pytest.fixture(scope="module")
-def machinery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with LocalStack(
+def machinery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    with DevStack(
         FIXTURES,
         port=0,
         outbox_dir=tmp_path_factory.mktemp("outbox"),
@@ -78,7 +78,7 @@ def machinery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 
 @pytest.fixture
-def http(machinery: LocalStack) -> Fetch:
+def http(machinery: DevStack) -> Fetch:
     def call(method: str, path: str, **kwargs: Any) -> Reply:
         return fetch(machinery.url, method, path, **kwargs)
 

@@ -1,5 +1,5 @@
 """The real template.yaml, run by the local stack: what it creates, what the functions get, the
-authorizer with the real office keys, and `python -m boletin.local` itself."""
+authorizer with the real office keys, and `python -m devstack` itself."""
 
 from __future__ import annotations
 
@@ -14,22 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from boletin.local import LocalStack
-from boletin.local.template import load_template
+from devstack import DevStack
+from devstack.template import load_template
 from tests.integration.local.conftest import ROOT, Reply, fetch
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 
 
 @pytest.fixture(scope="module")
-def boletin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with LocalStack(
+def boletin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    with DevStack(
         ROOT, port=0, outbox_dir=tmp_path_factory.mktemp("outbox"), name_prefix="boletin-it"
     ) as stack:
         yield stack
 
 
-def _created(names: list[str], stack: LocalStack) -> set[str]:
+def _created(names: list[str], stack: DevStack) -> set[str]:
     """Logical ids of this stack's resources among moto's names (other stacks of the process differ)."""
     prefix = f"{stack.names.prefix}{stack.names.suffix}-"
     return {
@@ -38,7 +38,7 @@ def _created(names: list[str], stack: LocalStack) -> set[str]:
 
 
 def test_exactly_the_templates_tables_exist_with_their_keys_indexes_and_streams(
-    boletin_stack: LocalStack,
+    boletin_stack: DevStack,
 ) -> None:
     ddb = boletin_stack.client("dynamodb")
     declared = TEMPLATE.of_type("AWS::DynamoDB::Table")
@@ -55,7 +55,7 @@ def test_exactly_the_templates_tables_exist_with_their_keys_indexes_and_streams(
         )
 
 
-def test_exactly_the_templates_queues_exist_with_their_redrive(boletin_stack: LocalStack) -> None:
+def test_exactly_the_templates_queues_exist_with_their_redrive(boletin_stack: DevStack) -> None:
     sqs = boletin_stack.client("sqs")
     declared = TEMPLATE.of_type("AWS::SQS::Queue")
     urls = sqs.list_queues(QueueNamePrefix=boletin_stack.names.prefix).get("QueueUrls", [])
@@ -74,7 +74,7 @@ def test_exactly_the_templates_queues_exist_with_their_redrive(boletin_stack: Lo
             assert int(redrive["maxReceiveCount"]) == props["RedrivePolicy"]["maxReceiveCount"]
 
 
-def test_the_bus_and_its_rules_route_bulletin_events_to_both_queues(boletin_stack: LocalStack) -> None:
+def test_the_bus_and_its_rules_route_bulletin_events_to_both_queues(boletin_stack: DevStack) -> None:
     events = boletin_stack.client("events")
     bus = boletin_stack.ref("BulletinEventBus")
     assert bus == "boletin-dev" + boletin_stack.names.suffix
@@ -88,7 +88,7 @@ def test_the_bus_and_its_rules_route_bulletin_events_to_both_queues(boletin_stac
     assert targets == {boletin_stack.getatt("FeedsQueue", "Arn"), boletin_stack.getatt("EmailQueue", "Arn")}
 
 
-def test_the_functions_settings_point_at_the_local_stack(boletin_stack: LocalStack) -> None:
+def test_the_functions_settings_point_at_the_local_stack(boletin_stack: DevStack) -> None:
     env = boletin_stack.environment
     assert env["FEEDS_BASE_URL"] == f"{boletin_stack.url}/feeds"
     assert env["PUBLIC_BASE_URL"] == boletin_stack.url
@@ -100,21 +100,19 @@ def test_the_functions_settings_point_at_the_local_stack(boletin_stack: LocalSta
     assert get_settings().feeds_base_url == f"{boletin_stack.url}/feeds"
 
 
-def test_every_function_module_of_the_template_loads(boletin_stack: LocalStack) -> None:
+def test_every_function_module_of_the_template_loads(boletin_stack: DevStack) -> None:
     for function in boletin_stack.functions.values():
         assert callable(function.handler_function()), function.logical_id
 
 
-def call(
-    stack: LocalStack, method: str, path: str, key: str | None = None, body: bytes | None = None
-) -> Reply:
+def call(stack: DevStack, method: str, path: str, key: str | None = None, body: bytes | None = None) -> Reply:
     headers = {"Content-Type": "application/json"}
     if key is not None:
         headers["Authorization"] = f"Bearer {key}"
     return fetch(stack.url, method, path, body=body, headers=headers)
 
 
-def test_the_office_key_authorizer_guards_submissions(boletin_stack: LocalStack) -> None:
+def test_the_office_key_authorizer_guards_submissions(boletin_stack: DevStack) -> None:
     submission = json.dumps(
         {
             "title": "IOM and Costa Rica meet",
@@ -137,7 +135,7 @@ def test_the_office_key_authorizer_guards_submissions(boletin_stack: LocalStack)
     assert accepted.status == 200, accepted.body
 
 
-def test_a_submission_reaches_the_stream_consumer_within_two_seconds(boletin_stack: LocalStack) -> None:
+def test_a_submission_reaches_the_stream_consumer_within_two_seconds(boletin_stack: DevStack) -> None:
     before = boletin_stack.invocations["EnrichFunction"]
     submission = json.dumps(
         {"title": "A stream test", "body": "Officials met in San José.", "published_on": "2021-11-30"}
@@ -150,7 +148,7 @@ def test_a_submission_reaches_the_stream_consumer_within_two_seconds(boletin_sta
     assert boletin_stack.invocations["EnrichFunction"] > before
 
 
-def test_local_digest_runs_force_every_digest(boletin_stack: LocalStack) -> None:
+def test_local_digest_runs_force_every_digest(boletin_stack: DevStack) -> None:
     reply = fetch(boletin_stack.url, "POST", "/_local/digests/run")
     assert reply.status == 200, reply.body
     call = boletin_stack.history[-1]
@@ -167,7 +165,7 @@ def _ses_event(body: str) -> dict[str, object]:
     return dict(message)
 
 
-def test_an_email_sent_with_the_configuration_set_raises_ses_send_event(boletin_stack: LocalStack) -> None:
+def test_an_email_sent_with_the_configuration_set_raises_ses_send_event(boletin_stack: DevStack) -> None:
     # Given the template's configuration set, which publishes Send events to SesEventsTopic
     ses = boletin_stack.client("ses")
     environment = boletin_stack.environment
@@ -209,7 +207,7 @@ def test_python_m_boletin_local_prints_the_key_the_outbox_and_the_address_then_s
         env.pop(name, None)
     # When the command starts
     process = subprocess.Popen(
-        [sys.executable, "-m", "boletin.local"],
+        [sys.executable, "-m", "devstack"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

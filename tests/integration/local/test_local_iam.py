@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from boletin.local.iam import PolicyChecker
+from devstack.iam import PolicyChecker
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Deliveries"

@@ -8,18 +8,18 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from boletin.local import LocalStack
+from devstack import DevStack
 from tests.integration.local.conftest import Fetch
 from tests.integration.local.test_machinery_resources import receive_all
 
 
-def put_item(stack: LocalStack, pk: str, sk: str = "CURRENT", mode: str = "ok") -> None:
+def put_item(stack: DevStack, pk: str, sk: str = "CURRENT", mode: str = "ok") -> None:
     stack.client("dynamodb").put_item(
         TableName=stack.ref("ItemsTable"), Item={"pk": {"S": pk}, "sk": {"S": sk}, "mode": {"S": mode}}
     )
 
 
-def stream_deliveries(stack: LocalStack, run: str) -> list[list[str]]:
+def stream_deliveries(stack: DevStack, run: str) -> list[list[str]]:
     """The pks of each StreamFunction invocation's records that belong to this test run."""
     batches = []
     for call in stack.history:
@@ -32,7 +32,7 @@ def stream_deliveries(stack: LocalStack, run: str) -> list[list[str]]:
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
-def test_a_stream_record_reaches_the_function_in_lambdas_shape(machinery: LocalStack) -> None:
+def test_a_stream_record_reaches_the_function_in_lambdas_shape(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     put_item(machinery, f"{run}-a")
     machinery.wait_until_idle(5)
@@ -51,7 +51,7 @@ def test_a_stream_record_reaches_the_function_in_lambdas_shape(machinery: LocalS
     assert call.error is None
 
 
-def test_records_the_filter_criteria_reject_never_reach_the_function(machinery: LocalStack) -> None:
+def test_records_the_filter_criteria_reject_never_reach_the_function(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     put_item(machinery, f"{run}-version", sk="VERSION#1")
     put_item(machinery, f"{run}-current")
@@ -60,7 +60,7 @@ def test_records_the_filter_criteria_reject_never_reach_the_function(machinery: 
 
 
 def test_a_poison_record_is_bisected_out_retried_and_sent_to_the_on_failure_queue(
-    machinery: LocalStack,
+    machinery: DevStack,
 ) -> None:
     # Given four records in one batch, the third of which makes the function raise
     run = uuid.uuid4().hex[:8]
@@ -98,7 +98,7 @@ def test_a_poison_record_is_bisected_out_retried_and_sent_to_the_on_failure_queu
     assert stream_deliveries(machinery, run)[-1] == [f"{run}-after"]
 
 
-def test_a_reported_item_failure_retries_from_that_record(machinery: LocalStack) -> None:
+def test_a_reported_item_failure_retries_from_that_record(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     names = [f"{run}-{i}" for i in range(3)]
     with machinery.paused():
@@ -115,7 +115,7 @@ def test_a_reported_item_failure_retries_from_that_record(machinery: LocalStack)
     assert failure["DDBStreamBatchInfo"]["batchSize"] == 2
 
 
-def test_an_injected_failure_is_retried_and_then_succeeds(machinery: LocalStack) -> None:
+def test_an_injected_failure_is_retried_and_then_succeeds(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     machinery.fail_next("StreamFunction", times=1)
     put_item(machinery, f"{run}-x")
@@ -125,7 +125,7 @@ def test_an_injected_failure_is_retried_and_then_succeeds(machinery: LocalStack)
     assert receive_all(machinery, "StreamFailures", wait=0.3) == []
 
 
-def _sequence_of(stack: LocalStack, pk: str) -> str:
+def _sequence_of(stack: DevStack, pk: str) -> str:
     for call in stack.history:
         for record in call.event.get("Records", []) if isinstance(call.event, dict) else []:
             if record.get("dynamodb", {}).get("Keys", {}).get("pk", {}).get("S") == pk:
@@ -135,7 +135,7 @@ def _sequence_of(stack: LocalStack, pk: str) -> str:
 
 # ---------------------------------------------------------------------- SQS
 def test_a_partial_batch_failure_leaves_only_the_failed_message_which_ends_in_the_dlq(
-    machinery: LocalStack,
+    machinery: DevStack,
 ) -> None:
     # Given three messages, one of which the function reports as failed
     sqs = machinery.client("sqs")
@@ -163,7 +163,7 @@ def test_a_partial_batch_failure_leaves_only_the_failed_message_which_ends_in_th
     assert [m["Body"] for m in dead] == [f"{run} fail"]
 
 
-def test_sqs_records_have_lambdas_shape(machinery: LocalStack) -> None:
+def test_sqs_records_have_lambdas_shape(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     machinery.client("sqs").send_message(
         QueueUrl=machinery.ref("WorkQueue"),
@@ -187,7 +187,7 @@ def test_sqs_records_have_lambdas_shape(machinery: LocalStack) -> None:
     assert record["receiptHandle"]
 
 
-def test_a_raised_error_fails_the_whole_batch_which_is_delivered_again(machinery: LocalStack) -> None:
+def test_a_raised_error_fails_the_whole_batch_which_is_delivered_again(machinery: DevStack) -> None:
     run = uuid.uuid4().hex[:8]
     before = machinery.invocations["QueueFunction"]
     machinery.fail_next("QueueFunction")
@@ -206,7 +206,7 @@ def test_a_schedule_runs_on_demand_with_a_scheduled_event(http: Fetch) -> None:
     ]
 
 
-def test_a_json_body_becomes_the_scheduled_events_detail(machinery: LocalStack, http: Fetch) -> None:
+def test_a_json_body_becomes_the_scheduled_events_detail(machinery: DevStack, http: Fetch) -> None:
     assert http("POST", "/_local/schedules/ScheduledFunction", body=b'{"force": true}').status == 200
     assert machinery.history[-1].event["detail"] == {"force": True}
     assert http("POST", "/_local/schedules/ScheduledFunction", body=b"[1]").status == 400
@@ -218,7 +218,7 @@ def test_a_function_without_schedules_is_404_and_the_route_is_post_only(http: Fe
     assert http("GET", "/_local/schedules/ScheduledFunction").status == 405
 
 
-def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: LocalStack) -> None:
+def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: DevStack) -> None:
     # Given a due one-time schedule targeting a queue, and one in the future
     scheduler = machinery.client("scheduler")
     group = machinery.ref("ReleaseGroup")
@@ -246,7 +246,7 @@ def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: L
     assert names == ["later"]
 
 
-def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: LocalStack) -> None:
+def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: DevStack) -> None:
     before = machinery.invocations["ScheduledFunction"]
     past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
     machinery.client("scheduler").create_schedule(
@@ -266,13 +266,13 @@ def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: Lo
     assert machinery.history[-1].result == {"ran": True, "detail_type": "Release", "source": None}
 
 
-def test_a_schedule_deleted_between_listing_and_reading_is_not_due(machinery: LocalStack) -> None:
+def test_a_schedule_deleted_between_listing_and_reading_is_not_due(machinery: DevStack) -> None:
     # Given a scheduler poller whose schedule disappears after it is listed but before its detail
     # is read, as when the poller's own thread fires and deletes it while a caller asks whether the
     # stack is idle
     import boto3
 
-    from boletin.local.pollers import SchedulerPoller
+    from devstack.pollers import SchedulerPoller
 
     group = machinery.ref("ReleaseGroup")
     scheduler = machinery.client("scheduler")
@@ -308,9 +308,9 @@ def test_a_schedule_deleted_between_listing_and_reading_is_not_due(machinery: Lo
     assert scheduler.list_schedules(GroupName=group)["Schedules"] == []
 
 
-def test_schedules_tick_on_their_own_when_asked_to(machinery: LocalStack) -> None:
+def test_schedules_tick_on_their_own_when_asked_to(machinery: DevStack) -> None:
     # Given the runner LOCAL_SCHEDULE_SECONDS=0.1 would start, over the template's schedules
-    from boletin.local.pollers import ScheduleRunner
+    from devstack.pollers import ScheduleRunner
 
     schedules = {
         "ScheduledFunction": {"Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}}}

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from boletin.local import LocalStack
+from devstack import DevStack
 from tests.integration.local.conftest import Fetch
 
 
@@ -44,7 +44,7 @@ def test_a_route_with_path_parameters_gets_an_api_gateway_proxy_event(http: Fetc
 
 
 def test_the_handler_gets_a_lambda_context_and_the_functions_environment(
-    machinery: LocalStack, http: Fetch
+    machinery: DevStack, http: Fetch
 ) -> None:
     body = json.loads(http("GET", "/items").body)
     assert 0 < body["remaining_ms"] <= 7000
@@ -79,7 +79,7 @@ def test_head_runs_the_get_route_without_a_body(http: Fetch) -> None:
 
 
 def test_response_headers_status_and_multi_value_headers_reach_the_client(
-    machinery: LocalStack, http: Fetch
+    machinery: DevStack, http: Fetch
 ) -> None:
     reply = http("GET", "/items?status=418")
     assert reply.status == 418
@@ -113,7 +113,7 @@ def test_a_body_over_api_gateways_limit_is_refused_with_413(http: Fetch) -> None
 
 # ---------------------------------------------------------------------- the authorizer
 def test_a_missing_authorization_header_is_401_without_calling_the_authorizer(
-    machinery: LocalStack, http: Fetch
+    machinery: DevStack, http: Fetch
 ) -> None:
     before = machinery.invocations["AuthorizerFunction"]
     reply = http("POST", "/items", body=b"{}")
@@ -125,7 +125,7 @@ def test_a_missing_authorization_header_is_401_without_calling_the_authorizer(
 
 
 def test_a_header_that_fails_the_validation_expression_is_401_without_calling_the_authorizer(
-    machinery: LocalStack, http: Fetch
+    machinery: DevStack, http: Fetch
 ) -> None:
     before = machinery.invocations["AuthorizerFunction"]
     reply = http("POST", "/items", headers={"Authorization": "Basic QUJD"})
@@ -133,7 +133,7 @@ def test_a_header_that_fails_the_validation_expression_is_401_without_calling_th
     assert machinery.invocations["AuthorizerFunction"] == before
 
 
-def test_an_authorizer_that_raises_unauthorized_gives_401(machinery: LocalStack, http: Fetch) -> None:
+def test_an_authorizer_that_raises_unauthorized_gives_401(machinery: DevStack, http: Fetch) -> None:
     before = machinery.invocations["AuthorizerFunction"]
     reply = http("POST", "/items", headers={"Authorization": "Bearer nobody"})
     assert reply.status == 401
@@ -141,7 +141,7 @@ def test_an_authorizer_that_raises_unauthorized_gives_401(machinery: LocalStack,
     assert machinery.invocations["AuthorizerFunction"] == before + 1
 
 
-def test_a_deny_policy_gives_the_templates_access_denied_response(machinery: LocalStack, http: Fetch) -> None:
+def test_a_deny_policy_gives_the_templates_access_denied_response(machinery: DevStack, http: Fetch) -> None:
     reply = http("DELETE", "/items/1", headers={"Authorization": "Bearer deny-me"})
     assert reply.status == 401  # ACCESS_DENIED is 403 unless the template says otherwise; it says 401
     assert reply.json()["detail"] == "This key is not valid."
@@ -159,7 +159,7 @@ def test_an_allow_passes_the_authorizer_context_and_principal_to_the_handler(htt
     assert authorizer["admin"] == "false"
 
 
-def test_the_authorizer_sees_the_token_and_the_method_arn(machinery: LocalStack, http: Fetch) -> None:
+def test_the_authorizer_sees_the_token_and_the_method_arn(machinery: DevStack, http: Fetch) -> None:
     http("DELETE", "/items/42", headers={"Authorization": "Bearer allow-arn"})
     call = next(c for c in reversed(machinery.history) if c.function == "AuthorizerFunction")
     api_id = machinery.ref("Api")
@@ -171,7 +171,7 @@ def test_the_authorizer_sees_the_token_and_the_method_arn(machinery: LocalStack,
 
 
 def test_decisions_are_cached_per_token_and_checked_against_each_new_method_arn(
-    machinery: LocalStack, http: Fetch
+    machinery: DevStack, http: Fetch
 ) -> None:
     # Given a token whose policy allows only POST, decided once
     machinery.wrap_handler("AuthorizerFunction", lambda handler: _post_only(handler))
@@ -204,7 +204,7 @@ def _post_only(handler):  # type: ignore[no-untyped-def]
     return wrapped
 
 
-def test_a_crashing_authorizer_is_a_500(machinery: LocalStack, http: Fetch) -> None:
+def test_a_crashing_authorizer_is_a_500(machinery: DevStack, http: Fetch) -> None:
     machinery.fail_next("AuthorizerFunction")
     reply = http("POST", "/items", headers={"Authorization": "Bearer allow-crash"})
     assert reply.status == 500
@@ -213,7 +213,7 @@ def test_a_crashing_authorizer_is_a_500(machinery: LocalStack, http: Fetch) -> N
 
 # ---------------------------------------------------------------------- feeds (CloudFront + S3)
 @pytest.fixture(scope="module")
-def feed(machinery: LocalStack) -> dict:  # type: ignore[type-arg]
+def feed(machinery: DevStack) -> dict:  # type: ignore[type-arg]
     body = ("<rss>" + "<item>news</item>" * 200 + "</rss>").encode()
     machinery.client("s3").put_object(
         Bucket=machinery.ref("FeedsBucket"),

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from boletin.local import LocalStack
-from boletin.local.template import TemplateError
+from devstack import DevStack
+from devstack.template import TemplateError
 from tests.integration.local.conftest import FIXTURES
 
 
-def receive_all(stack: LocalStack, queue_logical_id: str, wait: float = 2.0) -> list[dict[str, Any]]:
+def receive_all(stack: DevStack, queue_logical_id: str, wait: float = 2.0) -> list[dict[str, Any]]:
     sqs = stack.client("sqs")
     url = stack.ref(queue_logical_id)
     messages: list[dict[str, Any]] = []
@@ -30,7 +30,7 @@ def receive_all(stack: LocalStack, queue_logical_id: str, wait: float = 2.0) -> 
     return messages
 
 
-def test_the_table_has_the_templates_keys_indexes_stream_and_ttl(machinery: LocalStack) -> None:
+def test_the_table_has_the_templates_keys_indexes_stream_and_ttl(machinery: DevStack) -> None:
     ddb = machinery.client("dynamodb")
     table = ddb.describe_table(TableName=machinery.ref("ItemsTable"))["Table"]
     assert machinery.ref("ItemsTable") == machinery.names.physical("ItemsTable")  # machinery[-N]-ItemsTable
@@ -45,7 +45,7 @@ def test_the_table_has_the_templates_keys_indexes_stream_and_ttl(machinery: Loca
     assert ttl["AttributeName"] == "expires_at"
 
 
-def test_queues_have_their_visibility_and_redrive_to_their_dead_letter_queue(machinery: LocalStack) -> None:
+def test_queues_have_their_visibility_and_redrive_to_their_dead_letter_queue(machinery: DevStack) -> None:
     attributes = machinery.client("sqs").get_queue_attributes(
         QueueUrl=machinery.ref("WorkQueue"), AttributeNames=["All"]
     )["Attributes"]
@@ -55,7 +55,7 @@ def test_queues_have_their_visibility_and_redrive_to_their_dead_letter_queue(mac
     assert int(redrive["maxReceiveCount"]) == 2
 
 
-def test_an_event_on_the_bus_reaches_only_the_queue_whose_rule_matches(machinery: LocalStack) -> None:
+def test_an_event_on_the_bus_reaches_only_the_queue_whose_rule_matches(machinery: DevStack) -> None:
     # Given the bus and its two rules
     events = machinery.client("events")
     assert machinery.ref("Bus") == machinery.names.explicit("machinery-test")  # the template's Name
@@ -81,12 +81,12 @@ def test_an_event_on_the_bus_reaches_only_the_queue_whose_rule_matches(machinery
     assert receive_all(machinery, "OtherRuleQueue", wait=0.3) == []
 
 
-def test_a_topic_delivers_raw_messages_to_its_subscribed_queue(machinery: LocalStack) -> None:
+def test_a_topic_delivers_raw_messages_to_its_subscribed_queue(machinery: DevStack) -> None:
     machinery.client("sns").publish(TopicArn=machinery.ref("Topic"), Message='{"bounce": true}')
     assert [m["Body"] for m in receive_all(machinery, "TopicQueue")] == ['{"bounce": true}']
 
 
-def test_the_secret_is_generated_as_the_template_asks(machinery: LocalStack) -> None:
+def test_the_secret_is_generated_as_the_template_asks(machinery: DevStack) -> None:
     value = machinery.client("secretsmanager").get_secret_value(SecretId=machinery.ref("Secret"))[
         "SecretString"
     ]
@@ -94,7 +94,7 @@ def test_the_secret_is_generated_as_the_template_asks(machinery: LocalStack) -> 
     assert value.isalnum()
 
 
-def test_functions_get_the_resolved_environment_with_local_addresses(machinery: LocalStack) -> None:
+def test_functions_get_the_resolved_environment_with_local_addresses(machinery: DevStack) -> None:
     env = machinery.environment
     assert env["ITEMS_TABLE"] == machinery.names.physical("ItemsTable")
     assert env["WORK_QUEUE_URL"].endswith("/" + machinery.names.physical("WorkQueue"))
@@ -107,14 +107,14 @@ def test_functions_get_the_resolved_environment_with_local_addresses(machinery: 
     assert env["SECRET_ARN"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:")
 
 
-def test_every_function_has_its_own_settings_from_the_template(machinery: LocalStack) -> None:
+def test_every_function_has_its_own_settings_from_the_template(machinery: DevStack) -> None:
     echo = machinery.functions["EchoFunction"]
     assert (echo.timeout, echo.memory, echo.handler) == (7, 256, "app.lambda_handler")
     name = machinery.names.physical("EchoFunction")
     assert echo.arn == f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
 
 
-def test_sent_email_lands_in_the_outbox_as_the_raw_mime(machinery: LocalStack) -> None:
+def test_sent_email_lands_in_the_outbox_as_the_raw_mime(machinery: DevStack) -> None:
     # Given the template's sender address (verified by the stack) and a raw message
     raw = (
         b"From: sender@example.org\r\nTo: reader@example.net\r\nSubject: Hola\r\n"
@@ -129,7 +129,7 @@ def test_sent_email_lands_in_the_outbox_as_the_raw_mime(machinery: LocalStack) -
     assert message_from_bytes(path.read_bytes())["List-Unsubscribe"] == "<https://example.org/u>"
 
 
-def test_an_unverified_sender_is_rejected_like_ses_does(machinery: LocalStack) -> None:
+def test_an_unverified_sender_is_rejected_like_ses_does(machinery: DevStack) -> None:
     with pytest.raises(Exception, match="Did not have authority"):
         machinery.client("ses").send_raw_email(RawMessage={"Data": b"From: someone@else.org\r\n\r\nx"})
 
@@ -146,7 +146,7 @@ def test_functions_that_disagree_on_a_variable_cannot_run_in_one_process(tmp_pat
     )
     path = tmp_path / "template.yaml"
     path.write_text(template)
-    stack = LocalStack(FIXTURES, template=path, port=0, outbox_dir=tmp_path / "o", create_demo_office=False)
+    stack = DevStack(FIXTURES, template=path, port=0, outbox_dir=tmp_path / "o", create_demo_office=False)
     # Then the stack refuses to start, naming the variable
     with pytest.raises(TemplateError, match="MODE"):
         stack.start()

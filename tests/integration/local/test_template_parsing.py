@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from boletin.local.template import Resolver, TemplateError, load_template, merge_globals
+from devstack.template import Resolver, TemplateError, load_template, merge_globals
 
 YAML = """
 Parameters:

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from boletin.local.functions import FunctionRegistry
+from devstack.functions import FunctionRegistry
 
 __all__ = ["ApiConfig", "Authorizer", "Gateway", "LocalHttpServer", "Route"]
 

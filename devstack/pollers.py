@@ -2,7 +2,7 @@
 
 Every poller is built from a function's `Events` in the template (`Type: DynamoDB`, `SQS`, `Schedule`,
 `ScheduleV2`), so a new consumer in the template is polled with no change here. Each one can say
-whether it is drained (`is_drained`), which `LocalStack.wait_until_idle` relies on.
+whether it is drained (`is_drained`), which `DevStack.wait_until_idle` relies on.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from boletin.local.functions import FunctionRegistry
+from devstack.functions import FunctionRegistry
 
 __all__ = [
     "SES_SEND_DETAILS",
@@ -750,7 +750,7 @@ def _at_time(expression: str, timezone: str | None) -> datetime | None:
 
 # ---------------------------------------------------------------------- SES outbox
 # The configuration set and tags of each email SES (moto) took, by message id (see
-# boletin.local.stack._remember_ses_send_details): what SES's events carry.
+# devstack.stack._remember_ses_send_details): what SES's events carry.
 SES_SEND_DETAILS: dict[str, dict[str, Any]] = {}
 # Held while moto takes an email and its details are recorded, and while the outbox reads moto's list,
 # so the outbox never sees an email before its details (its Send event would be lost).

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from boletin.local.template import Resolver, Template, TemplateError, merge_globals
+from devstack.template import Resolver, Template, TemplateError, merge_globals
 
 __all__ = ["CREATED_TYPES", "FUNCTION_TYPES", "ResourceBuilder", "StackNames"]
 

@@ -45,7 +45,7 @@ Wrapper = Callable[[Handler], Handler]
 
 
 class InjectedError(RuntimeError):
-    """Raised instead of running a handler when a test asked for it (`LocalStack.fail_next`)."""
+    """Raised instead of running a handler when a test asked for it (`DevStack.fail_next`)."""
 
 
 class LocalLambdaContext:

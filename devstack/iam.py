@@ -221,7 +221,7 @@ def _before_parameter_build(params: dict[str, Any], model: Any, **_: Any) -> Non
     checker = _active
     if checker is None:
         return
-    from boletin.local.functions import running_function
+    from devstack.functions import running_function
 
     function = running_function()
     if function is None:

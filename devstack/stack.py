@@ -1,4 +1,4 @@
-"""LocalStack: the whole system of template.yaml on one machine, in one process.
+"""DevStack: the whole system of template.yaml on one machine, in one process.
 
 moto runs as a real endpoint (`ThreadedMotoServer`) that every boto3 client reaches through
 AWS_ENDPOINT_URL; the template's resources are created in it; its functions are loaded from
@@ -31,8 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from boletin.local.functions import FunctionRegistry, Invocation, LocalFunction, Wrapper
-from boletin.local.gateway import (
+from devstack.functions import FunctionRegistry, Invocation, LocalFunction, Wrapper
+from devstack.gateway import (
     ApiConfig,
     Authorizer,
     Gateway,
@@ -42,8 +42,8 @@ from boletin.local.gateway import (
     Route,
     problem,
 )
-from boletin.local.iam import PolicyChecker
-from boletin.local.pollers import (
+from devstack.iam import PolicyChecker
+from devstack.pollers import (
     AsyncInvocation,
     OutboxWriter,
     Poller,
@@ -52,10 +52,10 @@ from boletin.local.pollers import (
     SqsPoller,
     StreamPoller,
 )
-from boletin.local.resources import FUNCTION_TYPES, ResourceBuilder, StackNames
-from boletin.local.template import TemplateError, load_template
+from devstack.resources import FUNCTION_TYPES, ResourceBuilder, StackNames
+from devstack.template import TemplateError, load_template
 
-__all__ = ["ACCOUNT_ID", "LocalStack"]
+__all__ = ["ACCOUNT_ID", "DevStack"]
 
 logger = logging.getLogger("local_stack")
 
@@ -70,10 +70,10 @@ class _Saved:
     values: dict[str, str | None]
 
 
-class LocalStack:
+class DevStack:
     """Build and run the template's system locally.
 
-    >>> with LocalStack("/path/to/repo", port=0) as stack:   # doctest: +SKIP
+    >>> with DevStack("/path/to/repo", port=0) as stack:   # doctest: +SKIP
     ...     requests.get(stack.url + "/bulletins")
     """
 
@@ -201,7 +201,7 @@ class LocalStack:
         return self._builder
 
     # ------------------------------------------------------------------ life cycle
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> DevStack:
         self.start()
         return self
 
@@ -210,7 +210,7 @@ class LocalStack:
     ) -> None:
         self.stop()
 
-    def start(self) -> LocalStack:
+    def start(self) -> DevStack:
         started = time.perf_counter()
         serial = next(_stack_serial)
         names = StackNames(self.name_prefix, "" if serial == 1 else f"-{serial}")
@@ -242,7 +242,7 @@ class LocalStack:
 
     def stop(self) -> None:
         if self.policies is not None:
-            from boletin.local import iam
+            from devstack import iam
 
             iam.enforce(None)
         self._stopped.set()
@@ -481,7 +481,7 @@ class LocalStack:
 
     def _enforce_policies(self) -> None:
         """Each function's template policy, checked on every AWS call its handler makes."""
-        from boletin.local import iam
+        from devstack import iam
 
         template = self._resources.template
         policies = {
@@ -764,10 +764,10 @@ def _production_ses_quota() -> None:
 
 def _remember_ses_send_details() -> None:
     """moto's SendRawEmail drops the configuration set and the message tags; keep them by message id
-    (boletin.local.pollers.SES_SEND_DETAILS) so the outbox can publish SES's Send event as AWS does."""
+    (devstack.pollers.SES_SEND_DETAILS) so the outbox can publish SES's Send event as AWS does."""
     from moto.ses.responses import EmailResponse
 
-    from boletin.local.pollers import SES_SEND_DETAILS, SES_SEND_LOCK
+    from devstack.pollers import SES_SEND_DETAILS, SES_SEND_LOCK
 
     original = EmailResponse.send_raw_email
     if getattr(original, "_boletin_remembers", False):

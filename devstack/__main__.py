@@ -1,4 +1,4 @@
-"""`python -m boletin.local`: start the local stack and serve until Ctrl-C.
+"""`python -m devstack`: start the local stack and serve until Ctrl-C.
 
 Prints, before it serves, `office key: <key>`, `outbox: <dir>` and `serving on <url>` on stdout; logs
 (the stack's and the functions') go to stderr. Environment: PORT (3000), OUTBOX_DIR
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from boletin.local.stack import LocalStack
+from devstack.stack import DevStack
 
 
 def _repo_root() -> Path:
@@ -25,7 +25,7 @@ def _repo_root() -> Path:
         return Path(configured)
     if (Path.cwd() / "template.yaml").is_file():
         return Path.cwd()
-    return Path(__file__).resolve().parents[3]
+    return Path(__file__).resolve().parents[1]
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -39,7 +39,7 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     signal.signal(signal.SIGTERM, _interrupt)
-    stack = LocalStack(_repo_root())
+    stack = DevStack(_repo_root())
     try:
         stack.start()
     except OSError as error:
