@@ -282,16 +282,19 @@ class DevStack:
 
     # ------------------------------------------------------------------ start-up steps
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from devstack.aws import AwsEndpoint
 
         for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         _production_ses_quota()
         _remember_ses_send_details()
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+        self._moto = AwsEndpoint(self._engines(), host=HOST, port=0)
         self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        self._moto_url = f"http://{host}:{port}"
+        self._moto_url = self._moto.url
+
+    def _engines(self) -> list[Any]:
+        """The durable engines in front of moto (see devstack.aws)."""
+        return []
 
     def _set_environment(self, values: dict[str, str]) -> None:
         if self._saved_env is None:
