@@ -54,7 +54,7 @@ class AwsEndpoint:
         if self._server is None:
             raise RuntimeError("the AWS endpoint is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> None:
         from moto.moto_server.werkzeug_app import (
@@ -88,7 +88,7 @@ class AwsEndpoint:
         for engine in self.engines:
             if engine.handles(service, request):
                 response = engine.handle(request)
-                return response(environ, start_response)  # type: ignore[no-any-return]
+                return response(environ, start_response)
         # moto reads the body again from the stream the engines' look consumed.
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
