@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -92,8 +93,16 @@ class DevStack:
         sending_lease_seconds: float = 10.0,
         feeds_prefix: str = "/feeds/",
         name_prefix: str = "boletin-local",
+        state_dir: str | Path | None = None,
     ) -> None:
         self.repo_root = Path(repo_root).resolve()
+        # Where the durable engines keep the stack's data. None: a temporary folder, gone at stop()
+        # (tests); `python -m devstack` passes <repo>/.local/state, so `make run` carries on.
+        self._temporary_state: tempfile.TemporaryDirectory[str] | None = None
+        if state_dir is None:
+            self._temporary_state = tempfile.TemporaryDirectory(prefix="devstack-state-")
+            state_dir = self._temporary_state.name
+        self.state_dir = Path(state_dir).resolve()
         self.template_path = Path(template).resolve() if template else self.repo_root / "template.yaml"
         self.requested_port = int(os.environ.get("PORT", "3000")) if port is None else port
         self.outbox_dir = Path(
@@ -261,6 +270,8 @@ class DevStack:
                 self._moto.stop()
             self._moto = None
         self._restore_environment()
+        if self._temporary_state is not None:
+            self._temporary_state.cleanup()
         self.started = False
 
     def serve_forever(self) -> None:
@@ -293,8 +304,11 @@ class DevStack:
         self._moto_url = self._moto.url
 
     def _engines(self) -> list[Any]:
-        """The durable engines in front of moto (see devstack.aws)."""
-        return []
+        """The durable engines in front of moto (see devstack.aws), each keeping its data under
+        self.state_dir."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        engines: list[Any] = []
+        return engines
 
     def _set_environment(self, values: dict[str, str]) -> None:
         if self._saved_env is None:
