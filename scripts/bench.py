@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+SEED = ROOT / "tests" / "data" / "bulletins.json"
 
 
 class CallCounter:
