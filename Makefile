@@ -43,8 +43,14 @@ $(STAMP): pyproject.toml requirements.lock $(UV_STAMP)
 
 setup: $(STAMP)
 
+# The local stack keeps its data in .local/ (tables, queues, feeds, outbox, the demo office's key):
+# `make run` again carries on; `make run FRESH=1` or `make reset` starts empty.
 run: $(STAMP)
+	$(if $(FRESH),rm -rf .local)
 	$(PY) -m devstack
+
+reset:
+	rm -rf .local
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -n auto --dist loadfile
