@@ -38,7 +38,9 @@ def main() -> int:
         level=os.environ.get("LOCAL_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Both stop the stack cleanly; SIGINT explicitly, as a shell may start `make run` with it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     root = _repo_root()
     # .local/state keeps the stack's data across runs (`make reset` or `make run FRESH=1` empties it).
     stack = DevStack(root, state_dir=os.environ.get("LOCAL_STATE_DIR") or root / ".local" / "state")
