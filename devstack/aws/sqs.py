@@ -341,7 +341,7 @@ class SqsEngine:
 
     def _list_queue_tags(self, request: Request, parameters: dict[str, Any]) -> dict[str, Any]:
         tags = self.store.tags(self._name(parameters))
-        return {"Tags": tags} if tags else {}
+        return {"Tags": tags}
 
     # ------------------------------------------------------------------ sending
     def _checked_entry(

@@ -184,6 +184,7 @@ class SqsStore:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
+        self.waiting = 0
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -492,7 +493,11 @@ class SqsStore:
                 ).fetchone()[0]
                 if upcoming is not None:
                     timeout = min(timeout, max(0.0, (int(upcoming) - _now_ms()) / 1000) + 0.001)
-                self._changed.wait(timeout)
+                self.waiting += 1  # long pollers now asleep (tests wait on it)
+                try:
+                    self._changed.wait(timeout)
+                finally:
+                    self.waiting -= 1
 
     def _receive_now(
         self, db: sqlite3.Connection, name: str, limit: int, visibility: int | None
