@@ -126,6 +126,12 @@ class SnsEngine:
             return False
         parameters = form_parameters(request.get_data(cache=True))
         action = parameters.get("Action")
+        if (
+            action == "Publish"
+            and "TopicArn" not in parameters
+            and ":sns:" in parameters.get("TargetArn", "")
+        ):
+            return self._is_topic(parameters["TargetArn"])  # a topic given as TargetArn; endpoints: moto
         return action == "PublishBatch" or (action == "Publish" and "TopicArn" in parameters)
 
     def close(self) -> None:
@@ -135,7 +141,8 @@ class SnsEngine:
         parameters = form_parameters(request.get_data(cache=True))
         try:
             if parameters.get("Action") == "Publish":
-                message_id = self._publish_all(parameters["TopicArn"], [parameters])[0]
+                arn = parameters.get("TopicArn") or parameters["TargetArn"]
+                message_id = self._publish_all(arn, [parameters])[0]
                 return _xml("Publish", f"<MessageId>{message_id}</MessageId>")
             return self._publish_batch(parameters)
         except SnsError as error:
@@ -149,6 +156,11 @@ class SnsEngine:
         if topic is None:
             raise SnsError("NotFound", "Topic does not exist", 404)
         return topic
+
+    def _is_topic(self, arn: str) -> bool:
+        from moto.sns.models import sns_backends
+
+        return arn in sns_backends[self.account][self.region].topics
 
     def _publish_batch(self, parameters: dict[str, str]) -> Response:
         arn = parameters.get("TopicArn", "")

@@ -510,14 +510,19 @@ class SqsStore:
         max_receives = int(redrive["maxReceiveCount"]) if redrive else None
         dead_letter = str(redrive["deadLetterTargetArn"]).rsplit(":", 1)[-1] if redrive else None
         received: list[StoredMessage] = []
+        handled: set[int] = set()  # with a visibility of 0 a message stays visible: once per receive
         while len(received) < limit:
             rows = db.execute(
                 "SELECT * FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
-                (name, now, limit - len(received)),
+                (name, now, limit - len(received) + len(handled)),
             ).fetchall()
-            if not rows:
+            fresh = [row for row in rows if int(row["seq"]) not in handled]
+            if not fresh:
                 break
-            for row in rows:
+            for row in fresh:
+                if len(received) >= limit:
+                    break
+                handled.add(int(row["seq"]))
                 if max_receives is not None and row["receive_count"] >= max_receives:
                     # SQS moves a message to the DLQ when a receive would exceed maxReceiveCount.
                     self._to_dead_letter(db, int(row["seq"]), str(dead_letter), now)

@@ -179,3 +179,12 @@ def test_bad_publishes_are_refused_with_sns_errors(engine: Aws) -> None:
         ("bad", "InvalidParameter", True)
     ]
     assert [m["Body"] for m in drain(engine, urls["raw"])] == ["kept"]
+
+
+def test_a_topic_given_as_target_arn_delivers_too(engine: Aws) -> None:
+    # Given a topic with a raw subscription
+    arn, urls = _topic(engine, {"raw": {"RawMessageDelivery": "true"}})
+    # When a client publishes to it by TargetArn (which SNS accepts for topics)
+    engine.sns.publish(TargetArn=arn, Message="by target")
+    # Then the subscription's queue gets it from the durable engine
+    assert [m["Body"] for m in drain(engine, urls["raw"])] == ["by target"]

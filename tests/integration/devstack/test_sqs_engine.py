@@ -483,3 +483,19 @@ def test_concurrent_producers_and_consumers_get_every_message_once(engine: Aws) 
     assert not any(thread.is_alive() for thread in consumers)
     assert sorted(seen) == sorted(expected)
     assert engine.engine.store.message_count() == 0
+
+
+def test_a_visibility_of_zero_gives_each_message_once_per_receive_as_in_moto(sides: list[Aws]) -> None:
+    observed = []
+    for aws in sides:
+        # Given a queue whose messages become visible again at once, holding two messages
+        url = aws.sqs.create_queue(QueueName="instant", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+        aws.sqs.send_message(QueueUrl=url, MessageBody="one")
+        aws.sqs.send_message(QueueUrl=url, MessageBody="two")
+        # When a consumer asks for up to ten, twice
+        first = aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        second = aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        observed.append((sorted(m["Body"] for m in first), sorted(m["Body"] for m in second)))
+    # Then each receive gives each message once
+    assert observed[0] == observed[1]
+    assert observed[1] == (["one", "two"], ["one", "two"])
