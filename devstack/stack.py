@@ -308,8 +308,17 @@ class DevStack:
     def _engines(self) -> list[Any]:
         """The durable engines in front of moto (see devstack.aws), each keeping its data under
         self.state_dir."""
+        from devstack.aws.events import EventsEngine
+        from devstack.aws.sns import SnsEngine
+        from devstack.aws.sqs import SqsEngine
+
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        engines: list[Any] = []
+        sqs = SqsEngine(self.state_dir / "sqs.sqlite3", account=ACCOUNT_ID, region=self.region)
+        engines: list[Any] = [
+            sqs,
+            EventsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
+            SnsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
+        ]
         return engines
 
     def _set_environment(self, values: dict[str, str]) -> None:
