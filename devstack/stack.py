@@ -64,6 +64,7 @@ ACCOUNT_ID = "123456789012"
 HOST = "127.0.0.1"
 _stack_serial = itertools.count(1)
 _IMPLICIT_API = "ServerlessRestApi"
+SHUTDOWN_POLL = 0.05  # how often the HTTP servers look for a stop request (s)
 DEMO_OFFICE = "Demo office"
 DEMO_OFFICE_ID = "demo-office"
 
@@ -234,7 +235,7 @@ class DevStack:
             self._start_pollers()
             self._http.gateway = self._gateway()
             self._http_thread = threading.Thread(
-                target=self._http.serve_forever, name="local-http", daemon=True
+                target=self._http.serve_forever, args=(SHUTDOWN_POLL,), name="local-http", daemon=True
             )
             self._http_thread.start()
             self.started = True
@@ -256,11 +257,15 @@ class DevStack:
             from devstack import iam
 
             iam.enforce(None)
+        # Ctrl-C must end it within two seconds: every poller is told at once, then each gets what is
+        # left of one shared second (a poller in a 1 s long poll or an invocation may not finish: what it
+        # held comes back after the restart, as after a crash).
         self._stopped.set()
         for poller in self._pollers:
             poller._stop.set()
+        deadline = time.monotonic() + 1.0
         for poller in self._pollers:
-            poller.stop()
+            poller.stop(timeout=max(0.0, deadline - time.monotonic()))
         self._pollers = []
         if self._http is not None:
             if self._http_thread is not None:
