@@ -199,6 +199,11 @@ class SchedulerEngine:
             if not create and old is None:
                 raise _not_found(f"Schedule {name}")
             detail: dict[str, Any] = {key: body[key] for key in _DEFINITION if key in body}
+            # AWS's default retry policy, as GetSchedule shows it
+            detail["Target"] = {
+                "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
+                **target,
+            }
             detail.setdefault("State", "ENABLED")
             detail.setdefault("ActionAfterCompletion", "NONE")
             created = json.loads(old["detail"])["CreationDate"] if old is not None else now
