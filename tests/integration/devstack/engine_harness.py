@@ -21,7 +21,7 @@ REGION = "us-east-1"
 def client(endpoint: AwsEndpoint, service: str) -> Any:
     session = boto3.session.Session(
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        aws_secret_access_key="testing",
         region_name=REGION,
     )
     return session.client(
@@ -45,10 +45,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def error_of(call: Callable[[], Any]) -> tuple[str, int]:
-    """(error code, HTTP status) of a call that must fail."""
+def error_of(call: Callable[..., Any], *args: Any) -> tuple[str, int]:
+    """(error code, HTTP status) of `call(*args)`, which must fail."""
     try:
-        call()
+        call(*args)
     except Exception as error:
         response = getattr(error, "response", None)
         if response is None:

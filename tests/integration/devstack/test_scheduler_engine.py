@@ -106,7 +106,7 @@ def test_errors_answer_as_moto_does(engine_scheduler: Any, moto_scheduler: Any) 
     # service model's: 409 for ConflictException, where moto says 400)
     statuses = {"ConflictException": 409, "ResourceNotFoundException": 404}
     for what, call in calls.items():
-        ours, theirs = error_of(lambda: call(engine_scheduler)), error_of(lambda: call(moto_scheduler))
+        ours, theirs = error_of(call, engine_scheduler), error_of(call, moto_scheduler)
         assert ours == (theirs[0], statuses.get(theirs[0], theirs[1])), what
     assert error_of(lambda: calls["schedule twice"](engine_scheduler)) == ("ConflictException", 409)
     assert error_of(lambda: calls["get missing"](engine_scheduler)) == ("ResourceNotFoundException", 404)

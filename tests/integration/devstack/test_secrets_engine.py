@@ -78,7 +78,7 @@ def test_errors_answer_as_moto_does(engine_sm: Any, moto_sm: Any) -> None:
     # Then the engine fails each with moto's error code, and with AWS's status: Secrets Manager
     # answers every client error 400 (moto says 404 for ResourceNotFoundException)
     for what, call in calls.items():
-        ours, theirs = error_of(lambda: call(engine_sm)), error_of(lambda: call(moto_sm))
+        ours, theirs = error_of(call, engine_sm), error_of(call, moto_sm)
         assert ours[0] == theirs[0], what
         assert ours[1] == 400, what
     assert error_of(lambda: calls["create twice"](engine_sm))[0] == "ResourceExistsException"
@@ -91,7 +91,8 @@ def test_a_generated_secret_and_a_binary_one_round_trip(engine_sm: Any) -> None:
     engine_sm.create_secret(Name="binary", SecretBinary=b"\x00\x01\xff")
     # When they are read back
     # Then they are what was stored
-    assert len(password) == 64 and password.isalnum()
+    assert len(password) == 64
+    assert password.isalnum()
     assert engine_sm.get_secret_value(SecretId="generated")["SecretString"] == password
     assert engine_sm.get_secret_value(SecretId="binary")["SecretBinary"] == b"\x00\x01\xff"
 
