@@ -571,7 +571,14 @@ class S3Engine:
                     "<IsLatest>true</IsLatest><StorageClass>STANDARD</StorageClass></Version>"
                 )
             else:
-                parts.append(f"<Contents>{common}<StorageClass>STANDARD</StorageClass></Contents>")
+                algorithms = "".join(
+                    f"<ChecksumAlgorithm>{name[len('x-amz-checksum-') :].upper()}</ChecksumAlgorithm>"
+                    for name in json.loads(row["headers"])
+                    if name.startswith("x-amz-checksum-")
+                )
+                parts.append(
+                    f"<Contents>{common}{algorithms}<StorageClass>STANDARD</StorageClass></Contents>"
+                )
         parts.extend(
             f"<CommonPrefixes><Prefix>{text(p.decode())}</Prefix></CommonPrefixes>" for p in prefixes
         )
