@@ -321,10 +321,13 @@ class ResourceBuilder:
             if "BucketName" in props
             else self.names.physical(logical_id)
         ).lower()
-        if self.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        try:
+            if self.region == "us-east-1":
+                s3.create_bucket(Bucket=name)
+            else:
+                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass  # still there: its objects are kept (devstack.aws.s3 stores them under the state folder)
         versioning = (props.get("VersioningConfiguration") or {}).get("Status")
         if versioning:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})

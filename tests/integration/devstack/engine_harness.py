@@ -18,14 +18,17 @@ from devstack.aws import AwsEndpoint, Engine
 REGION = "us-east-1"
 
 
-def client(endpoint: AwsEndpoint, service: str) -> Any:
+def client(endpoint: AwsEndpoint | str, service: str) -> Any:
+    """A boto3 client of `endpoint` (an AwsEndpoint, or its URL)."""
     session = boto3.session.Session(
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         region_name=REGION,
     )
     return session.client(
-        service, endpoint_url=endpoint.url, config=Config(retries={"max_attempts": 1, "mode": "standard"})
+        service,
+        endpoint_url=endpoint if isinstance(endpoint, str) else endpoint.url,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
     )
 
 
