@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
+from devstack.aws.scheduler import at_time
 from devstack.functions import FunctionRegistry
 
 __all__ = [
@@ -675,7 +675,7 @@ class SchedulerPoller(Poller):
                 cached = (summary.get("LastModificationDate"), detail)
                 self._details[key] = cached
             detail = cached[1]
-            at = _at_time(str(detail.get("ScheduleExpression", "")), detail.get("ScheduleExpressionTimezone"))
+            at = at_time(str(detail.get("ScheduleExpression", "")), detail.get("ScheduleExpressionTimezone"))
             if at is not None and at <= now:
                 due.append(detail)
         return due
@@ -743,16 +743,6 @@ class SchedulerPoller(Poller):
         # skipped by _due (it is in _fired) but the poller is busy until it has been delivered.
         due = self._due()
         return not due and not self.busy
-
-
-def _at_time(expression: str, timezone: str | None) -> datetime | None:
-    if not (expression.startswith("at(") and expression.endswith(")")):
-        return None
-    try:
-        moment = datetime.fromisoformat(expression[3:-1])
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=ZoneInfo(timezone or "UTC")).astimezone(UTC)
 
 
 # ---------------------------------------------------------------------- SES events
