@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Aws, drain, queue_arn
 
 from devstack.template import load_template
+from tests.integration.devstack.messaging_harness import Aws, drain, queue_arn
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Aws, drain, queue_arn
+
+from tests.integration.devstack.messaging_harness import Aws, drain, queue_arn
 
 ATTRIBUTES = {
     "eventType": {"DataType": "String", "StringValue": "Bounce"},

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Aws, drain, queue_arn, start_engines, wait_for
 
 from devstack.aws import sqs_store
+from tests.integration.devstack.messaging_harness import Aws, drain, queue_arn, start_engines, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 ATTRIBUTES = {
@@ -401,7 +401,7 @@ def test_an_accepted_message_survives_a_sigkill(tmp_path: Path) -> None:
     script = f"""
 import sys, threading
 sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "integration" / "devstack")!r}]
-from conftest import Aws, start_engines
+from tests.integration.devstack.messaging_harness import Aws, start_engines
 endpoint = start_engines({str(path)!r})
 aws = Aws("engine", endpoint.url, endpoint)
 url = aws.sqs.create_queue(QueueName="crash")["QueueUrl"]
