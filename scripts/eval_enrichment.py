@@ -142,7 +142,9 @@ def evaluate(name: str, bulletins: list[dict[str, Any]]) -> Report:
 
 
 def _row(label: str, c: Counts) -> str:
-    return f"  {label:<20} P={c.precision:.3f} R={c.recall:.3f} F1={c.f1:.3f}  (tp={c.tp} fp={c.fp} fn={c.fn})"
+    return (
+        f"  {label:<20} P={c.precision:.3f} R={c.recall:.3f} F1={c.f1:.3f}  (tp={c.tp} fp={c.fp} fn={c.fn})"
+    )
 
 
 def print_report(report: Report, path: Path) -> None:
@@ -170,7 +172,10 @@ def default_corpora(kit: Path) -> list[tuple[str, Path, bool]]:
     """(name, path, held out): the kit's corpora first when the kit is there."""
     corpora: list[tuple[str, Path, bool]] = []
     if kit.is_dir():
-        corpora += [("seed", kit / "seed-bulletins.json", True), ("real-dev", kit / "real-bulletins-dev.json", True)]
+        corpora += [
+            ("seed", kit / "seed-bulletins.json", True),
+            ("real-dev", kit / "real-bulletins-dev.json", True),
+        ]
     else:
         print(
             f"The kit's data ({kit}) is absent: the real development set and the seed are not scored. "
@@ -190,7 +195,9 @@ def default_corpora(kit: Path) -> list[tuple[str, Path, bool]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("corpora", nargs="*", type=Path, help="score these (held-out targets) instead")
-    parser.add_argument("--kit", type=Path, help=f"the kit's data directory (default ${KIT_ENV} or {DEFAULT_KIT})")
+    parser.add_argument(
+        "--kit", type=Path, help=f"the kit's data directory (default ${KIT_ENV} or {DEFAULT_KIT})"
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every mismatch")
     args = parser.parse_args(argv)
     corpora = [(p.stem, p, True) for p in args.corpora] or default_corpora(kit_dir(args.kit))
