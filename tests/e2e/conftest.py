@@ -8,6 +8,7 @@ files per worker (--dist loadfile), each worker on its own ports.
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -24,7 +25,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+# The kit beside the checkout, or where BOLETIN_KIT_DATA points (a worktree: /work/shared/data).
+SEED = Path(os.environ.get("BOLETIN_KIT_DATA") or ROOT.parent / "shared" / "data") / "seed-bulletins.json"
 
 
 @dataclass

@@ -109,6 +109,7 @@ def replace_bulletin(
             "language_given": update.language,
             "source_url": update.source_url,
             "countries_given": update.countries,
+            "topics_given": update.topics,
             "publish_at": update.publish_at,
             "updated_at": now,
             "updated_by": caller.key_id or caller.office,
