@@ -64,7 +64,8 @@ def test_one_concept_votes_for_the_same_topic_with_the_same_points_in_every_lang
         evidence = topic_evidence(f"{word} {word}", "", language)
         votes.append({e.topic: e.score for e in evidence})
     # Then every language gives the same topics the same score
-    assert votes[0] and all(v == votes[0] for v in votes), votes
+    assert votes[0]
+    assert all(v == votes[0] for v in votes), votes
 
 
 def test_study_and_students_do_not_collide_after_stemming() -> None:
@@ -112,7 +113,9 @@ def test_a_preview_shows_the_phrases_that_voted_their_points_and_the_threshold()
     preview = preview_enrichment(_submission())
     # Then each topic shows what voted and the threshold, and each country the phrases naming it
     data = {t.topic: t for t in preview.evidence.topics}["data-research"]
-    assert data.assigned and data.detected and data.score >= data.threshold
+    assert data.assigned
+    assert data.detected
+    assert data.score >= data.threshold
     assert {"study", "title"} <= {v.phrase.lower() for v in data.votes} | {v.part for v in data.votes}
     assert sum(v.points for v in data.votes) == pytest.approx(data.score)
     countries = {c.country: c for c in preview.evidence.countries}
@@ -127,8 +130,10 @@ def test_topics_and_countries_an_office_states_win_and_show_as_given() -> None:
     assert preview.topics == ["health"]
     assert preview.countries == ["PA"]
     evidence = {t.topic: t for t in preview.evidence.topics}
-    assert evidence["health"].given_by_office and evidence["health"].assigned
-    assert evidence["data-research"].detected and not evidence["data-research"].assigned
+    assert evidence["health"].given_by_office
+    assert evidence["health"].assigned
+    assert evidence["data-research"].detected
+    assert not evidence["data-research"].assigned
     assert {c.country: c.assigned for c in preview.evidence.countries} == {
         "CR": False,
         "NI": False,
