@@ -10,7 +10,8 @@ participles ("retournées" -> "retournee" -> "retourne") and Portuguese "-ções
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from collections.abc import Iterable
+from functools import cache
 
 _ALGORITHMS = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
 
@@ -33,9 +34,25 @@ def _restore(word: str, language: str) -> str:
     return word
 
 
-@lru_cache(maxsize=131072)
+# Stems per language, kept for the process (the vocabulary's words and the words of texts seen).
+_STEMS: dict[str, dict[str, str]] = {}
+_MAX_CACHED = 200_000
+
+
 def stem(key: str, language: str) -> str:
     """The stem of one accent-folded word ('retournees', 'fr' -> 'retourn')."""
-    stemmer = _stemmer(language)
-    stemmed: str = stemmer.stemWord(_restore(key, language))  # type: ignore[attr-defined]
-    return stemmed
+    known = _STEMS.setdefault(language, {})
+    found = known.get(key)
+    if found is None:
+        found = _stemmer(language).stemWord(_restore(key, language))  # type: ignore[attr-defined]
+        if len(known) < _MAX_CACHED:
+            known[key] = found
+    return found
+
+
+def prime(keys: Iterable[str], language: str) -> None:
+    """Stem many words in one call (the stemmer's batch API: a vocabulary loads in milliseconds)."""
+    known = _STEMS.setdefault(language, {})
+    missing = sorted({k for k in keys if k not in known})
+    stems = _stemmer(language).stemWords([_restore(k, language) for k in missing])  # type: ignore[attr-defined]
+    known.update(zip(missing, stems, strict=True))

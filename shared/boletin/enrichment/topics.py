@@ -20,7 +20,7 @@ from typing import Literal
 
 from boletin.enrichment._data import taxonomy_data
 from boletin.enrichment._matcher import PhraseMatcher
-from boletin.enrichment._stem import stem
+from boletin.enrichment._stem import prime, stem
 from boletin.enrichment._text import Token, fold, phrase_keys, tokenize
 from boletin.enrichment.text import sentences
 
@@ -145,6 +145,8 @@ def _topic_matcher(language: str) -> PhraseMatcher[Rule]:
     """The rules stemmed with one language's stemmer (built for the languages that occur)."""
     data = taxonomy_data()
     rules: dict[tuple[str, ...], dict[str, int]] = {}
+    phrases = [*data["topic_stop_phrases"], *(p for c in _concepts() for p in c.phrases)]
+    prime((word for phrase in phrases for word in phrase_keys(phrase)), language)
     ambiguous = _ambiguous_stems(language)
     for phrase in data["topic_stop_phrases"]:
         rules.setdefault(_rule_keys(phrase, language), {})
