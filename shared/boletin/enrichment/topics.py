@@ -134,6 +134,8 @@ def _ambiguous_stems(language: str) -> frozenset[str]:
     words are matched as written, not by stem, so that one concept votes for one topic."""
     topics_of: dict[str, set[str]] = {}
     for concept in _concepts():
+        if concept.language not in (None, language):
+            continue
         for phrase in concept.phrases:
             for word in phrase_keys(phrase.rstrip("*")):
                 topics_of.setdefault(stem(word, language), set()).add(concept.topic)
@@ -145,12 +147,15 @@ def _topic_matcher(language: str) -> PhraseMatcher[Rule]:
     """The rules stemmed with one language's stemmer (built for the languages that occur)."""
     data = taxonomy_data()
     rules: dict[tuple[str, ...], dict[str, int]] = {}
-    phrases = [*data["topic_stop_phrases"], *(p for c in _concepts() for p in c.phrases)]
+    concepts = [c for c in _concepts() if c.language in (None, language)]
+    phrases = [*data["topic_stop_phrases"], *(p for c in concepts for p in c.phrases)]
     prime((word for phrase in phrases for word in phrase_keys(phrase)), language)
     ambiguous = _ambiguous_stems(language)
     for phrase in data["topic_stop_phrases"]:
         rules.setdefault(_rule_keys(phrase, language), {})
-    for concept in _concepts():
+    # A concept's words in another language are not this one's: stemmed with this language's
+    # stemmer, Spanish "informe" (a report) would meet English "information".
+    for concept in concepts:
         for phrase in concept.phrases:
             votes = rules.setdefault(_rule_keys(phrase, language, ambiguous), {})
             votes[concept.topic] = max(votes.get(concept.topic, 0), concept.weight)
@@ -166,6 +171,7 @@ class Concept:
     topic: str
     weight: int
     phrases: tuple[str, ...]
+    language: str | None = None  # None: the older lists, whose words are of every language
 
 
 @cache
@@ -174,8 +180,9 @@ def _concepts() -> tuple[Concept, ...]:
     found: list[Concept] = []
     for topic in taxonomy_data()["topics"]:
         for concept in topic.get("concepts", ()):
-            phrases = tuple(p for language in ("en", "es", "fr", "pt") for p in concept.get(language, ()))
-            found.append(Concept(topic["slug"], int(concept["weight"]), phrases))
+            for language in ("en", "es", "fr", "pt"):
+                phrases = tuple(concept.get(language, ()))
+                found.append(Concept(topic["slug"], int(concept["weight"]), phrases, language))
         for weight, phrases in topic.get("rules", {}).items():
             found.append(Concept(topic["slug"], int(weight), tuple(phrases)))
     return tuple(found)
