@@ -14,9 +14,8 @@ Health", "Comisión ... contra la Trata") or inside a stop phrase that only ment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from boletin.enrichment._data import taxonomy_data
 from boletin.enrichment._matcher import PhraseMatcher
@@ -94,8 +93,7 @@ _NAME_LINKS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Vote:
+class Vote(NamedTuple):
     """One phrase of the text that voted: as written, where, and the points it gave its topic."""
 
     phrase: str
@@ -103,8 +101,7 @@ class Vote:
     points: float
 
 
-@dataclass(frozen=True)
-class TopicEvidence:
+class TopicEvidence(NamedTuple):
     topic: str
     score: float
     threshold: float
@@ -166,8 +163,7 @@ def _topic_matcher(language: str) -> PhraseMatcher[Rule]:
     return matcher
 
 
-@dataclass(frozen=True)
-class Concept:
+class Concept(NamedTuple):
     topic: str
     weight: int
     phrases: tuple[str, ...]
