@@ -56,6 +56,9 @@ _BODY_HEADS = frozenset(
         "comissao",
         "conselho",
         "rede",
+        "institute",
+        "instituto",
+        "institut",
     ]
 )
 _NAME_LINKS = frozenset(
@@ -217,24 +220,29 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
     threshold = float(data["topic_threshold"])
     passing_weight = float(data["passing_weight"])
     matcher = _topic_matcher(language)
-    scores: dict[str, float] = {}
-    votes: dict[str, list[Vote]] = {}
-    seen: tuple[set[tuple[str, ...]], set[tuple[str, ...]]] = (set(), set())
+    # Each phrase counts once per part (title, body), at its strongest occurrence: a word first
+    # met inside a body's name and later as the subject counts as the subject.
+    best: dict[tuple[int, tuple[str, ...]], tuple[float, str, Part, Rule]] = {}
     for text, part_index, part, factor in _weighted_parts(title, body):
         tokens = _stemmed(text, language)
         for match in matcher.scan(tokens):
             # A stop phrase (an organisation's name, "COVID-19 restrictions") votes for nothing.
-            if not match.entry.payload or match.entry.keys in seen[part_index]:
+            if not match.entry.payload:
                 continue
-            seen[part_index].add(match.entry.keys)
             points_factor = factor
             if part != "title" and _in_body_name(text, tokens, match.start, match.end):
                 points_factor = min(factor, 1.0) * passing_weight
-            phrase = text[tokens[match.start].start : tokens[match.end - 1].end]
-            for slug, weight in match.entry.payload:
-                points = weight * points_factor
-                scores[slug] = scores.get(slug, 0.0) + points
-                votes.setdefault(slug, []).append(Vote(phrase, part, round(points, 2)))
+            key = (part_index, match.entry.keys)
+            if key not in best or best[key][0] < points_factor:
+                phrase = text[tokens[match.start].start : tokens[match.end - 1].end]
+                best[key] = (points_factor, phrase, part, match.entry.payload)
+    scores: dict[str, float] = {}
+    votes: dict[str, list[Vote]] = {}
+    for points_factor, phrase, part, payload in best.values():
+        for slug, weight in payload:
+            points = weight * points_factor
+            scores[slug] = scores.get(slug, 0.0) + points
+            votes.setdefault(slug, []).append(Vote(phrase, part, round(points, 2)))
     return sorted(
         (
             TopicEvidence(slug, round(score, 2), threshold, score >= threshold, tuple(votes[slug]))
