@@ -9,7 +9,8 @@ The whole text is scored: each rule phrase counts once per part (title, body); a
 ``lead_sentences`` sentences: the subject is announced there) and once further down. A passing mention counts
 ``passing_weight`` times: a match inside the name of a body ("Working Group on Migration and
 Health", "Comisión ... contra la Trata") or inside a stop phrase that only mentions a subject
-("COVID-19 restrictions"). A topic is assigned when its score reaches ``topic_threshold``.
+("COVID-19 restrictions"). A phrase repeated in a part gains ``repeat_bonus`` per repeat (two at
+most). A topic is assigned when its score reaches ``topic_threshold``.
 """
 
 from __future__ import annotations
@@ -223,6 +224,8 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
     # Each phrase counts once per part (title, body), at its strongest occurrence: a word first
     # met inside a body's name and later as the subject counts as the subject.
     best: dict[tuple[int, tuple[str, ...]], tuple[float, str, Part, Rule]] = {}
+    repeats: dict[tuple[int, tuple[str, ...]], int] = {}
+    repeat_bonus = float(data["repeat_bonus"])
     for text, part_index, part, factor in _weighted_parts(title, body):
         tokens = _stemmed(text, language)
         for match in matcher.scan(tokens):
@@ -233,12 +236,15 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
             if part != "title" and _in_body_name(text, tokens, match.start, match.end):
                 points_factor = min(factor, 1.0) * passing_weight
             key = (part_index, match.entry.keys)
+            repeats[key] = repeats.get(key, 0) + 1
             if key not in best or best[key][0] < points_factor:
                 phrase = text[tokens[match.start].start : tokens[match.end - 1].end]
                 best[key] = (points_factor, phrase, part, match.entry.payload)
     scores: dict[str, float] = {}
     votes: dict[str, list[Vote]] = {}
-    for points_factor, phrase, part, payload in best.values():
+    for key, (points_factor, phrase, part, payload) in best.items():
+        # A phrase the body repeats is more likely its subject: each repeat adds a little.
+        points_factor += repeat_bonus * min(repeats[key] - 1, 2)
         for slug, weight in payload:
             points = weight * points_factor
             scores[slug] = scores.get(slug, 0.0) + points
