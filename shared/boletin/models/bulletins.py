@@ -144,7 +144,7 @@ class BulletinSubmission(BaseModel):
 
     def request_hash(self) -> str:
         """A digest of the submission's meaning: the same content gives the same hash."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(_hashed(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -218,10 +218,19 @@ class BulletinRecord(BaseModel):
         return f"{self.published_on.isoformat()}#{self.created_at.isoformat()}#{self.id}"
 
 
+def _hashed(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields added after bulletins were stored count only when given, so the hashes of what was
+    stored before (Idempotency-Key replays, no-op corrections) do not change."""
+    return {k: v for k, v in fields.items() if not (k in _LATER_FIELDS and v is None)}
+
+
+_LATER_FIELDS = frozenset({"topics"})
+
+
 def content_hash(submission: BulletinSubmission) -> str:
     """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
     content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(_hashed(content), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -148,3 +148,21 @@ def test_an_unknown_topic_is_refused_naming_the_value() -> None:
         _submission(topics=["health", "weather"])
     assert error.value.errors()[0]["loc"] == ("topics",)
     assert "'weather'" in str(error.value)
+
+
+def test_a_submission_without_topics_hashes_as_before_topics_existed() -> None:
+    # Given a submission stored before `topics` was a field (its hashes were made without it)
+    from boletin.models.bulletins import content_hash
+
+    plain = _submission()
+    canonical = json.dumps(
+        plain.model_dump(mode="json", exclude={"topics"}), sort_keys=True, separators=(",", ":")
+    )
+    import hashlib
+
+    before = hashlib.sha256(canonical.encode()).hexdigest()
+    # Then its hashes are unchanged (a retried POST replays, a same-body PUT is a no-op)
+    assert plain.request_hash() == before
+    assert content_hash(plain) == before
+    # and stating topics changes them
+    assert content_hash(_submission(topics=["health"])) != before
