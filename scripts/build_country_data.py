@@ -269,6 +269,10 @@ NOT_COUNTRY = [
     "Indian Ocean",
     "océano Índico",
     "Guinea Gulf",
+    # Antigua Guatemala, the colonial city ("en La Antigua"), is not Antigua and Barbuda.
+    "La Antigua",
+    "Antigua Guatemala",
+    "La Antigua Guatemala",
 ]
 
 # Capitals (they name their country alone) and city names that carry the country ("Guatemala City").

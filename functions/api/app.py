@@ -31,7 +31,7 @@ from boletin.models.bulletins import (
     BulletinView,
     BulletinWithdrawal,
 )
-from boletin.models.enrichment import Enrichment
+from boletin.models.enrichment import EnrichmentPreview
 from boletin.models.offices import Caller
 from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services import bulletins as service
@@ -137,11 +137,17 @@ def submit_bulletin() -> Response[str]:
 @app.post(
     "/bulletins/preview",
     summary="Preview the enrichment of a bulletin",
-    description="What enrichment would make of a submission (countries, topics, summary), storing nothing.",
+    description=(
+        "What enrichment would make of a submission (countries, topics, summary), storing nothing, and"
+        " the evidence: per topic and country, the phrases that voted, their points and the threshold."
+    ),
     tags=["Bulletins"],
     operation_id="previewBulletin",
     security=_OFFICE_KEY,
-    responses={**_ok("The enrichment.", Enrichment), **_problems(400, 401, 413, 415, 422)},
+    responses={
+        **_ok("The enrichment and its evidence.", EnrichmentPreview),
+        **_problems(400, 401, 413, 415, 422),
+    },
     openapi_extensions={"x-boletin": {"body": "BulletinSubmission"}},
 )
 def preview_bulletin() -> Response[str]:

@@ -243,6 +243,45 @@ def test_preview_returns_the_enrichment_and_stores_nothing(http: Http, new_offic
     assert http.get(f"/bulletins?office={office}", key=key).json()["items"] == []
 
 
+def test_preview_shows_the_evidence_for_each_topic_and_country(http: Http, new_office: Any) -> None:
+    # Given an office and a Spanish bulletin about training against trafficking in Honduras
+    _, key = new_office()
+    body = {
+        "title": "La OIM capacita a funcionarios contra la trata de personas en Honduras",
+        "body": "Más de 200 funcionarios participaron en la capacitación sobre la trata de personas.",
+        "published_on": "2023-04-24",
+        "topics": ["trafficking-in-persons", "governance"],
+    }
+    # When it previews it
+    reply = http.post("/bulletins/preview", json_body=body, key=key)
+    assert reply.status == 200
+    preview = reply.json()
+    # Then each topic shows the phrases that voted, their points and the threshold
+    topics = {t["topic"]: t for t in preview["evidence"]["topics"]}
+    trafficking = topics["trafficking-in-persons"]
+    assert trafficking["detected"]
+    assert trafficking["score"] >= trafficking["threshold"]
+    assert {"title", "lead"} <= {v["part"] for v in trafficking["votes"]}
+    assert "trata de personas" in {v["phrase"] for v in trafficking["votes"]}
+    # and what the office stated wins: governance assigned as given, capacity building found but not kept
+    assert preview["topics"] == ["governance", "trafficking-in-persons"]
+    assert topics["governance"]["given_by_office"]
+    assert topics["capacity-building"]["detected"]
+    assert not topics["capacity-building"]["assigned"]
+    # and each country the phrases that named it
+    assert preview["evidence"]["countries"] == [
+        {
+            "country": "HN",
+            "score": 1,
+            "threshold": 1,
+            "detected": True,
+            "assigned": True,
+            "given_by_office": False,
+            "phrases": ["Honduras"],
+        }
+    ]
+
+
 def test_topics_are_listed_with_english_and_spanish_labels(http: Http) -> None:
     topics = http.get("/topics").json()["items"]
     assert len(topics) == 14

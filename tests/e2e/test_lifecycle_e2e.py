@@ -284,3 +284,64 @@ def test_an_embargo_can_be_moved_or_cancelled_before_it_ends(stack: Any, http: H
     stack.wait_until_idle(timeout=20)
     assert http.get(url).json()["status"] == "published"
     assert [i["id"] for i in http.get(f"/bulletins?office={office}").json()["items"]] == [created["id"]]
+
+
+def test_an_office_correcting_topics_moves_the_feeds_and_mails_only_the_new_subscribers_once(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given a published Guyana bulletin, a subscriber to Guyana who received it, and a subscriber
+    # to a topic enrichment did not find
+    old, new = fresh_address(), fresh_address()
+    subscribe_and_confirm(stack, http, old, countries=["GY"])
+    subscribe_and_confirm(stack, http, new, topics=["climate"])
+    _, key = new_office()
+    seed = seed_bulletins()[9]  # Guyana
+    bulletin = published(stack, http, key, seed, " (topics)")
+    assert "climate" not in bulletin["topics"]
+    assert bulletin["provenance"]["topics"] == "enrichment"
+    assert len(emails_to(stack.outbox_dir, old)) == 2  # confirmation, bulletin
+    url = f"/bulletins/{bulletin['id']}"
+    patch = {"Content-Type": "application/merge-patch+json"}
+    # When the office states the topics in a correction
+    reply = http.request(
+        "PATCH", url, json_body={"topics": ["climate"]}, key=key, headers={**patch, "If-Match": '"1"'}
+    )
+    assert reply.status == 200
+    stack.wait_until_idle(timeout=30)
+    # Then its topics win, shown as the office's, and the bulletin moves between topic feeds
+    view = http.get(url).json()
+    assert view["topics"] == ["climate"]
+    assert view["provenance"]["topics"] == "office"
+    assert bulletin["id"] in feed_ids(http, "/feeds/topics/climate.json")
+    for topic in bulletin["topics"]:
+        assert bulletin["id"] not in feed_ids(http, f"/feeds/topics/{topic}.json")
+    # and the new topic's subscriber gets it once; the country subscriber does not get it again
+    assert len(emails_to(stack.outbox_dir, new)) == 2  # confirmation, bulletin
+    assert len(emails_to(stack.outbox_dir, old)) == 2
+    # When a later correction keeps the topics, nobody is mailed again
+    again = http.request(
+        "PATCH",
+        url,
+        json_body={"body": seed["body"] + " Typo fixed."},
+        key=key,
+        headers={**patch, "If-Match": '"2"'},
+    )
+    assert again.status == 200
+    stack.wait_until_idle(timeout=30)
+    assert len(emails_to(stack.outbox_dir, new)) == 2
+    assert len(emails_to(stack.outbox_dir, old)) == 2
+
+
+def test_an_unknown_topic_is_refused_naming_the_field_and_the_value(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given an office; When it submits a topic that is not in the vocabulary
+    _, key = new_office()
+    body = {**submission_of(GT_SEED), "topics": ["health", "weather"]}
+    reply = http.post("/bulletins", json_body=body, key=key)
+    # Then a problem names the field and the bad value, and nothing is stored
+    assert reply.status == 422
+    assert reply.header("Content-Type").startswith("application/problem+json")
+    problem = reply.json()
+    assert any("topics" in str(e.get("field", e.get("pointer", ""))) for e in problem["errors"]), problem
+    assert "weather" in json.dumps(problem)

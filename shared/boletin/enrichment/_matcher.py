@@ -35,24 +35,33 @@ class Match(Generic[P]):
         self.entry = entry
 
 
-def _key_matches(pattern: str, key: str) -> bool:
-    if pattern.endswith("*"):
-        return key.startswith(pattern[:-1])
-    return pattern == key
-
-
 class PhraseMatcher(Generic[P]):
-    def __init__(self) -> None:
+    """``prefix_on_raw``: prefix patterns match a token's ``raw`` form, exact ones its ``key`` (the
+    topic matcher keys tokens by stem, and "migra*" reads the folded word, not its stem). A key
+    "=word" matches the token's ``raw`` form exactly."""
+
+    def __init__(self, *, prefix_on_raw: bool = False) -> None:
         self._exact: dict[str, list[Entry[P]]] = {}
         self._prefix: dict[str, list[Entry[P]]] = {}
         self._prefix_lengths: set[int] = set()
+        self._prefix_on_raw = prefix_on_raw
+        self._surface: dict[str, list[Entry[P]]] = {}
+
+    def _key_matches(self, pattern: str, token: Token) -> bool:
+        if pattern.startswith("="):  # the surface form exactly (a word whose stem is ambiguous)
+            return token.raw == pattern[1:]
+        if pattern.endswith("*"):
+            return (token.raw if self._prefix_on_raw else token.key).startswith(pattern[:-1])
+        return pattern == token.key
 
     def add(self, keys: tuple[str, ...], payload: P) -> None:
         if not keys:
             return
         entry = Entry(keys, payload)
         first = keys[0]
-        if first.endswith("*"):
+        if first.startswith("="):
+            self._surface.setdefault(first[1:], []).append(entry)
+        elif first.endswith("*"):
             stem = first[:-1]
             self._prefix.setdefault(stem, []).append(entry)
             self._prefix_lengths.add(len(stem))
@@ -60,14 +69,16 @@ class PhraseMatcher(Generic[P]):
             self._exact.setdefault(first, []).append(entry)
 
     def freeze(self) -> None:
-        for bucket in (*self._exact.values(), *self._prefix.values()):
+        for bucket in (*self._exact.values(), *self._prefix.values(), *self._surface.values()):
             bucket.sort(key=lambda e: -len(e.keys))
 
-    def _candidates(self, key: str) -> list[Entry[P]]:
-        found = list(self._exact.get(key, ()))
+    def _candidates(self, token: Token) -> list[Entry[P]]:
+        found = list(self._exact.get(token.key, ()))
+        found.extend(self._surface.get(token.raw, ()))
+        surface = token.raw if self._prefix_on_raw else token.key
         for length in self._prefix_lengths:
-            if length <= len(key):
-                found.extend(self._prefix.get(key[:length], ()))
+            if length <= len(surface):
+                found.extend(self._prefix.get(surface[:length], ()))
         if len(found) > 1:
             found.sort(key=lambda e: -len(e.keys))
         return found
@@ -79,11 +90,11 @@ class PhraseMatcher(Generic[P]):
         i, n = 0, len(tokens)
         while i < n:
             best: Match[P] | None = None
-            for entry in self._candidates(tokens[i].key):
+            for entry in self._candidates(tokens[i]):
                 size = len(entry.keys)
                 if i + size > n:
                     continue
-                if all(_key_matches(entry.keys[j], tokens[i + j].key) for j in range(1, size)):
+                if all(self._key_matches(entry.keys[j], tokens[i + j]) for j in range(1, size)):
                     match = Match(i, i + size, entry)
                     if accept is None or accept(match):
                         best = match

@@ -38,8 +38,11 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _TOKEN_RE.finditer(text)]
 
 
+@lru_cache(maxsize=16384)
 def phrase_keys(phrase: str) -> tuple[str, ...]:
     """The folded token keys of a gazetteer phrase, tokenised like running text."""
+    if phrase.isascii() and phrase.replace(" ", "").isalpha():
+        return tuple(phrase.lower().split())  # most vocabulary phrases: no regex needed
     return tuple(fold(m.group()) for m in _TOKEN_RE.finditer(phrase))
 
 

@@ -274,13 +274,18 @@ def _demonym_keys() -> frozenset[str]:
 
 def find_countries(text: str) -> list[str]:
     """ISO codes in order of first mention, without duplicates."""
+    return list(country_mentions(text))
+
+
+def country_mentions(text: str) -> dict[str, list[str]]:
+    """ISO code -> the phrases that named it, as written, in order of first mention."""
     tokens = _tokens_cached(text)
-    seen: dict[str, None] = {}
+    seen: dict[str, list[str]] = {}
     for match in _country_matcher().scan(tokens, lambda m: _accept(text, tokens, m)):
         code = match.entry.payload.code
         if code is not None:
-            seen.setdefault(code, None)
-    return list(seen)
+            seen.setdefault(code, []).append(text[tokens[match.start].start : tokens[match.end - 1].end])
+    return seen
 
 
 def _tokens_cached(text: str) -> list[Token]:

@@ -32,14 +32,15 @@ def enrich(title: str, body: str, language: str | None = None) -> Enrichment:
     firsts = title_countries or body_countries
     primary = firsts[0] if firsts else None
     count = len(words(text))
+    detected = _language(language, both)
     return Enrichment(
-        language=_language(language, both),
+        language=detected,
         countries=sorted(set(title_countries) | set(body_countries)),
         primary_country=primary,
         regions=find_regions(both),
         organizations=find_organizations(both),
         acronyms=find_acronyms(both),
-        topics=find_topics(title, text),
+        topics=find_topics(title, text, detected),
         summary=summary(text),
         slug=slugify(title),
         word_count=count,

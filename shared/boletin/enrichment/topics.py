@@ -1,71 +1,266 @@
-"""Topics: weighted multilingual keyword rules over accent-folded tokens (see data/taxonomy.json).
+"""Topics: weighted multilingual keyword rules over stemmed, accent-folded tokens (data/taxonomy.json).
 
-Each rule phrase counts once per part (title, body); a title match counts ``title_weight`` times and a
-match in the body's lead sentence ``lead_weight`` times (a subject is announced in the title or the lead;
-a word further down is more often a word in passing); a topic is assigned when its score reaches
-``topic_threshold``. Phrases of organisation names ("Sistema de la Integración
-Centroamericana") are matched first and count for nothing.
+The rules are concepts: one concept, one topic and one weight, with its words in en, es, fr and pt,
+so a term votes the same way in every language. Rule words and text are stemmed with the bulletin's
+language (Snowball), so "retournés", "renvoyées" or "relatórios" meet their rule words.
+
+The whole text is scored: each rule phrase counts once per part (title, body); a match counts
+``title_weight`` times in the title, ``lead_weight`` times in the body's lead (its first
+``lead_sentences`` sentences: the subject is announced there) and once further down. A passing mention counts
+``passing_weight`` times: a match inside the name of a body ("Working Group on Migration and
+Health", "Comisión ... contra la Trata") or inside a stop phrase that only mentions a subject
+("COVID-19 restrictions"). A phrase repeated in a part gains ``repeat_bonus`` per repeat (two at
+most). A topic is assigned when its score reaches ``topic_threshold``.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal, NamedTuple
 
 from boletin.enrichment._data import taxonomy_data
 from boletin.enrichment._matcher import PhraseMatcher
-from boletin.enrichment._text import phrase_keys, tokenize
+from boletin.enrichment._stem import prime, stem
+from boletin.enrichment._text import Token, fold, phrase_keys, tokenize
 from boletin.enrichment.text import sentences
 
 Rule = tuple[tuple[str, int], ...]  # (slug, weight) of every topic a phrase counts for
+Part = Literal["title", "lead", "body"]
+# Head words of a body's name: a topic word inside "<Head> ... <Capitalised words>" is its name.
+_BODY_HEADS = frozenset(
+    fold(w)
+    for w in [
+        "group",
+        "working",
+        "network",
+        "committee",
+        "council",
+        "commission",
+        "board",
+        "forum",
+        "roundtable",
+        "table",
+        "plan",
+        "grupo",
+        "red",
+        "mesa",
+        "comite",
+        "comision",
+        "consejo",
+        "foro",
+        "plan",
+        "groupe",
+        "reseau",
+        "commission",
+        "conseil",
+        "forum",
+        "comissao",
+        "conselho",
+        "rede",
+        "institute",
+        "instituto",
+        "institut",
+    ]
+)
+_NAME_LINKS = frozenset(
+    {
+        "of",
+        "on",
+        "for",
+        "and",
+        "the",
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "el",
+        "y",
+        "e",
+        "sobre",
+        "contra",
+        "para",
+        "des",
+        "du",
+        "et",
+        "le",
+        "les",
+        "pour",
+        "da",
+        "do",
+        "das",
+        "dos",
+        "em",
+        "against",
+        "in",
+    }
+)
 
 
-def _rule_keys(phrase: str) -> tuple[str, ...]:
+class Vote(NamedTuple):
+    """One phrase of the text that voted: as written, where, and the points it gave its topic."""
+
+    phrase: str
+    part: Part
+    points: float
+
+
+class TopicEvidence(NamedTuple):
+    topic: str
+    score: float
+    threshold: float
+    assigned: bool
+    votes: tuple[Vote, ...]
+
+
+def _rule_keys(phrase: str, language: str, ambiguous: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """A phrase's keys: stems, the folded word itself ("=word") where the stem is ambiguous."""
     keys = phrase_keys(phrase)
-    if phrase.endswith("*") and keys:
-        keys = (*keys[:-1], keys[-1] + "*")
-    return keys
+    if not keys:
+        return keys
+    if phrase.startswith("="):  # written to match as it is ("=report": not "reported")
+        return tuple(f"={k}" for k in keys)
+
+    def key(word: str) -> str:
+        stemmed = stem(word, language)
+        return f"={word}" if stemmed in ambiguous else stemmed
+
+    if phrase.endswith("*"):
+        return (*(key(k) for k in keys[:-1]), keys[-1] + "*")
+    return tuple(key(k) for k in keys)
+
+
+def _ambiguous_stems(language: str) -> frozenset[str]:
+    """Stems that words of different topics share ("estudio" and "estudiantes" -> "estudi"): those
+    words are matched as written, not by stem, so that one concept votes for one topic."""
+    topics_of: dict[str, set[str]] = {}
+    for concept in _concepts():
+        if concept.language not in (None, language):
+            continue
+        for phrase in concept.phrases:
+            for word in phrase_keys(phrase.rstrip("*")):
+                topics_of.setdefault(stem(word, language), set()).add(concept.topic)
+    return frozenset(s for s, found in topics_of.items() if len(found) > 1)
 
 
 @cache
-def _topic_matcher() -> PhraseMatcher[Rule]:
+def _topic_matcher(language: str) -> PhraseMatcher[Rule]:
+    """The rules stemmed with one language's stemmer (built for the languages that occur)."""
     data = taxonomy_data()
-    rules: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    rules: dict[tuple[str, ...], dict[str, int]] = {}
+    concepts = [c for c in _concepts() if c.language in (None, language)]
+    phrases = [*data["topic_stop_phrases"], *(p for c in concepts for p in c.phrases)]
+    prime((word for phrase in phrases for word in phrase_keys(phrase)), language)
+    ambiguous = _ambiguous_stems(language)
     for phrase in data["topic_stop_phrases"]:
-        rules[_rule_keys(phrase)] = []
-    for topic in data["topics"]:
-        for weight, phrases in topic["rules"].items():
-            for phrase in phrases:
-                rules.setdefault(_rule_keys(phrase), []).append((topic["slug"], int(weight)))
-    matcher: PhraseMatcher[Rule] = PhraseMatcher()
-    for keys, payload in rules.items():
-        matcher.add(keys, tuple(payload))
+        rules.setdefault(_rule_keys(phrase, language), {})
+    # A concept's words in another language are not this one's: stemmed with this language's
+    # stemmer, Spanish "informe" (a report) would meet English "information".
+    for concept in concepts:
+        for phrase in concept.phrases:
+            votes = rules.setdefault(_rule_keys(phrase, language, ambiguous), {})
+            votes[concept.topic] = max(votes.get(concept.topic, 0), concept.weight)
+    matcher: PhraseMatcher[Rule] = PhraseMatcher(prefix_on_raw=True)
+    for keys, votes in rules.items():
+        matcher.add(keys, tuple(sorted(votes.items())))
     matcher.freeze()
     return matcher
 
 
-def _weighted_parts(title: str, body: str) -> list[tuple[str, int, float]]:
-    """(text, part, factor): the title (part 0), the body's lead sentence and the rest (part 1)."""
+class Concept(NamedTuple):
+    topic: str
+    weight: int
+    phrases: tuple[str, ...]
+    language: str | None = None  # None: the older lists, whose words are of every language
+
+
+@cache
+def _concepts() -> tuple[Concept, ...]:
+    """Every concept of every topic: its words in the four languages (and older untagged lists)."""
+    found: list[Concept] = []
+    for topic in taxonomy_data()["topics"]:
+        for concept in topic.get("concepts", ()):
+            for language in ("en", "es", "fr", "pt"):
+                phrases = tuple(concept.get(language, ()))
+                found.append(Concept(topic["slug"], int(concept["weight"]), phrases, language))
+        for weight, phrases in topic.get("rules", {}).items():
+            found.append(Concept(topic["slug"], int(weight), tuple(phrases)))
+    return tuple(found)
+
+
+def _stemmed(text: str, language: str) -> list[Token]:
+    """Tokens keyed by stem; ``raw`` is the folded word (what prefix rules read)."""
+    return [Token(t.start, t.end, t.key, stem(t.key, language)) for t in tokenize(text)]
+
+
+def _in_body_name(text: str, tokens: list[Token], start: int, end: int) -> bool:
+    """True when tokens[start:end] sit in a capitalised name that a body's head word opens or
+    carries ("Working Group on Migration and Health", "Comisión Interinstitucional contra la Trata")."""
+    i = start - 1
+    while i >= 0 and (text[tokens[i].start].isupper() or tokens[i].key in _NAME_LINKS):
+        if tokens[i].key in _BODY_HEADS and text[tokens[i].start].isupper():
+            # A name, when the matched words are capitalised too (else it is running text).
+            return all(text[t.start].isupper() or t.key in _NAME_LINKS for t in tokens[start:end])
+        i -= 1
+    return False
+
+
+def _weighted_parts(title: str, body: str) -> list[tuple[str, int, Part, float]]:
     data = taxonomy_data()
-    parts = [(title, 0, float(data["title_weight"]))]
-    lead_weight = float(data["lead_weight"])
+    parts: list[tuple[str, int, Part, float]] = [(title, 0, "title", float(data["title_weight"]))]
+    lead_weight, lead_sentences = float(data["lead_weight"]), int(data["lead_sentences"])
     for index, sentence in enumerate(sentences(body)):
-        parts.append((sentence, 1, lead_weight if index == 0 else 1.0))
+        lead = index < lead_sentences
+        parts.append((sentence, 1, "lead" if lead else "body", lead_weight if lead else 1.0))
     return parts
 
 
-def topic_scores(title: str, body: str) -> dict[str, float]:
-    scores: dict[str, float] = {}
-    seen: tuple[set[tuple[str, ...]], set[tuple[str, ...]]] = (set(), set())
-    for text, part, factor in _weighted_parts(title, body):
-        for match in _topic_matcher().scan(tokenize(text)):
-            if match.entry.keys in seen[part]:
+def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvidence]:
+    """Every topic that got a vote, strongest first, with the phrases that voted."""
+    data = taxonomy_data()
+    threshold = float(data["topic_threshold"])
+    passing_weight = float(data["passing_weight"])
+    matcher = _topic_matcher(language)
+    # Each phrase counts once per part (title, body), at its strongest occurrence: a word first
+    # met inside a body's name and later as the subject counts as the subject.
+    best: dict[tuple[int, tuple[str, ...]], tuple[float, str, Part, Rule]] = {}
+    repeats: dict[tuple[int, tuple[str, ...]], int] = {}
+    repeat_bonus = float(data["repeat_bonus"])
+    for text, part_index, part, factor in _weighted_parts(title, body):
+        tokens = _stemmed(text, language)
+        for match in matcher.scan(tokens):
+            # A stop phrase (an organisation's name, "COVID-19 restrictions") votes for nothing.
+            if not match.entry.payload:
                 continue
-            seen[part].add(match.entry.keys)
-            for slug, weight in match.entry.payload:
-                scores[slug] = scores.get(slug, 0.0) + weight * factor
-    return scores
+            points_factor = factor
+            if part != "title" and _in_body_name(text, tokens, match.start, match.end):
+                points_factor = min(factor, 1.0) * passing_weight
+            key = (part_index, match.entry.keys)
+            repeats[key] = repeats.get(key, 0) + 1
+            if key not in best or best[key][0] < points_factor:
+                phrase = text[tokens[match.start].start : tokens[match.end - 1].end]
+                best[key] = (points_factor, phrase, part, match.entry.payload)
+    scores: dict[str, float] = {}
+    votes: dict[str, list[Vote]] = {}
+    for key, (points_factor, phrase, part, payload) in best.items():
+        # A phrase the body repeats is more likely its subject: each repeat adds a little.
+        points_factor += repeat_bonus * min(repeats[key] - 1, 2)
+        for slug, weight in payload:
+            points = weight * points_factor
+            scores[slug] = scores.get(slug, 0.0) + points
+            votes.setdefault(slug, []).append(Vote(phrase, part, round(points, 2)))
+    return sorted(
+        (
+            TopicEvidence(slug, round(score, 2), threshold, score >= threshold, tuple(votes[slug]))
+            for slug, score in scores.items()
+        ),
+        key=lambda e: (-e.score, e.topic),
+    )
 
 
-def find_topics(title: str, body: str) -> list[str]:
-    threshold = float(taxonomy_data()["topic_threshold"])
-    return sorted(slug for slug, score in topic_scores(title, body).items() if score >= threshold)
+def topic_scores(title: str, body: str, language: str = "en") -> dict[str, float]:
+    return {e.topic: e.score for e in topic_evidence(title, body, language)}
+
+
+def find_topics(title: str, body: str, language: str = "en") -> list[str]:
+    return sorted(e.topic for e in topic_evidence(title, body, language) if e.assigned)

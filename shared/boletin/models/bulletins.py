@@ -30,6 +30,12 @@ def _today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+def _topic_slugs() -> frozenset[str]:
+    from boletin.enrichment.taxonomy import topic_slugs
+
+    return topic_slugs()
+
+
 def _is_country_code(code: str) -> bool:
     from boletin.enrichment.taxonomy import is_country_code
 
@@ -46,7 +52,12 @@ class BulletinSubmission(BaseModel):
     published_on: date = Field(description="Date of the news (YYYY-MM-DD), no later than tomorrow (UTC).")
     language: LanguageCode | None = Field(default=None, description="en, es, fr or pt; detected if absent.")
     source_url: str | None = Field(default=None, description="An https URL of the original.")
-    countries: list[str] | None = Field(default=None, description="ISO 3166-1 alpha-2 codes.")
+    countries: list[str] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 codes: when given, they replace the detected ones."
+    )
+    topics: list[str] | None = Field(
+        default=None, description="Topic slugs of GET /topics: when given, they replace the detected ones."
+    )
     publish_at: datetime | None = Field(
         default=None, description="Embargo: publish at this time (ISO 8601 with a time zone), not before."
     )
@@ -118,9 +129,22 @@ class BulletinSubmission(BaseModel):
             raise ValueError(f"must be ISO 3166-1 alpha-2 codes in upper case; not: {', '.join(bad[:5])}")
         return sorted(set(value))
 
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        known = _topic_slugs()
+        bad = [t for t in value if t not in known]
+        if bad:
+            raise ValueError(
+                f"must be topic slugs of GET /topics; not: {', '.join(repr(t) for t in bad[:5])}"
+            )
+        return sorted(set(value))
+
     def request_hash(self) -> str:
         """A digest of the submission's meaning: the same content gives the same hash."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(_hashed(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -140,6 +164,7 @@ class BulletinRecord(BaseModel):
     language_given: LanguageCode | None = None
     source_url: str | None = None
     countries_given: list[str] | None = None
+    topics_given: list[str] | None = None
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = None
@@ -168,6 +193,7 @@ class BulletinRecord(BaseModel):
                     "language": self.language_given,
                     "source_url": self.source_url,
                     "countries": self.countries_given,
+                    "topics": self.topics_given,
                     "publish_at": self.publish_at.isoformat() if self.publish_at else None,
                 }
             )
@@ -192,10 +218,19 @@ class BulletinRecord(BaseModel):
         return f"{self.published_on.isoformat()}#{self.created_at.isoformat()}#{self.id}"
 
 
+def _hashed(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields added after bulletins were stored count only when given, so the hashes of what was
+    stored before (Idempotency-Key replays, no-op corrections) do not change."""
+    return {k: v for k, v in fields.items() if not (k in _LATER_FIELDS and v is None)}
+
+
+_LATER_FIELDS = frozenset({"topics"})
+
+
 def content_hash(submission: BulletinSubmission) -> str:
     """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
     content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(_hashed(content), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -231,6 +266,10 @@ class BulletinView(BaseModel):
     publish_at: datetime | None = None
     last_change: Literal["minor", "major"] | None = None
     last_change_note: str | None = None
+    provenance: dict[str, Literal["office", "enrichment"]] = Field(
+        default_factory=dict,
+        description="Who gave language, countries and topics: the office, or enrichment (detected).",
+    )
     links: dict[str, str]
     delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
@@ -265,11 +304,22 @@ class BulletinView(BaseModel):
             publish_at=record.publish_at,
             last_change=record.last_change,
             last_change_note=record.last_change_note,
+            provenance=provenance(record),
             links={
                 "self": f"{base_url}/bulletins/{record.id}",
                 "versions": f"{base_url}/bulletins/{record.id}/versions",
             },
         )
+
+
+def provenance(record: BulletinRecord) -> dict[str, Literal["office", "enrichment"]]:
+    """What the office stated wins over enrichment, and is shown as given by the office."""
+    given = {
+        "language": record.language_given is not None,
+        "countries": bool(record.countries_given),
+        "topics": record.topics_given is not None,
+    }
+    return {name: "office" if stated else "enrichment" for name, stated in given.items()}
 
 
 class BulletinTombstone(BaseModel):

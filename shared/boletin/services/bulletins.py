@@ -31,7 +31,7 @@ from boletin.models.bulletins import (
     content_hash,
     summary_from_record,
 )
-from boletin.models.enrichment import Enrichment, LanguageCode
+from boletin.models.enrichment import EnrichmentPreview, LanguageCode
 from boletin.models.offices import Caller
 from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, OfficeGuard
 from boletin.settings import get_settings
@@ -92,6 +92,7 @@ def submit_bulletin(
         language_given=submission.language,
         source_url=submission.source_url,
         countries_given=submission.countries,
+        topics_given=submission.topics,
         publish_at=submission.publish_at,
         correlation_id=caller.request_id or None,
         created_at=created,
@@ -181,11 +182,13 @@ def delivery_report(record: BulletinRecord) -> dict[str, object]:
     return {"feeds": sorted(feeds), "emails": emails}
 
 
-def preview_enrichment(submission: BulletinSubmission) -> Enrichment:
-    """What enrichment will make of a submission, storing nothing."""
-    from boletin.services.enrich import enrich_submission
+def preview_enrichment(submission: BulletinSubmission) -> EnrichmentPreview:
+    """What enrichment will make of a submission, storing nothing, and the evidence for it."""
+    from boletin.services.enrich import enrich_submission, enrichment_evidence
 
-    return enrich_submission(submission)
+    enrichment = enrich_submission(submission)
+    evidence = enrichment_evidence(submission, enrichment)
+    return EnrichmentPreview(**enrichment.model_dump(), evidence=evidence)
 
 
 class ListQuery(BaseModel):

@@ -68,8 +68,19 @@ class EmailFanOut:
             return self.fan_out(detail, now=now or datetime.now(UTC))
         if detail_type == BULLETIN_WITHDRAWN:
             return self.drop_pending(detail.id)
-        if detail_type == BULLETIN_UPDATED and detail.change == "major":
-            return self.corrections(detail, now=now or datetime.now(UTC))
+        if detail_type == BULLETIN_UPDATED:
+            now = now or datetime.now(UTC)
+            report = self.corrections(detail, now=now) if detail.change == "major" else FanOutReport()
+            # A correction that moved the bulletin to other countries or topics reaches the
+            # subscribers of those only; the ledger's one line per subscriber and bulletin keeps
+            # anyone who already has it from getting it twice.
+            new_keys = sorted(
+                set(bulletin_keys(detail.countries, detail.topics))
+                - set(bulletin_keys(detail.previous_countries, detail.previous_topics))
+            )
+            if new_keys:
+                report = _merged(report, self.fan_out(detail, now=now, keys=new_keys))
+            return report
         return FanOutReport()
 
     def corrections(self, detail: BulletinEventDetail, *, now: datetime) -> FanOutReport:
@@ -99,10 +110,13 @@ class EmailFanOut:
             report.queued = len(to_send)
         return report
 
-    def fan_out(self, detail: BulletinEventDetail, *, now: datetime) -> FanOutReport:
+    def fan_out(
+        self, detail: BulletinEventDetail, *, now: datetime, keys: list[str] | None = None
+    ) -> FanOutReport:
+        """``keys``: only the subscriptions under these match keys (default: all the bulletin's)."""
         report = FanOutReport()
         entries, report.items_read, report.calls = self.subscriptions.matching_entries(
-            bulletin_keys(detail.countries, detail.topics)
+            keys if keys is not None else bulletin_keys(detail.countries, detail.topics)
         )
         # One delivery per subscriber, however many of their filters match; the most frequent wins.
         best: dict[str, dict[str, Any]] = {}
@@ -147,6 +161,17 @@ class EmailFanOut:
             ):
                 report.dropped += 1
         return report
+
+
+def _merged(a: FanOutReport, b: FanOutReport) -> FanOutReport:
+    return FanOutReport(
+        matched=a.matched + b.matched,
+        recorded=a.recorded + b.recorded,
+        queued=a.queued + b.queued,
+        dropped=a.dropped + b.dropped,
+        items_read=a.items_read + b.items_read,
+        calls=a.calls + b.calls,
+    )
 
 
 class _HeldElsewhereError(Exception):

@@ -16,7 +16,13 @@ from typing import Any
 
 from boletin.listing import is_feed_scope, scope_keys_for
 from boletin.models.bulletins import BulletinRecord, BulletinSubmission, summary_from_record
-from boletin.models.enrichment import Enrichment
+from boletin.models.enrichment import (
+    CountryEvidence,
+    Enrichment,
+    PhraseVote,
+    PreviewEvidence,
+    TopicEvidence,
+)
 from boletin.models.events import (
     BULLETIN_PUBLISHED,
     BULLETIN_UPDATED,
@@ -30,24 +36,92 @@ from boletin.settings import get_settings
 
 
 def enrich_submission(submission: BulletinSubmission) -> Enrichment:
-    return _enrich(submission.title, submission.body, submission.language, submission.countries)
+    return _enrich(
+        submission.title, submission.body, submission.language, submission.countries, submission.topics
+    )
 
 
 def enrich_record(record: BulletinRecord) -> Enrichment:
-    return _enrich(record.title, record.body, record.language_given, record.countries_given)
+    return _enrich(
+        record.title, record.body, record.language_given, record.countries_given, record.topics_given
+    )
 
 
-def _enrich(title: str, body: str, language: str | None, countries: list[str] | None) -> Enrichment:
+def _enrich(
+    title: str, body: str, language: str | None, countries: list[str] | None, topics: list[str] | None
+) -> Enrichment:
     from boletin.enrichment import enrich
 
     enrichment = enrich(title, body, language)
+    return with_office_statements(enrichment, countries, topics)
+
+
+def with_office_statements(
+    enrichment: Enrichment, countries: list[str] | None, topics: list[str] | None
+) -> Enrichment:
+    """What the office stated wins over what enrichment found (as a stated language does)."""
+    update: dict[str, Any] = {}
     if countries:
-        # Countries the office gave are facts about its bulletin: they join the detected ones.
-        merged = sorted(set(enrichment.countries) | set(countries))
-        enrichment = enrichment.model_copy(
-            update={"countries": merged, "primary_country": enrichment.primary_country or countries[0]}
+        primary = enrichment.primary_country if enrichment.primary_country in countries else countries[0]
+        update.update(countries=sorted(set(countries)), primary_country=primary)
+    if topics is not None:
+        update["topics"] = sorted(set(topics))
+    return enrichment.model_copy(update=update) if update else enrichment
+
+
+def enrichment_evidence(submission: BulletinSubmission, enrichment: Enrichment) -> PreviewEvidence:
+    """Per topic and country: the phrases that voted, their points and the threshold."""
+    from boletin.enrichment.countries import country_mentions
+    from boletin.enrichment.text import plain_text
+    from boletin.enrichment.topics import topic_evidence
+
+    text = plain_text(enrichment.body_html)
+    stated_topics = set(submission.topics or ())
+    stated_countries = set(submission.countries or ())
+    topics = [
+        TopicEvidence(
+            topic=e.topic,
+            score=e.score,
+            threshold=e.threshold,
+            detected=e.assigned,
+            assigned=e.topic in enrichment.topics,
+            given_by_office=e.topic in stated_topics,
+            votes=[PhraseVote(phrase=v.phrase, part=v.part, points=v.points) for v in e.votes],
         )
-    return enrichment
+        for e in topic_evidence(submission.title, text, enrichment.language)
+    ]
+    voted = {t.topic for t in topics}
+    topics += [
+        TopicEvidence(
+            topic=t,
+            score=0,
+            threshold=topics[0].threshold if topics else 0,
+            detected=False,
+            assigned=True,
+            given_by_office=True,
+        )
+        for t in sorted(stated_topics - voted)
+    ]
+    mentions: dict[str, list[str]] = {}
+    for part in (submission.title, text):
+        for code, phrases in country_mentions(part).items():
+            mentions.setdefault(code, []).extend(phrases)
+    countries = [
+        CountryEvidence(
+            country=code,
+            score=len(phrases),
+            detected=True,
+            assigned=code in enrichment.countries,
+            given_by_office=code in stated_countries,
+            phrases=phrases,
+        )
+        for code, phrases in mentions.items()
+    ]
+    countries += [
+        CountryEvidence(country=code, score=0, detected=False, assigned=True, given_by_office=True)
+        for code in sorted(stated_countries - set(mentions))
+    ]
+    return PreviewEvidence(topics=topics, countries=countries)
 
 
 @dataclass

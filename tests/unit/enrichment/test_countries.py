@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from boletin.enrichment import enrich
+from boletin.enrichment.countries import find_countries
 
 
 def countries(text: str, title: str = "Bulletin") -> list[str]:
@@ -162,3 +163,11 @@ def test_given_a_region_name_in_any_language_when_enriched_then_the_english_regi
 
 def test_given_the_european_union_when_enriched_then_europe_is_not_a_region() -> None:
     assert enrich("Bulletin", "Funded by the European Union.").regions == []
+
+
+def test_la_antigua_guatemala_is_not_antigua_and_barbuda() -> None:
+    # Given a workshop held in La Antigua (Guatemala); When countries are found; Then only Guatemala
+    text = "Guatemala: un taller para expertos se realiza hoy en La Antigua, con la OIM."
+    assert find_countries(text) == ["GT"]
+    # while Antigua and Barbuda, named as such, still counts
+    assert find_countries("Hurricane Irma hit Antigua and Barbuda.") == ["AG"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from boletin.enrichment import enrich
+from boletin.enrichment.organizations import find_organizations
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,24 @@ def test_given_a_long_name_definition_when_enriched_then_it_is_an_acronym_not_an
 def test_given_a_spanish_definition_when_enriched_then_the_acronym_is_kept() -> None:
     result = enrich("Boletín", "La Coalición Nacional contra la Trata de Personas (CONATT) se reunió.")
     assert result.acronyms == {"CONATT": "Coalición Nacional contra la Trata de Personas"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L'Organisation internationale pour les migrations (OIM) et le HCR", ["IOM", "UNHCR"]),
+        (
+            "A Organização Internacional para as Migrações e o Alto Comissariado das Nações Unidas para Refugiados",
+            ["IOM", "UNHCR"],
+        ),
+        ("a OIT e a OPAS", ["ILO", "PAHO"]),
+        ("le PAM, le FNUAP et ONU Femmes", ["UN Women", "UNFPA", "WFP"]),
+        ("la FICR et le CICV, avec l'Union européenne", ["EU", "ICRC", "IFRC"]),
+        ("ONU Mulheres e a União Europeia", ["EU", "UN Women"]),
+        ("la CEPALC et la Conférence régionale sur les migrations", ["ECLAC", "RCM"]),
+        ("a Conferência Regional sobre Migração", ["RCM"]),
+    ],
+)
+def test_french_and_portuguese_names_and_acronyms_are_the_registry_s(text: str, expected: list[str]) -> None:
+    # Given an organisation named in French or Portuguese; When found; Then its canonical acronym
+    assert find_organizations(text) == expected
