@@ -14,6 +14,7 @@ from boletin.errors import BoletinError, BulletinWithdrawnError, NotFoundError
 from boletin.http import (
     PROBLEM_JSON,
     caller_from_authorizer,
+    checked_caller,
     error_problem,
     header,
     optional_caller,
@@ -146,7 +147,7 @@ def submit_bulletin() -> Response[str]:
 )
 def preview_bulletin() -> Response[str]:
     event = app.current_event
-    caller_from_authorizer(event.raw_event.get("requestContext", {}))
+    checked_caller(event.raw_event.get("requestContext", {}))
     submission = parse_json_body(
         BulletinSubmission,
         event.body,

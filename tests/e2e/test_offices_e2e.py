@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from boletin.repositories.bulletins import BulletinRepository
 from boletin.services import offices
+from boletin.settings import get_settings
 from tests.e2e.conftest import Http, seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +78,54 @@ def test_ops_manage_offices_and_keys_with_the_cli(
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=new_key).status == 401
     assert main(["offices", "list"]) == 0
     assert office in capsys.readouterr().out
+
+
+def _bulletin(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "body": "La oficina informa sobre la atención a personas migrantes en Guatemala.",
+        "published_on": "2026-11-30",
+        "language": "es",
+        "countries": ["GT"],
+    }
+
+
+def _office_key_routes_answer(http: Http, key: str, office: str, bulletin_id: str) -> dict[str, int]:
+    """The status every route an office key opens gives that key now."""
+    return {
+        "preview": http.post("/bulletins/preview", json_body=_bulletin("Vista previa del boletín"), key=key).status,
+        "own list": http.get(f"/bulletins?office={office}", key=key).status,
+        "own bulletin": http.get(f"/bulletins/{bulletin_id}", key=key).status,
+        "submit": http.post("/bulletins", json_body=_bulletin("Otro boletín"), key=key).status,
+        "withdraw": http.request(
+            "DELETE", f"/bulletins/{bulletin_id}", json_body={"reason": "Publicado por error."}, key=key
+        ).status,
+    }
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate", "disable"])
+def test_every_route_of_an_office_key_stops_at_once_whatever_the_authorizer_cached(
+    stack: Any, http: Http, new_office: Any, how: str
+) -> None:
+    # Given an office whose key was just allowed on every route (API Gateway caches the allow for 60 s)
+    office, key = new_office()
+    created = http.post("/bulletins", json_body=_bulletin("Boletín de prueba"), key=key)
+    assert created.status == 201
+    bulletin_id = created.json()["id"]
+    assert http.post("/bulletins/preview", json_body=_bulletin("Vista previa del boletín"), key=key).status == 200
+    assert http.get(f"/bulletins?office={office}", key=key).status == 200
+    # When the key is revoked or rotated, or the office disabled
+    if how == "revoke":
+        offices.revoke_keys(office)
+    elif how == "rotate":
+        offices.rotate_key(office)
+    else:
+        offices.set_office_status(office, "disabled")
+    # Then every route refuses the key at once (the cache still holds the allow)
+    answers = _office_key_routes_answer(http, key, office, bulletin_id)
+    assert answers == dict.fromkeys(answers, 401), answers
+    # And the bulletin was not withdrawn
+    stored = BulletinRepository(get_settings().bulletins_table).get(bulletin_id, consistent=True)
+    assert stored is not None
+    assert stored.status != "withdrawn"
+    assert stored.withdrawn_reason is None

@@ -64,6 +64,27 @@ def caller(office: str = "iom-cr") -> offices.Caller:
     return offices.Caller(office=office, office_name=office.upper(), key_id="k")
 
 
+def test_a_disabled_offices_keys_are_refused_until_it_is_enabled_again(
+    office_repo: FakeOfficeRepository,
+) -> None:
+    # Given an office with a key that works, and a second key issued while it is disabled
+    _, key = offices.create_office("IOM Honduras", repository=office_repo)
+    caller = offices.authenticate(f"Bearer {key}", repository=office_repo)
+    # When the office is disabled
+    offices.set_office_status("iom-honduras", "disabled", repository=office_repo)
+    rotated = offices.rotate_key("iom-honduras", revoke_old=False, repository=office_repo)
+    # Then authenticating any of its keys, or re-checking a caller a cache let through, is refused
+    for header in (f"Bearer {key}", f"Bearer {rotated}"):
+        with pytest.raises(UnauthorizedError, match="disabled"):
+            offices.authenticate(header, repository=office_repo)
+    with pytest.raises(UnauthorizedError):
+        offices.verify_caller(caller, repository=office_repo)
+    # And enabling it lets both keys in again
+    offices.set_office_status("iom-honduras", "active", repository=office_repo)
+    assert offices.authenticate(f"Bearer {rotated}", repository=office_repo).office == "iom-honduras"
+    assert offices.verify_caller(caller, repository=office_repo) == caller
+
+
 def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -> None:
     repo = FakeBulletinRepository()
     first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
