@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -24,6 +25,12 @@ MAX_COUNTRIES = 60
 _BAD_BODY_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _BAD_TITLE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def has_visible_text(value: str) -> bool:
+    """True when some character would show: a letter, digit, punctuation or symbol. A text of only
+    spaces, zero-width or bidi controls passes a length check yet renders as nothing."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in value)
 
 
 def _today_utc() -> date:
@@ -69,6 +76,10 @@ class BulletinSubmission(BaseModel):
         if _BAD_TITLE_CHARS.search(value):
             raise ValueError("must be a single line without control characters")
         value = value.strip()
+        if not has_visible_text(value):
+            raise ValueError(
+                "must contain visible text (letters or digits), not only spaces or invisible marks"
+            )
         if not TITLE_MIN <= len(value) <= TITLE_MAX:
             raise ValueError(f"must be {TITLE_MIN} to {TITLE_MAX} characters long (got {len(value)})")
         return value
@@ -80,6 +91,10 @@ class BulletinSubmission(BaseModel):
             raise ValueError("must not contain control characters")
         if not value.strip():
             raise ValueError("must not be empty")
+        if not has_visible_text(value):
+            raise ValueError(
+                "must contain visible text (letters or digits), not only spaces or invisible marks"
+            )
         if len(value) > BODY_MAX:
             raise ValueError(f"must be at most {BODY_MAX:,} characters long (got {len(value):,})")
         return value

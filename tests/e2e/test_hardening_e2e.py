@@ -1,0 +1,85 @@
+"""What an attacker and a first-time user found (issue #16), end to end through the local stack.
+
+These tests write their own bulletins (no kit data), so they run in any clone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+
+from boletin.repositories.bulletins import BulletinRepository
+from boletin.settings import get_settings
+from tests.e2e.conftest import Http, emails_to, fresh_address, subscribe_and_confirm, text_of
+
+pytestmark = pytest.mark.e2e
+
+
+def bulletin(title: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "body": "La oficina en Guatemala informa sobre la atención a personas migrantes y refugiadas.",
+        "published_on": "2026-11-30",
+        "language": "es",
+        "countries": ["GT"],
+        **fields,
+    }
+
+
+def submit(http: Http, key: str, body: dict[str, Any]) -> str:
+    reply = http.post("/bulletins", json_body=body, key=key)
+    assert reply.status == 201, reply.body
+    return str(reply.json()["id"])
+
+
+def test_a_title_with_nothing_visible_is_refused_at_submission(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given an office
+    _, key = new_office()
+    # When it submits a title (or body) of only bidi and zero-width marks
+    for field, value in (
+        ("title", "\u200e" * 12),
+        ("title", "\u200b\u2066\u2069" * 5),
+        ("body", "\u200b" * 3),
+    ):
+        reply = http.post(
+            "/bulletins", json_body={**bulletin("Boletín de prueba visible"), field: value}, key=key
+        )
+        # Then it is a 422 problem naming the field, and nothing is stored
+        assert reply.status == 422, (field, value, reply.body)
+        assert reply.header("Content-Type") == "application/problem+json"
+        assert [e["field"] for e in reply.json()["errors"]] == [field]
+
+
+def test_one_unrenderable_bulletin_never_takes_a_digest_down(stack: Any, http: Http, new_office: Any) -> None:
+    # Given a daily subscriber with two matching bulletins waiting for the digest
+    address = fresh_address("poison")
+    subscribe_and_confirm(stack, http, address, frequency="daily", countries=["GT"])
+    _, key = new_office()
+    tag = uuid.uuid4().hex[:6]
+    good = submit(http, key, bulletin(f"Nueva oficina de atención {tag}"))
+    poison = submit(http, key, bulletin(f"Boletín que se envenena {tag}"))
+    stack.wait_until_idle(timeout=30)
+    # And one of them holds a title no renderer can show (stored before validation refused it)
+    table = get_settings().bulletins_table
+    boto3.client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": f"BULLETIN#{poison}"}, "sk": {"S": "CURRENT"}},
+        UpdateExpression="SET title = :t",
+        ExpressionAttributeValues={":t": {"S": "\u200e" * 12}},
+    )
+    assert BulletinRepository(table).get(poison, consistent=True).title == "\u200e" * 12  # type: ignore[union-attr]
+    # When the digest runs
+    assert http.post("/_local/digests/run").status == 200
+    stack.wait_until_idle(timeout=45)
+    # Then the digest went, once, with the good bulletin, and nothing was dead-lettered
+    digests = emails_to(stack.outbox_dir, address)[1:]
+    assert len(digests) == 1
+    assert f"Nueva oficina de atención {tag}" in text_of(digests[0])
+    assert good
+    dlq = stack.ref("SendDLQ")
+    assert boto3.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0).get("Messages", []) == []
