@@ -105,6 +105,9 @@ def _loads(text: str) -> Any:
         ) from None
     except RecursionError:
         raise MalformedRequestError("The request body nests too deeply.") from None
+    except ValueError:
+        # Python refuses to turn an integer literal of over 4,300 digits into an int (CVE-2020-10735).
+        raise MalformedRequestError("The request body holds a number too long to be read.") from None
 
 
 def _json_text(

@@ -83,3 +83,49 @@ def test_one_unrenderable_bulletin_never_takes_a_digest_down(stack: Any, http: H
     assert good
     dlq = stack.ref("SendDLQ")
     assert boto3.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0).get("Messages", []) == []
+
+
+HUGE_INTEGER = "9" * 5000  # over Python's 4,300-digit int-string limit
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"title": ' + HUGE_INTEGER + "}",
+        '{"email": "a@example.org", "countries": [' + HUGE_INTEGER + "]}",
+        "[" + HUGE_INTEGER + "]",
+        HUGE_INTEGER,
+        '{"reason": -' + HUGE_INTEGER + "}",
+        '{"title": 1e999999}',
+        '"just a string"',
+        "null",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]",
+    ],
+)
+def test_any_body_on_any_json_route_is_a_4xx_problem_never_a_5xx(
+    stack: Any, http: Http, new_office: Any, raw: str
+) -> None:
+    # Given an office, one of its bulletins, and the anonymous subscribe route
+    _, key = new_office()
+    bulletin_id = submit(http, key, bulletin("Boletín para cuerpos extraños"))
+    routes = [
+        ("POST", "/bulletins", key),
+        ("POST", "/bulletins/preview", key),
+        ("PUT", f"/bulletins/{bulletin_id}", key),
+        ("PATCH", f"/bulletins/{bulletin_id}", key),
+        ("DELETE", f"/bulletins/{bulletin_id}", key),
+        ("POST", "/subscriptions", None),
+    ]
+    for method, path, route_key in routes:
+        # When the body is a huge integer literal, or any other shape
+        reply = http.request(
+            method,
+            path,
+            data=raw.encode(),
+            headers={"Content-Type": "application/json", "If-Match": '"1"'},
+            key=route_key,
+        )
+        # Then the answer is a 4xx problem, and the bulletin is unchanged
+        assert 400 <= reply.status < 500, (method, path, reply.status, reply.body[:200])
+        assert reply.header("Content-Type") == "application/problem+json", (method, path)
+    assert http.get(f"/bulletins/{bulletin_id}", key=key).json()["version"] == 1
