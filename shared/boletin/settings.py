@@ -25,6 +25,7 @@ class Settings(BaseModel):
     feeds_bucket: str = Field(alias="FEEDS_BUCKET")
     send_queue_url: str = Field(alias="SEND_QUEUE_URL")
     signing_secret_arn: str = Field(alias="SIGNING_SECRET_ARN")
+    bulletin_id_secret_arn: str = Field(alias="BULLETIN_ID_SECRET_ARN")
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
     sender_address: str = Field(alias="SENDER_ADDRESS")

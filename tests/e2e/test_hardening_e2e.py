@@ -129,3 +129,32 @@ def test_any_body_on_any_json_route_is_a_4xx_problem_never_a_5xx(
         assert 400 <= reply.status < 500, (method, path, reply.status, reply.body[:200])
         assert reply.header("Content-Type") == "application/problem+json", (method, path)
     assert http.get(f"/bulletins/{bulletin_id}", key=key).json()["version"] == 1
+
+
+def test_a_bulletin_withdrawn_before_it_was_public_never_existed_for_the_public(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given an embargoed bulletin, submitted with an Idempotency-Key and replayed
+    _, key = new_office()
+    embargoed = bulletin("Anuncio bajo embargo hasta mañana", publish_at="2026-12-30T08:00:00-06:00")
+    headers = {"Idempotency-Key": f"embargo-{uuid.uuid4().hex[:8]}"}
+    first = http.post("/bulletins", json_body=embargoed, key=key, headers=headers)
+    replay = http.post("/bulletins", json_body=embargoed, key=key, headers=headers)
+    assert (first.status, replay.status) == (201, 201)
+    bulletin_id = first.json()["id"]
+    assert replay.json()["id"] == bulletin_id
+    assert replay.header("Idempotent-Replayed") == "true"
+    stack.wait_until_idle(timeout=20)
+    # When the office withdraws it before the embargo ends
+    withdrawn = http.request(
+        "DELETE", f"/bulletins/{bulletin_id}", json_body={"reason": "Secreto: no debía salir."}, key=key
+    )
+    assert withdrawn.status == 200
+    # Then the public gets a plain 404 (no title, no reason), for the bulletin and its versions
+    for path in (f"/bulletins/{bulletin_id}", f"/bulletins/{bulletin_id}/versions"):
+        public = http.get(path)
+        assert public.status == 404, (path, public.status)
+        assert b"embargo" not in public.body
+        assert "Secreto".encode() not in public.body
+    # And its office still sees the tombstone
+    assert http.get(f"/bulletins/{bulletin_id}", key=key).status == 410

@@ -21,6 +21,9 @@ def submission(title: str = "Costa Rica opens a new migrant service centre") -> 
     return BulletinSubmission(title=title, body="Body text.", published_on=date(2021, 11, 30))
 
 
+ID_KEY = b"k" * 32
+
+
 @pytest.fixture
 def office_repo() -> FakeOfficeRepository:
     return FakeOfficeRepository()
@@ -87,8 +90,12 @@ def test_a_disabled_offices_keys_are_refused_until_it_is_enabled_again(
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -> None:
     repo = FakeBulletinRepository()
-    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
-    again = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
+    first = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-1", repository=repo, id_key=ID_KEY
+    )
+    again = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-1", repository=repo, id_key=ID_KEY
+    )
     assert not first.replayed
     assert again.replayed
     assert again.record.id == first.record.id
@@ -97,21 +104,28 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -
 
 def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothing() -> None:
     repo = FakeBulletinRepository()
-    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-2", repository=repo)
+    first = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-2", repository=repo, id_key=ID_KEY
+    )
     with pytest.raises(IdempotencyKeyReusedError):
         bulletins.submit_bulletin(
             caller(),
             submission("A different title for the same key"),
             idempotency_key="abc-2",
             repository=repo,
+            id_key=ID_KEY,
         )
     assert repo.items[first.record.id].title == first.record.title
 
 
 def test_idempotency_keys_are_per_office() -> None:
     repo = FakeBulletinRepository()
-    a = bulletins.submit_bulletin(caller("office-a"), submission(), idempotency_key="same", repository=repo)
-    b = bulletins.submit_bulletin(caller("office-b"), submission(), idempotency_key="same", repository=repo)
+    a = bulletins.submit_bulletin(
+        caller("office-a"), submission(), idempotency_key="same", repository=repo, id_key=ID_KEY
+    )
+    b = bulletins.submit_bulletin(
+        caller("office-b"), submission(), idempotency_key="same", repository=repo, id_key=ID_KEY
+    )
     assert a.record.id != b.record.id
 
 
@@ -131,3 +145,18 @@ def test_unpublished_bulletins_are_visible_to_their_office_only() -> None:
             bulletins.get_bulletin(record.id, someone_else, repository=repo)
     with pytest.raises(BulletinNotFoundError):
         bulletins.get_bulletin("../etc/passwd", None, repository=repo)
+
+
+def test_bulletin_ids_cannot_be_computed_without_the_stacks_secret() -> None:
+    import uuid
+
+    # Given the office and Idempotency-Key an outsider might know or guess
+    office, key = "iom-gt", "bulletin-2026-12-01"
+    # When the id is derived with the stack's secret
+    ours = bulletins.bulletin_id_for(office, key, b"s" * 32)
+    # Then a replay finds it again, another secret gives another id, and no public namespace gives it
+    assert bulletins.bulletin_id_for(office, key, b"s" * 32) == ours
+    assert bulletins.bulletin_id_for(office, key, b"t" * 32) != ours
+    assert uuid.UUID(ours).version == 4  # looks like any random id
+    old_namespace = uuid.UUID("7f1d7a38-4c55-4b0e-9a4f-3b8d2f6c1e90")  # what the source used to fix
+    assert ours != str(uuid.uuid5(old_namespace, f"{office}\x00{key}"))
