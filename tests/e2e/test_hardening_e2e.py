@@ -155,6 +155,6 @@ def test_a_bulletin_withdrawn_before_it_was_public_never_existed_for_the_public(
         public = http.get(path)
         assert public.status == 404, (path, public.status)
         assert b"embargo" not in public.body
-        assert "Secreto".encode() not in public.body
+        assert b"Secreto" not in public.body
     # And its office still sees the tombstone
     assert http.get(f"/bulletins/{bulletin_id}", key=key).status == 410
