@@ -158,3 +158,49 @@ def test_a_bulletin_withdrawn_before_it_was_public_never_existed_for_the_public(
         assert b"Secreto" not in public.body
     # And its office still sees the tombstone
     assert http.get(f"/bulletins/{bulletin_id}", key=key).status == 410
+
+
+def test_a_bulletin_found_only_outside_its_offices_countries_is_held_not_published(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    from boletin.services import offices
+
+    # Given an office limited to Costa Rica, and a reader subscribed to Guatemala
+    office, key = new_office("OIM Costa Rica")
+    offices.set_office_countries(office, ["CR"])
+    reader = fresh_address("scope")
+    subscribe_and_confirm(stack, http, reader, countries=["GT"])
+    # When it submits, without countries, a bulletin enrichment finds to be about Guatemala and Honduras
+    tag = uuid.uuid4().hex[:6]
+    body = {
+        "title": f"Caravana de migrantes en Guatemala y Honduras {tag}",
+        "body": "Cientos de personas migrantes salieron de San Pedro Sula, Honduras, hacia la frontera de "
+        "Guatemala. Las autoridades de Guatemala y de Honduras coordinan la asistencia humanitaria.",
+        "published_on": "2026-11-30",
+        "language": "es",
+    }
+    bulletin_id = submit(http, key, body)
+    stack.wait_until_idle(timeout=30)
+    # Then it is held, and the office sees why on the bulletin and on its own list
+    own = http.get(f"/bulletins/{bulletin_id}", key=key).json()
+    assert own["status"] == "held", own
+    assert "CR" in own["held_reason"] and "GT" in own["held_reason"]
+    listed = {i["id"]: i for i in http.get(f"/bulletins?office={office}", key=key).json()["items"]}
+    assert listed[bulletin_id]["status"] == "held"
+    assert listed[bulletin_id]["held_reason"] == own["held_reason"]
+    # And the public never sees it: not by id, not in Guatemala's list, and no email goes out
+    assert http.get(f"/bulletins/{bulletin_id}").status == 404
+    public = http.get("/bulletins?country=GT&limit=100").json()["items"]
+    assert bulletin_id not in {i["id"] for i in public}
+    assert len(emails_to(stack.outbox_dir, reader)) == 1  # the confirmation only
+    # When the office corrects it with one of its own countries, Then it is published
+    corrected = http.request(
+        "PUT",
+        f"/bulletins/{bulletin_id}",
+        json_body={**body, "countries": ["CR"]},
+        key=key,
+        headers={"If-Match": f'"{own["version"]}"'},
+    )
+    assert corrected.status == 200, corrected.body
+    stack.wait_until_idle(timeout=30)
+    assert http.get(f"/bulletins/{bulletin_id}").json()["status"] == "published"

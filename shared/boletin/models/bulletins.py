@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from boletin.models.enrichment import Enrichment, LanguageCode
 
-BulletinStatus = Literal["received", "scheduled", "published", "withdrawn"]
+# held: enriched, but its countries lie only outside its office's; never published (see held_reason).
+BulletinStatus = Literal["received", "scheduled", "published", "held", "withdrawn"]
 
 TITLE_MIN, TITLE_MAX = 10, 255
 BODY_MIN, BODY_MAX = 1, 100_000
@@ -165,6 +166,7 @@ class BulletinRecord(BaseModel):
     publish_at: datetime | None = None
     withdrawn_reason: str | None = None
     withdrawn_at: datetime | None = None
+    held_reason: str | None = None
     last_change: Literal["minor", "major"] | None = None
     last_change_note: str | None = None
     updated_by: str | None = None
@@ -246,6 +248,7 @@ class BulletinView(BaseModel):
     publish_at: datetime | None = None
     last_change: Literal["minor", "major"] | None = None
     last_change_note: str | None = None
+    held_reason: str | None = Field(default=None, description="Why a held bulletin is not published.")
     links: dict[str, str]
     delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
@@ -280,6 +283,7 @@ class BulletinView(BaseModel):
             publish_at=record.publish_at,
             last_change=record.last_change,
             last_change_note=record.last_change_note,
+            held_reason=record.held_reason if record.status == "held" else None,
             links={
                 "self": f"{base_url}/bulletins/{record.id}",
                 "versions": f"{base_url}/bulletins/{record.id}/versions",
@@ -366,6 +370,7 @@ class BulletinSummaryView(BaseModel):
     slug: str | None = None
     published_at: datetime | None
     updated_at: datetime
+    held_reason: str | None = None  # only ever on the office's own list: held bulletins are not public
     links: dict[str, str]
 
 

@@ -169,7 +169,13 @@ class BulletinRepository(DynamoRepository):
         return record_from_item(item) if item else None
 
     def apply_enrichment(
-        self, record: BulletinRecord, enrichment: Enrichment, *, status: str, now: datetime
+        self,
+        record: BulletinRecord,
+        enrichment: Enrichment,
+        *,
+        status: str,
+        now: datetime,
+        held_reason: str | None = None,
     ) -> bool:
         """Store the enrichment of exactly this version; False if the bulletin has moved on."""
         values: dict[str, Any] = {
@@ -180,6 +186,8 @@ class BulletinRepository(DynamoRepository):
             ":received": {"S": "received"},
             ":published": {"S": "published"},
             ":scheduled": {"S": "scheduled"},
+            ":held": {"S": "held"},
+            ":reason": {"S": held_reason} if held_reason else {"NULL": True},
         }
         set_published_at = ""
         if status == "published":
@@ -189,9 +197,12 @@ class BulletinRepository(DynamoRepository):
             self.client.update_item(
                 TableName=self._table,
                 Key=bulletin_key(record.id),
-                UpdateExpression=f"SET enrichment = :e, enriched_hash = :h, #s = :s{set_published_at}",
+                UpdateExpression=(
+                    "SET enrichment = :e, enriched_hash = :h, #s = :s, held_reason = :reason"
+                    + set_published_at
+                ),
                 ConditionExpression=(
-                    "version = :v AND content_hash = :h AND #s IN (:received, :published, :scheduled)"
+                    "version = :v AND content_hash = :h AND #s IN (:received, :published, :scheduled, :held)"
                 ),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
