@@ -357,7 +357,10 @@ def openapi_document() -> Response[str]:
 def swagger_ui() -> Response[str]:
     from boletin import openapi
 
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=openapi.swagger_html(app))
+    html = openapi.swagger_html(app)
+    return Response(
+        status_code=200, content_type="text/html; charset=utf-8", body=html, headers=openapi.docs_headers(html)
+    )
 
 
 def _problem(error: BoletinError) -> Response[str]:

@@ -204,3 +204,28 @@ def test_a_bulletin_found_only_outside_its_offices_countries_is_held_not_publish
     assert corrected.status == 200, corrected.body
     stack.wait_until_idle(timeout=30)
     assert http.get(f"/bulletins/{bulletin_id}").json()["status"] == "published"
+
+
+def test_the_docs_page_runs_only_its_own_scripts_cannot_be_framed_and_links_the_json(
+    stack: Any, http: Http
+) -> None:
+    import base64
+    import hashlib
+    import re
+
+    # When a browser opens /docs
+    page = http.get("/docs")
+    assert page.status == 200
+    html = page.body.decode()
+    # Then it may not be framed, and its policy allows exactly its own inline scripts, nothing remote
+    assert page.header("X-Frame-Options") == "DENY"
+    policy = str(page.header("Content-Security-Policy"))
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    for script in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL):
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    # And the document it links is the JSON one
+    assert '"openapi.json"' in html and "?format=json" not in html
+    document = http.get("/openapi.json")
+    assert document.header("Content-Type") == "application/json" and document.json()["openapi"]

@@ -224,6 +224,9 @@ class Sender:
         record = self.subscriptions.get(subscription_id)
         if record is None or record.status != "pending":
             return SendOutcome("skipped")
+        profile = self.subscriptions.get_subscriber(record.address_key)
+        if profile is not None and profile.suppressed:
+            return SendOutcome("dropped")  # subscribe answered as for anyone; nothing goes to it
         delivery = DeliveryRecord(
             pk=f"CONFIRM#{subscription_id}",
             sk="SEND",

@@ -61,8 +61,9 @@ class SubscriptionService:
         now = now or datetime.now(UTC)
         key = address_key(request.email, self.keys.addresses)
         profile = self.subscriptions.get_subscriber(key)
-        if profile is not None and profile.suppressed:
-            return None
+        # A suppressed address goes through the same writes and the same queue message as a new one
+        # (the sender drops it): equal work, so the response time does not tell who is suppressed.
+        suppressed = profile is not None and profile.suppressed
         recent = [t for t in (profile.confirmations_sent if profile else []) if t > now - CONFIRMATION_WINDOW]
         settings = get_settings()
         limits = send_limits(
@@ -89,7 +90,7 @@ class SubscriptionService:
         except SendLimitReachedError:
             return None
         self.send_queue.send([{"kind": "confirmation", "subscription_id": record.id}])
-        return record.id
+        return None if suppressed else record.id
 
     def confirm(
         self, token: str, *, now: datetime | None = None

@@ -163,3 +163,59 @@ def test_one_source_ip_and_the_whole_service_are_limited_per_hour(table: Any) ->
     # Given an overall hourly limit, many IPs together reach it too
     overall = [attempt(repository, f"x{n}@example.net", f"192.0.2.{n}", per_hour=9) for n in range(5)]
     assert overall.count(True) == 9 - 6  # 6 already counted this hour above
+
+
+class CountingClient:
+    """A boto3 client that records the operations made through it, in order."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def test_a_suppressed_address_costs_the_same_work_as_a_new_one_and_gets_no_email(
+    table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boletin.repositories.messaging import SigningKeys
+    from boletin.services import subscriptions
+
+    monkeypatch.setattr(
+        subscriptions,
+        "get_settings",
+        lambda: SimpleNamespace(subscribe_limit_per_source_ip=0, subscribe_limit_per_hour=0),
+    )
+    counting = CountingClient(table)
+    outbox = Outbox()
+    keys = SigningKeys("unused", secret=SECRET)
+    service = subscriptions.SubscriptionService(
+        SubscriptionRepository("subscriptions", client=counting), outbox, keys
+    )  # type: ignore[arg-type]
+    # Given an address suppressed after a bounce, and a new one
+    SubscriptionRepository("subscriptions", client=table).suppress(
+        address_key("gone@example.org", keys.addresses), "bounced"
+    )
+    # When each is subscribed
+    service.subscribe(request("gone@example.org"), now=NOW)
+    suppressed_calls, counting.calls = counting.calls, []
+    service.subscribe(request("new@example.org"), now=NOW)
+    # Then both requests made the same AWS calls and queued one message: nothing tells them apart
+    assert suppressed_calls == counting.calls
+    assert len(outbox.confirmations) == 2
+    # And the sender sends the suppressed address nothing
+    from boletin.services.email_delivery import Sender
+
+    repository = SubscriptionRepository("subscriptions", client=table)
+    sender = Sender(None, repository, None, None, keys, None)  # type: ignore[arg-type]  # drops before them
+    outcome = sender._send_confirmation(outbox.confirmations[0], NOW)
+    assert outcome.status == "dropped"
