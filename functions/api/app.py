@@ -358,9 +358,8 @@ def swagger_ui() -> Response[str]:
     from boletin import openapi
 
     html = openapi.swagger_html(app)
-    return Response(
-        status_code=200, content_type="text/html; charset=utf-8", body=html, headers=openapi.docs_headers(html)
-    )
+    headers = openapi.docs_headers(html)
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
 def _problem(error: BoletinError) -> Response[str]:

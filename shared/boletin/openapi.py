@@ -276,7 +276,8 @@ def docs_headers(html: str) -> dict[str, str]:
     )
     policy = (
         f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
     )
     return {
         "Content-Security-Policy": policy,
