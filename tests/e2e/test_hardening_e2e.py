@@ -231,4 +231,5 @@ def test_the_docs_page_runs_only_its_own_scripts_cannot_be_framed_and_links_the_
     assert '"openapi.json"' in html
     assert "?format=json" not in html
     document = http.get("/openapi.json")
-    assert document.header("Content-Type") == "application/json" and document.json()["openapi"]
+    assert document.header("Content-Type") == "application/json"
+    assert document.json()["openapi"]
