@@ -99,7 +99,7 @@ class SubscriptionService:
 
         now = now or datetime.now(UTC)
         try:
-            subscription_id = verify_token(self.keys.tokens, token, "confirm", now=now)
+            subscription_id = verify_token(self.keys.token_keys, token, "confirm", now=now)
         except ExpiredTokenError:
             return "expired", None
         except InvalidTokenError:
@@ -121,7 +121,7 @@ class SubscriptionService:
         from boletin.email import InvalidTokenError, verify_token
 
         try:
-            subscription_id = verify_token(self.keys.tokens, token, purpose, now=datetime.now(UTC))
+            subscription_id = verify_token(self.keys.token_keys, token, purpose, now=datetime.now(UTC))
         except InvalidTokenError:
             return None
         return self.subscriptions.get(subscription_id)
@@ -166,6 +166,13 @@ def link_urls(subscription_id: str, keys: SigningKeys, *, now: datetime) -> dict
     base = get_settings().public_base_url
     return {
         purpose: f"{base}/subscriptions/{purpose}?token="
-        + issue_token(keys.tokens, purpose, subscription_id, now=now, ttl=DEFAULT_TTLS[purpose])
+        + issue_token(
+            keys.tokens,
+            purpose,
+            subscription_id,
+            now=now,
+            ttl=DEFAULT_TTLS[purpose],
+            key_id=keys.token_key_id,
+        )
         for purpose in ("confirm", "unsubscribe", "manage")
     }
