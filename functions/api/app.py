@@ -10,13 +10,14 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.errors import BoletinError, BulletinWithdrawnError, NotFoundError
+from boletin.errors import BoletinError, BulletinWithdrawnError, FieldError, NotFoundError
 from boletin.http import (
     PROBLEM_JSON,
     caller_from_authorizer,
     checked_caller,
     error_problem,
     header,
+    invalid_fields,
     optional_caller,
     parse_json_body,
     parse_json_object,
@@ -281,6 +282,8 @@ def patch_bulletin(bulletin_id: str) -> Response[str]:
 def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
     caller = _writer()
+    if not (event.body or "").strip():
+        raise invalid_fields("A withdrawal needs its reason", [FieldError("reason", "is required")])
     withdrawal = parse_json_body(
         BulletinWithdrawal,
         event.body,

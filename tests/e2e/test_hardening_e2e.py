@@ -233,3 +233,44 @@ def test_the_docs_page_runs_only_its_own_scripts_cannot_be_framed_and_links_the_
     document = http.get("/openapi.json")
     assert document.header("Content-Type") == "application/json"
     assert document.json()["openapi"]
+
+
+def test_rough_edges_of_the_bulletins_api_are_smoothed(stack: Any, http: Http, new_office: Any) -> None:
+    office, key = new_office()
+    bulletin_id = submit(http, key, bulletin(f"Boletín de bordes ásperos {uuid.uuid4().hex[:6]}"))
+    stack.wait_until_idle(timeout=30)
+    # A DELETE without a body names the field it needs
+    bare = http.request("DELETE", f"/bulletins/{bulletin_id}", key=key)
+    assert bare.status == 422
+    assert [e["field"] for e in bare.json()["errors"]] == ["reason"]
+    assert "reason" in bare.json()["detail"]
+    # ?country=gt is GT, and the answer says GT
+    listed = http.get("/bulletins?country=gt&limit=100")
+    assert listed.status == 200, listed.body
+    found = [i for i in listed.json()["items"] if i["id"] == bulletin_id]
+    assert found
+    assert found[0]["countries"] == ["GT"]
+    # limit=0 (or a word) is a clear problem, not pydantic's wording
+    for bad in ("0", "101", "ten"):
+        refused = http.get(f"/bulletins?limit={bad}")
+        assert refused.status == 422
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "limit"
+        assert "1 to 100" in error["detail"]
+        assert "Input should" not in refused.json()["detail"]
+    # The history: one timestamp format, and the office (not a key prefix) as who replaced a version
+    current = http.get(f"/bulletins/{bulletin_id}", key=key).json()
+    corrected = http.request(
+        "PUT",
+        f"/bulletins/{bulletin_id}",
+        json_body=bulletin(current["title"] + " (corregido)"),
+        key=key,
+        headers={"If-Match": f'"{current["version"]}"'},
+    )
+    assert corrected.status == 200, corrected.body
+    versions = http.get(f"/bulletins/{bulletin_id}/versions").json()["items"]
+    assert len(versions) == 2
+    stamps = [v[k] for v in versions for k in ("created_at", "replaced_at") if v[k] is not None]
+    assert len(stamps) == 3
+    assert all(s.endswith("Z") and "+00:00" not in s for s in stamps), stamps
+    assert versions[0]["replaced_by"] == office

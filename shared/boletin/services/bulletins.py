@@ -221,20 +221,32 @@ class ListQuery(BaseModel):
     office: str | None = None
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=20, description="1 to 100.")
     cursor: str | None = None
-    status: Literal["received", "scheduled", "published", "withdrawn"] | None = None
+    status: Literal["received", "scheduled", "published", "held", "withdrawn"] | None = None
 
-    @field_validator("country")
+    @field_validator("country", mode="before")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
+    def _country(cls, value: object) -> str | None:
         if value is None:
             return None
         from boletin.enrichment.taxonomy import is_country_code
 
-        if not _COUNTRY.match(value) or not is_country_code(value):
-            raise ValueError("must be an ISO 3166-1 alpha-2 code in upper case")
-        return value
+        code = str(value).strip().upper()  # ?country=gt means GT
+        if not _COUNTRY.match(code) or not is_country_code(code):
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. GT")
+        return code
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit(cls, value: object) -> int:
+        try:
+            limit = int(str(value).strip())
+        except ValueError:
+            raise ValueError("must be a whole number from 1 to 100") from None
+        if not 1 <= limit <= 100:
+            raise ValueError(f"must be a whole number from 1 to 100 (got {limit})")
+        return limit
 
     @field_validator("topic")
     @classmethod

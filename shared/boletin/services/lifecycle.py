@@ -191,6 +191,14 @@ def withdraw_bulletin(
     )
 
 
+def _timestamp(value: object) -> str | None:
+    """Every time in the history in one form, as the rest of the API writes it: UTC with a Z."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def list_versions(
     bulletin_id: str, caller: Caller | None, *, repository: BulletinRepository | None = None
 ) -> list[dict[str, Any]]:
@@ -212,9 +220,10 @@ def list_versions(
                 "source_url": item.get("source_url"),
                 "change": item.get("last_change"),
                 "change_note": item.get("last_change_note"),
-                "created_at": item.get("updated_at"),
-                "replaced_at": item["replaced_at"],
-                "replaced_by": item["replaced_by"],
+                "created_at": _timestamp(item.get("updated_at")),
+                "replaced_at": _timestamp(item["replaced_at"]),
+                # Only its office changes a bulletin: that is who replaced it (the key used is internal).
+                "replaced_by": item.get("office") or current.office,
                 "changed_fields": item.get("changed_fields", []),
             }
         )
@@ -229,7 +238,7 @@ def list_versions(
             "source_url": current.source_url,
             "change": current.last_change,
             "change_note": current.last_change_note,
-            "created_at": current.updated_at.isoformat(),
+            "created_at": _timestamp(current.updated_at),
             "replaced_at": None,
             "replaced_by": None,
             "changed_fields": [],
