@@ -274,3 +274,52 @@ def test_rough_edges_of_the_bulletins_api_are_smoothed(stack: Any, http: Http, n
     assert len(stamps) == 3
     assert all(s.endswith("Z") and "+00:00" not in s for s in stamps), stamps
     assert versions[0]["replaced_by"] == office
+
+
+def test_each_functions_log_lines_carry_its_own_function_name(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    import json
+    import logging
+    import threading
+
+    from aws_lambda_powertools import Logger
+
+    # Given the functions loaded (one bulletin through), and a handler that records their log lines
+    # as Powertools formats them
+    _, key = new_office()
+    submit(http, key, bulletin(f"Boletín que carga las funciones {uuid.uuid4().hex[:6]}"))
+    stack.wait_until_idle(timeout=30)
+    service = logging.getLogger("boletin")
+    powertools_handler = next(h for h in service.handlers if h.formatter is not None)
+    lines: list[dict[str, Any]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(powertools_handler.format(record)))
+
+    collect = Collect()
+    collect.filters = list(powertools_handler.filters)
+
+    # And the feeds function, which logs only after another function (on another thread, as the
+    # pollers run them) has run and set its Lambda context on the Powertools logger they share
+    def feeds_after_the_other(handler: Any) -> Any:
+        def run(event: Any, context: Any) -> Any:
+            other = threading.Thread(target=stack.run_schedule, args=("DigestFunction",))
+            other.start()
+            other.join(timeout=30)
+            Logger().info("feeds regenerated (test)")
+            return None
+
+        return run
+
+    service.addHandler(collect)
+    try:
+        with stack.wrapped("RssNotifierFunction", feeds_after_the_other):
+            stack.invoke("RssNotifierFunction", {"Records": []})
+            stack.wait_until_idle(timeout=30)
+    finally:
+        service.removeHandler(collect)
+    # Then the feeds function's line names the feeds function, whatever the other one set
+    (line,) = [line for line in lines if line["message"] == "feeds regenerated (test)"]
+    assert line["function_name"] == stack.registry.get("RssNotifierFunction").name
