@@ -323,3 +323,45 @@ def test_each_functions_log_lines_carry_its_own_function_name(
     # Then the feeds function's line names the feeds function, whatever the other one set
     (line,) = [line for line in lines if line["message"] == "feeds regenerated (test)"]
     assert line["function_name"] == stack.registry.get("RssNotifierFunction").name
+
+
+def test_a_subscribers_own_language_is_apart_from_the_bulletin_languages_they_want(
+    stack: Any, http: Http, new_office: Any
+) -> None:
+    # Given a reader who reads the interface in Spanish and wants only Spanish bulletins
+    address = fresh_address("idioma")
+    body = {
+        "email": address,
+        "language": "es",
+        "bulletin_languages": ["es"],
+        "countries": ["GT"],
+        "frequency": "immediate",
+    }
+    answer = http.post("/subscriptions", json_body=body)
+    # Then the answer is in Spanish
+    assert answer.status == 202
+    assert "confirmación" in answer.json()["detail"]
+    stack.wait_until_idle(timeout=20)
+    from tests.e2e.conftest import link
+
+    (confirmation,) = emails_to(stack.outbox_dir, address)
+    assert http.get(link(confirmation, "confirm")).status == 200
+    # When an English and a Spanish bulletin about Guatemala are published
+    _, key = new_office()
+    tag = uuid.uuid4().hex[:6]
+    english = {
+        **bulletin(f"New migrant assistance centre opens in Guatemala {tag}"),
+        "language": "en",
+        "body": "The office in Guatemala opened a new centre for migrants and refugees in Guatemala City.",
+    }
+    submit(http, key, english)
+    submit(http, key, bulletin(f"Nuevo centro de atención en Guatemala {tag}"))
+    stack.wait_until_idle(timeout=30)
+    # Then only the Spanish one is emailed, in a Spanish frame
+    emails = emails_to(stack.outbox_dir, address)[1:]
+    assert len(emails) == 1
+    assert f"Nuevo centro de atención en Guatemala {tag}" in str(emails[0]["Subject"])
+    # And the preferences page offers the bulletin languages apart from the email language
+    page = http.get(link(emails[0], "manage")).body.decode()
+    assert 'name="bulletin_languages"' in page
+    assert 'name="language"' in page

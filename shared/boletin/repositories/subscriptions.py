@@ -246,6 +246,7 @@ class SubscriptionRepository(DynamoRepository):
             "address_key": record.address_key,
             "frequency": record.frequency,
             "language": record.language,
+            "bulletin_languages": record.bulletin_languages,
         }
         items = [
             {"pk": f"MATCH#{key}", "sk": f"SUB#{record.id}", **entry}
@@ -296,9 +297,10 @@ class SubscriptionRepository(DynamoRepository):
             ":t": to_item({"v": new.topics})["v"],
             ":f": {"S": new.frequency},
             ":l": {"S": new.language},
+            ":bl": to_item({"v": new.bulletin_languages})["v"],
             ":active": {"S": "active"},
         }
-        update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l"
+        update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l, bulletin_languages = :bl"
         if new.frequency != "immediate":
             update += ", digest_pk = :dp, digest_sk = :ds"
             values[":dp"] = {"S": _digest_partition(new)}

@@ -107,6 +107,9 @@ class EmailFanOut:
         # One delivery per subscriber, however many of their filters match; the most frequent wins.
         best: dict[str, dict[str, Any]] = {}
         for entry in entries:
+            wanted = entry.get("bulletin_languages") or []
+            if wanted and detail.language not in wanted:
+                continue  # a bulletin in a language this subscriber does not read
             current = best.get(entry["address_key"])
             if current is None or _FREQUENCY_RANK[entry["frequency"]] < _FREQUENCY_RANK[current["frequency"]]:
                 best[entry["address_key"]] = entry

@@ -78,6 +78,7 @@ class SubscriptionService:
             address=request.email,
             address_key=key,
             language=request.language,
+            bulletin_languages=request.bulletin_languages,
             countries=request.countries,
             topics=request.topics,
             frequency=request.frequency,
@@ -139,10 +140,17 @@ class SubscriptionService:
         topics: list[str],
         frequency: str,
         language: str,
+        bulletin_languages: list[str] | None = None,
     ) -> SubscriptionRecord:
-        updated = record.model_copy(
-            update={"countries": countries, "topics": topics, "frequency": frequency, "language": language}
-        )
+        changes: dict[str, object] = {
+            "countries": countries,
+            "topics": topics,
+            "frequency": frequency,
+            "language": language,
+        }
+        if bulletin_languages is not None:
+            changes["bulletin_languages"] = sorted(set(bulletin_languages))
+        updated = record.model_copy(update=changes)
         updated = SubscriptionRecord.model_validate(updated.model_dump())
         self.subscriptions.update_preferences(record, updated)
         return updated
