@@ -81,6 +81,9 @@ def test_one_unrenderable_bulletin_never_takes_a_digest_down(stack: Any, http: H
     assert len(digests) == 1
     assert f"Nueva oficina de atención {tag}" in text_of(digests[0])
     assert good
+    # And its period is the date its bulletin shows (published_on), not the days it waited in the ledger
+    assert "30 de noviembre de 2026" in str(digests[0]["Subject"])
+    assert "diciembre" not in str(digests[0]["Subject"])
     dlq = stack.ref("SendDLQ")
     assert boto3.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0).get("Messages", []) == []
 
