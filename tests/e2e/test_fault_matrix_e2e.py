@@ -260,8 +260,13 @@ class Subscribers:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """This module's own stack: a failed SQS message is visible again at once (instead of after 1 s),
-    so the retries of fifty faults cost no minute of waiting. Nothing else differs."""
-    with running_stack(tmp_path_factory.mktemp("outbox"), sqs_retry_seconds=0) as running:
+    so the retries of fifty faults cost no minute of waiting, and no per-IP subscribe limit."""
+    # Its fifty subscribers all come from this machine's one IP: no per-IP send limit here.
+    with running_stack(
+        tmp_path_factory.mktemp("outbox"),
+        sqs_retry_seconds=0,
+        parameter_overrides={"SubscribeLimitPerSourceIp": 0},
+    ) as running:
         yield running
 
 
