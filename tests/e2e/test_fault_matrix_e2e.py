@@ -121,7 +121,9 @@ class Step:
 
 STEPS = [
     Step("authorizer-key-lookup", "AuthorizerFunction", "dynamodb", "GetItem"),
+    Step("api-id-secret", "ApiFunction", "secretsmanager", "GetSecretValue", cold_start_only=True),
     Step("api-store", "ApiFunction", "dynamodb", "TransactWriteItems"),
+    Step("enrich-office-scope", "EnrichFunction", "dynamodb", "GetItem"),
     Step("enrich-write", "EnrichFunction", "dynamodb", "UpdateItem"),
     Step("enrich-index", "EnrichFunction", "dynamodb", "BatchWriteItem"),
     Step("enrich-announce", "EnrichFunction", "events", "PutEvents"),
@@ -360,11 +362,12 @@ def take_dead_letters(queues: dict[str, str]) -> dict[str, int]:
 # ---------------------------------------------------------------------------- steps of a case
 def cold_start(stack: Any, logical_id: str) -> None:
     """The function's next invocation runs in a new execution environment: its module is loaded again
-    and the package's per-container cache of the signing secret is empty."""
-    from boletin.services import subscriptions
+    and the package's per-container caches of the signing and id secrets are empty."""
+    from boletin.services import bulletins, subscriptions
 
     stack.functions[logical_id]._module = None
     subscriptions._keys = None
+    bulletins._id_keys = None
 
 
 def submit(http: Http, key: str, title: str, country: str) -> str:
