@@ -1,6 +1,7 @@
 """`python -m devstack`: start the local stack and serve until Ctrl-C.
 
-Prints, before it serves, `office key: <key>`, `outbox: <dir>` and `serving on <url>` on stdout; logs
+Prints, before it serves, `office key: <key>`, `outbox: <dir>` and `serving on <url>` on stdout, and
+writes `.local/stack.json` (its URLs, region and resource names, for the `boletin` CLI); logs
 (the stack's and the functions') go to stderr. Environment: PORT (3000), OUTBOX_DIR
 (<repo>/.local/outbox), LOCAL_SCHEDULE_SECONDS (run the template's schedules every N seconds),
 LOCAL_LOG_LEVEL (INFO), LOCAL_REPO_ROOT (where template.yaml is; default: the current directory if it
@@ -9,6 +10,7 @@ has one, else this checkout), LOCAL_STATE_DIR (<repo>/.local/state: the data kep
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -26,6 +28,30 @@ def _repo_root() -> Path:
     if (Path.cwd() / "template.yaml").is_file():
         return Path.cwd()
     return Path(__file__).resolve().parents[1]
+
+
+def write_stack_file(stack: DevStack, path: Path | None = None) -> Path:
+    """`.local/stack.json`: where this stack answers, so `boletin offices create ...` run in the
+    checkout reaches it with no environment to set (the CLI reads it when none is given)."""
+    path = path or stack.repo_root / ".local" / "stack.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = {
+        k: v for k, v in stack.environment.items() if k.isupper() and not k.startswith(("AWS_", "POWERTOOLS"))
+    }
+    path.write_text(
+        json.dumps(
+            {
+                "api_url": stack.url,
+                "aws_endpoint_url": stack.moto_url,
+                "region": stack.region,
+                "pid": os.getpid(),
+                "settings": settings,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return path
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -49,6 +75,7 @@ def main() -> int:
     except OSError as error:
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
+    stack_file = write_stack_file(stack)
     try:
         print(f"office key: {stack.demo_key}")
         print(f"outbox: {stack.outbox_dir}")
@@ -60,6 +87,7 @@ def main() -> int:
     except KeyboardInterrupt:
         logging.getLogger("local_stack").info("stopping")
     finally:
+        stack_file.unlink(missing_ok=True)
         stack.stop()
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 import threading
 import time
@@ -32,6 +33,33 @@ __all__ = [
 logger = logging.getLogger("local_stack")
 
 _running = threading.local()
+
+
+class _LambdaContextFilter(logging.Filter):
+    """Powertools keeps a Logger's Lambda context (function_name, request id...) on the one logging
+    logger a service name shares: in one process, the last handler to start would label every line.
+    This puts the context of the function the logging thread runs on each record (record attributes
+    win over the kept ones), so each line says which function wrote it, as on Lambda."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = getattr(_running, "context", None)
+        if context is not None:
+            record.function_name = context.function_name
+            record.function_arn = context.invoked_function_arn
+            record.function_request_id = context.aws_request_id
+            record.function_memory_size = context.memory_limit_in_mb
+        return True
+
+
+_CONTEXT_FILTER = _LambdaContextFilter()
+
+
+def label_function_logs(service: str) -> None:
+    """Install the filter on the service's Powertools logger and its handlers (idempotent)."""
+    service_logger = logging.getLogger(service)
+    for target in (service_logger, *service_logger.handlers):
+        if _CONTEXT_FILTER not in target.filters:
+            target.addFilter(_CONTEXT_FILTER)
 
 
 def running_function() -> str | None:
@@ -194,13 +222,16 @@ class FunctionRegistry:
         record = Invocation(logical_id, event, source=source)
         started = time.perf_counter()
         previous = running_function()
+        previous_context = getattr(_running, "context", None)
         try:
             with function.run_lock:
                 _running.logical_id = logical_id
                 context = LocalLambdaContext(function)
+                _running.context = context
                 if failure is not None:
                     raise failure
                 handler = function.handler_function()
+                label_function_logs(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
                 for wrapper in wrappers:
                     handler = wrapper(handler)
                 record.result = handler(event, context)
@@ -214,6 +245,7 @@ class FunctionRegistry:
             raise
         finally:
             _running.logical_id = previous
+            _running.context = previous_context
             record.duration_ms = (time.perf_counter() - started) * 1000
             if record.duration_ms > function.timeout * 1000:
                 logger.warning(

@@ -822,3 +822,6 @@ def _reset_process_caches() -> None:
     subscriptions = sys.modules.get("boletin.services.subscriptions")
     if subscriptions is not None and hasattr(subscriptions, "_keys"):
         setattr(subscriptions, "_keys", None)  # noqa: B010 - a private cache of the application
+    bulletins = sys.modules.get("boletin.services.bulletins")
+    if bulletins is not None and hasattr(bulletins, "_id_keys"):
+        setattr(bulletins, "_id_keys", None)  # noqa: B010 - a private cache of the application

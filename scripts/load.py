@@ -1569,7 +1569,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from devstack import DevStack
 
-        stack = DevStack(ROOT, port=args.port, outbox_dir=work / "outbox", create_demo_office=False)
+        # Every simulated subscriber comes from this machine's one IP: lift the per-IP send limit.
+        stack = DevStack(
+            ROOT,
+            port=args.port,
+            outbox_dir=work / "outbox",
+            create_demo_office=False,
+            parameter_overrides={"SubscribeLimitPerSourceIp": 0},
+        )
         # What the functions print (Powertools' JSON logs) goes to the work folder, not the report.
         with stack, contextlib.redirect_stdout(log):
             report = run_load(stack, config)

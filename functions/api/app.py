@@ -10,12 +10,14 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.errors import BoletinError, BulletinWithdrawnError, NotFoundError
+from boletin.errors import BoletinError, BulletinWithdrawnError, FieldError, NotFoundError
 from boletin.http import (
     PROBLEM_JSON,
     caller_from_authorizer,
+    checked_caller,
     error_problem,
     header,
+    invalid_fields,
     optional_caller,
     parse_json_body,
     parse_json_object,
@@ -152,7 +154,7 @@ def submit_bulletin() -> Response[str]:
 )
 def preview_bulletin() -> Response[str]:
     event = app.current_event
-    caller_from_authorizer(event.raw_event.get("requestContext", {}))
+    checked_caller(event.raw_event.get("requestContext", {}))
     submission = parse_json_body(
         BulletinSubmission,
         event.body,
@@ -286,6 +288,8 @@ def patch_bulletin(bulletin_id: str) -> Response[str]:
 def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     event = app.current_event
     caller = _writer()
+    if not (event.body or "").strip():
+        raise invalid_fields("A withdrawal needs its reason", [FieldError("reason", "is required")])
     withdrawal = parse_json_body(
         BulletinWithdrawal,
         event.body,
@@ -362,7 +366,9 @@ def openapi_document() -> Response[str]:
 def swagger_ui() -> Response[str]:
     from boletin import openapi
 
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=openapi.swagger_html(app))
+    html = openapi.swagger_html(app)
+    headers = openapi.docs_headers(html)
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
 def _problem(error: BoletinError) -> Response[str]:

@@ -107,14 +107,14 @@ def subscribe() -> Response[str]:
         is_base64=event.is_base64_encoded or False,
         content_type=header(event.headers, "Content-Type"),
     )
-    subscription_id = _get_service().subscribe(request)
+    source_ip = (event.raw_event.get("requestContext") or {}).get("identity", {}).get("sourceIp")
+    subscription_id = _get_service().subscribe(request, source_ip=source_ip)
+    from boletin.email.i18n import translate
+
     logger.info("subscription requested", queued=subscription_id is not None)
     count(metrics, BusinessMetric.SUBSCRIPTIONS_REQUESTED)
     # The same answer whatever happened: no one learns whether an address is known or suppressed.
-    body = {
-        "status": "pending",
-        "detail": "If this address can receive our emails, a confirmation link is on its way.",
-    }
+    body = {"status": "pending", "detail": translate(request.language, "subscribe.accepted")}
     return Response(status_code=202, content_type="application/json", body=json.dumps(body))
 
 

@@ -1,6 +1,7 @@
 """`boletin`: the ops command line. It talks to whatever endpoint boto3 is configured for: real AWS,
-or the local stack through AWS_ENDPOINT_URL. Table names come from the same settings as the functions
-(OFFICES_TABLE...), or from the stack's outputs.
+or the local stack. Run in a checkout while `make run` is up, with no AWS environment set, it finds
+the local stack in `.local/stack.json`. Resource names come from the same settings as the functions
+(OFFICES_TABLE...), or that file.
 
     boletin offices create "IOM Costa Rica" [--id iom-cr] [--countries CR,NI]
     boletin offices rotate iom-costa-rica [--keep-old]
@@ -9,91 +10,105 @@ or the local stack through AWS_ENDPOINT_URL. Table names come from the same sett
     boletin offices list
     boletin offices disable|enable iom-costa-rica
     boletin offices set-countries iom-costa-rica CR,NI
+
+Every failure is one line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import os
 import sys
+from pathlib import Path
+from typing import Any
 
 from boletin.errors import BoletinError
+
+# One line per command group: the module has HELP, add_arguments(parser) and run(args, settings).
+COMMANDS: dict[str, str] = {
+    "offices": "boletin.cli_offices",
+}
+
+STACK_FILE = Path(".local") / "stack.json"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boletin", description="Boletín operations.")
     parser.add_argument("--offices-table", help="Offices table name (default: $OFFICES_TABLE).")
     groups = parser.add_subparsers(dest="group", required=True)
-    offices = groups.add_parser("offices", help="Offices and their API keys.").add_subparsers(
-        dest="command", required=True
-    )
-    create = offices.add_parser("create", help="Create an office and print its first key (once).")
-    create.add_argument("name")
-    create.add_argument("--id", dest="office_id", help="Office id (default: from the name).")
-    create.add_argument("--countries", default="", help="Comma-separated ISO codes it may publish for.")
-    rotate = offices.add_parser("rotate", help="Issue a new key; older keys stop working.")
-    rotate.add_argument("office_id")
-    rotate.add_argument("--keep-old", action="store_true", help="Keep older keys working too.")
-    revoke = offices.add_parser("revoke", help="Revoke every key of an office.")
-    revoke.add_argument("office_id")
-    revoke_key = offices.add_parser("revoke-key", help="Revoke one key.")
-    revoke_key.add_argument("key")
-    offices.add_parser("list", help="List offices.")
-    disable = offices.add_parser(
-        "disable", help="Disable an office: its keys stop working, its bulletins stay."
-    )
-    disable.add_argument("office_id")
-    enable = offices.add_parser("enable", help="Enable a disabled office again.")
-    enable.add_argument("office_id")
-    scope = offices.add_parser("set-countries", help="The countries an office may publish for ('' for any).")
-    scope.add_argument("office_id")
-    scope.add_argument("countries")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        module.add_arguments(groups.add_parser(name, help=module.HELP))
     return parser
+
+
+def local_stack(start: Path | None = None) -> dict[str, Any] | None:
+    """What `make run` wrote in this checkout (or a parent folder), if anything."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        path = folder / STACK_FILE
+        if path.is_file():
+            try:
+                found = json.loads(path.read_text())
+            except (OSError, ValueError):
+                return None
+            return found if isinstance(found, dict) else None
+    return None
+
+
+def _use_local_stack() -> str | None:
+    """Point boto3 and the settings at the local stack when no AWS endpoint or table is set."""
+    if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("OFFICES_TABLE"):
+        return None
+    stack = local_stack()
+    if not stack or not stack.get("aws_endpoint_url"):
+        return None
+    for name, value in (stack.get("settings") or {}).items():
+        os.environ.setdefault(str(name), str(value))
+    os.environ["AWS_ENDPOINT_URL"] = str(stack["aws_endpoint_url"])
+    os.environ.setdefault("AWS_DEFAULT_REGION", str(stack.get("region") or "us-east-1"))
+    # moto takes any credentials; a developer's real ones must never be sent to it
+    os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - the local emulator's
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    return str(stack["aws_endpoint_url"])
+
+
+def _one_line(error: Exception, local: str | None) -> str:
+    """What went wrong, in one sentence a user can act on."""
+    from botocore import exceptions as boto
+
+    if isinstance(error, BoletinError | ValueError):
+        return str(error)
+    if isinstance(error, boto.NoRegionError):
+        return (
+            "no AWS region: set AWS_DEFAULT_REGION (or run `make run` in this checkout for the local stack)"
+        )
+    if isinstance(error, boto.NoCredentialsError | boto.PartialCredentialsError):
+        return "no AWS credentials found: configure them (aws configure) or run `make run` in this checkout"
+    if isinstance(error, boto.EndpointConnectionError):
+        hint = " (is `make run` still running?)" if local else ""
+        return f"cannot reach {getattr(error, 'kwargs', {}).get('endpoint_url', 'AWS')}{hint}"
+    if isinstance(error, boto.ClientError):
+        details = error.response.get("Error", {})
+        return f"AWS refused: {details.get('Code', 'error')}: {details.get('Message', '')}".rstrip(": ")
+    if isinstance(error, boto.BotoCoreError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from boletin.repositories.offices import OfficeRepository
-    from boletin.services import offices as service
-
-    table = args.offices_table or os.environ.get("OFFICES_TABLE")
-    if not table:
-        print("boletin: set OFFICES_TABLE or pass --offices-table", file=sys.stderr)
-        return 2
-    repository = OfficeRepository(table)
+    local = _use_local_stack()
+    module = importlib.import_module(COMMANDS[args.group])
     try:
-        if args.command == "create":
-            countries = [c.strip().upper() for c in args.countries.split(",") if c.strip()]
-            office, key = service.create_office(
-                args.name, office_id=args.office_id, countries=countries, repository=repository
-            )
-            print(f"office: {office.id}")
-            print(f"key: {key}")
-            print("Store the key now: it is shown only once.", file=sys.stderr)
-        elif args.command == "rotate":
-            key = service.rotate_key(args.office_id, revoke_old=not args.keep_old, repository=repository)
-            print(f"key: {key}")
-        elif args.command == "revoke":
-            count = service.revoke_keys(args.office_id, repository=repository)
-            print(f"revoked {count} key(s) of {args.office_id}")
-        elif args.command == "revoke-key":
-            owner = service.revoke_key(args.key, repository=repository)
-            print(f"revoked one key of {owner}")
-        elif args.command in ("disable", "enable"):
-            status = "disabled" if args.command == "disable" else "active"
-            service.set_office_status(args.office_id, status, repository=repository)
-            print(f"{args.office_id}: {status}")
-        elif args.command == "set-countries":
-            countries = [c.strip().upper() for c in args.countries.split(",") if c.strip()]
-            service.set_office_countries(args.office_id, countries, repository=repository)
-            print(f"{args.office_id}: {', '.join(countries) or 'any country'}")
-        elif args.command == "list":
-            for office in repository.list_offices():
-                print(f"{office.id}\t{office.status}\t{len(office.key_hashes)} key(s)\t{office.name}")
-    except (BoletinError, ValueError) as error:
-        print(f"boletin: {error}", file=sys.stderr)
+        return int(module.run(args, os.environ.get))
+    except Exception as error:  # a CLI: every failure is one clear line, never a traceback
+        print(f"boletin: {_one_line(error, local)}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

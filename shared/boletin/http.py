@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
-import time
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -107,6 +105,9 @@ def _loads(text: str) -> Any:
         ) from None
     except RecursionError:
         raise MalformedRequestError("The request body nests too deeply.") from None
+    except ValueError:
+        # Python refuses to turn an integer literal of over 4,300 digits into an int (CVE-2020-10735).
+        raise MalformedRequestError("The request body holds a number too long to be read.") from None
 
 
 def _json_text(
@@ -204,29 +205,12 @@ def caller_from_authorizer(request_context: dict[str, Any]) -> Caller:
     )
 
 
-class _CallerCache:
-    """Keys checked by routes without the authorizer, remembered as long as the authorizer would."""
+def checked_caller(request_context: dict[str, Any]) -> Caller:
+    """The authorizer's office, re-checked with one read: API Gateway caches the authorizer's allow,
+    so routes that write nothing guarded (preview) must see a revoked key or disabled office at once."""
+    from boletin.services.offices import verify_caller
 
-    def __init__(self, ttl_seconds: float = 60.0) -> None:
-        self._ttl = ttl_seconds
-        self._entries: dict[str, tuple[float, Caller]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, authorization: str) -> Caller | None:
-        with self._lock:
-            entry = self._entries.get(authorization)
-            if entry and entry[0] > time.monotonic():
-                return entry[1]
-            return None
-
-    def put(self, authorization: str, caller: Caller) -> None:
-        with self._lock:
-            if len(self._entries) > 1000:
-                self._entries.clear()
-            self._entries[authorization] = (time.monotonic() + self._ttl, caller)
-
-
-_optional_callers = _CallerCache()
+    return verify_caller(caller_from_authorizer(request_context))
 
 
 def optional_caller(request_context: dict[str, Any], headers: dict[str, str] | None) -> Caller | None:
@@ -236,11 +220,7 @@ def optional_caller(request_context: dict[str, Any], headers: dict[str, str] | N
     authorization = header(headers, "Authorization")
     if not authorization:
         return None
-    cached = _optional_callers.get(authorization)
-    if cached is not None:
-        return cached
     from boletin.services.offices import authenticate
 
-    caller = authenticate(authorization)
-    _optional_callers.put(authorization, caller)
-    return caller
+    # Never cached: one GetItem per request is what lets a revoked key stop at once.
+    return authenticate(authorization)

@@ -257,5 +257,31 @@ def _swagger_html(current: Any | None) -> str:
 
 
 def swagger_html(current: Any | None = None) -> str:
-    """Swagger UI for the document, its script and styles inline (Powertools' copies): no CDN."""
-    return _swagger_html(current)
+    """Swagger UI for the document, its script and styles inline (Powertools' copies): no CDN. Its
+    link to the document is openapi.json beside it (Powertools' ?format=json is not served here)."""
+    html = _swagger_html(current)
+    return html.replace('currentUrl.pathname + "?format=json"', '"openapi.json"')
+
+
+def docs_headers(html: str) -> dict[str, str]:
+    """The page may run only its own inline scripts (by hash), load nothing from elsewhere and never
+    be framed: a Content-Security-Policy and X-Frame-Options for /docs."""
+    import base64
+    import hashlib
+    import re
+
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
+    )
+    policy = (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     feeds_bucket: str = Field(alias="FEEDS_BUCKET")
     send_queue_url: str = Field(alias="SEND_QUEUE_URL")
     signing_secret_arn: str = Field(alias="SIGNING_SECRET_ARN")
+    bulletin_id_secret_arn: str = Field(alias="BULLETIN_ID_SECRET_ARN")
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
     sender_address: str = Field(alias="SENDER_ADDRESS")
@@ -35,6 +36,10 @@ class Settings(BaseModel):
     # How long a sender's claim on a ledger line holds: longer than the sender can run, shorter than
     # the send queue's visibility timeout (the template's tests hold it to both).
     sending_lease_seconds: float = Field(alias="SENDING_LEASE_SECONDS", gt=0)
+    # Confirmation emails POST /subscriptions may trigger per hour from one source IP, and in all
+    # (0: no limit); each mailbox also gets at most 3 a UTC day (boletin.services.subscriptions).
+    subscribe_limit_per_source_ip: int = Field(default=30, alias="SUBSCRIBE_LIMIT_PER_SOURCE_IP", ge=0)
+    subscribe_limit_per_hour: int = Field(default=500, alias="SUBSCRIBE_LIMIT_PER_HOUR", ge=0)
 
     @classmethod
     def env_names(cls) -> list[str]:
@@ -45,4 +50,5 @@ class Settings(BaseModel):
 @cache
 def get_settings() -> Settings:
     """The settings of this process, read from the environment on first use."""
-    return Settings.model_validate({name: os.environ.get(name) for name in Settings.env_names()})
+    values = {name: os.environ[name] for name in Settings.env_names() if name in os.environ}
+    return Settings.model_validate(values)

@@ -121,7 +121,9 @@ class Step:
 
 STEPS = [
     Step("authorizer-key-lookup", "AuthorizerFunction", "dynamodb", "GetItem"),
+    Step("api-id-secret", "ApiFunction", "secretsmanager", "GetSecretValue", cold_start_only=True),
     Step("api-store", "ApiFunction", "dynamodb", "TransactWriteItems"),
+    Step("enrich-office-scope", "EnrichFunction", "dynamodb", "GetItem"),
     Step("enrich-write", "EnrichFunction", "dynamodb", "UpdateItem"),
     Step("enrich-index", "EnrichFunction", "dynamodb", "BatchWriteItem"),
     Step("enrich-announce", "EnrichFunction", "events", "PutEvents"),
@@ -260,8 +262,13 @@ class Subscribers:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """This module's own stack: a failed SQS message is visible again at once (instead of after 1 s),
-    so the retries of fifty faults cost no minute of waiting. Nothing else differs."""
-    with running_stack(tmp_path_factory.mktemp("outbox"), sqs_retry_seconds=0) as running:
+    so the retries of fifty faults cost no minute of waiting, and no per-IP subscribe limit."""
+    # Its fifty subscribers all come from this machine's one IP: no per-IP send limit here.
+    with running_stack(
+        tmp_path_factory.mktemp("outbox"),
+        sqs_retry_seconds=0,
+        parameter_overrides={"SubscribeLimitPerSourceIp": 0},
+    ) as running:
         yield running
 
 
@@ -355,11 +362,12 @@ def take_dead_letters(queues: dict[str, str]) -> dict[str, int]:
 # ---------------------------------------------------------------------------- steps of a case
 def cold_start(stack: Any, logical_id: str) -> None:
     """The function's next invocation runs in a new execution environment: its module is loaded again
-    and the package's per-container cache of the signing secret is empty."""
-    from boletin.services import subscriptions
+    and the package's per-container caches of the signing and id secrets are empty."""
+    from boletin.services import bulletins, subscriptions
 
     stack.functions[logical_id]._module = None
     subscriptions._keys = None
+    bulletins._id_keys = None
 
 
 def submit(http: Http, key: str, title: str, country: str) -> str:

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from boletin.repositories.bulletins import BulletinRepository
 from boletin.services import offices
+from boletin.settings import get_settings
 from tests.e2e.conftest import Http, seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +78,127 @@ def test_ops_manage_offices_and_keys_with_the_cli(
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[6]), key=new_key).status == 401
     assert main(["offices", "list"]) == 0
     assert office in capsys.readouterr().out
+
+
+def _bulletin(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "body": "La oficina informa sobre la atención a personas migrantes en Guatemala.",
+        "published_on": "2026-11-30",
+        "language": "es",
+        "countries": ["GT"],
+    }
+
+
+def _office_key_routes_answer(http: Http, key: str, office: str, bulletin_id: str) -> dict[str, int]:
+    """The status every route an office key opens gives that key now."""
+    return {
+        "preview": http.post(
+            "/bulletins/preview", json_body=_bulletin("Vista previa del boletín"), key=key
+        ).status,
+        "own list": http.get(f"/bulletins?office={office}", key=key).status,
+        "own bulletin": http.get(f"/bulletins/{bulletin_id}", key=key).status,
+        "submit": http.post("/bulletins", json_body=_bulletin("Otro boletín"), key=key).status,
+        "withdraw": http.request(
+            "DELETE", f"/bulletins/{bulletin_id}", json_body={"reason": "Publicado por error."}, key=key
+        ).status,
+    }
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate", "disable"])
+def test_every_route_of_an_office_key_stops_at_once_whatever_the_authorizer_cached(
+    stack: Any, http: Http, new_office: Any, how: str
+) -> None:
+    # Given an office whose key was just allowed on every route (API Gateway caches the allow for 60 s)
+    office, key = new_office()
+    created = http.post("/bulletins", json_body=_bulletin("Boletín de prueba"), key=key)
+    assert created.status == 201
+    bulletin_id = created.json()["id"]
+    assert (
+        http.post("/bulletins/preview", json_body=_bulletin("Vista previa del boletín"), key=key).status
+        == 200
+    )
+    assert http.get(f"/bulletins?office={office}", key=key).status == 200
+    # When the key is revoked or rotated, or the office disabled
+    if how == "revoke":
+        offices.revoke_keys(office)
+    elif how == "rotate":
+        offices.rotate_key(office)
+    else:
+        offices.set_office_status(office, "disabled")
+    # Then every route refuses the key at once (the cache still holds the allow)
+    answers = _office_key_routes_answer(http, key, office, bulletin_id)
+    assert answers == dict.fromkeys(answers, 401), answers
+    # And the bulletin was not withdrawn
+    stored = BulletinRepository(get_settings().bulletins_table).get(bulletin_id, consistent=True)
+    assert stored is not None
+    assert stored.status != "withdrawn"
+    assert stored.withdrawn_reason is None
+
+
+def _cli(cwd: Any, *args: str) -> Any:
+    """`boletin ...` as a user runs it in a shell: no AWS variables at all, in the folder given."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "OFFICES_", "BULLETIN", "POWERTOOLS"))
+    }
+    env.pop("SUBSCRIPTIONS_TABLE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "boletin.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_creating_an_office_in_the_checkout_while_the_stack_runs_just_works(
+    stack: Any, http: Http, tmp_path: Any
+) -> None:
+    from devstack.__main__ import write_stack_file
+
+    # Given a checkout where `make run` wrote .local/stack.json
+    write_stack_file(stack, tmp_path / ".local" / "stack.json")
+    # When a newcomer creates an office there, with no AWS environment at all
+    created = _cli(tmp_path, "offices", "create", "OIM Guatemala CLI", "--countries", "GT")
+    # Then it works, and the printed key submits a bulletin to the running stack
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.split("key: ", 1)[1].split()[0]
+    reply = http.post("/bulletins", json_body=_bulletin("Primer boletín desde la CLI"), key=key)
+    assert reply.status == 201
+
+
+def test_every_cli_failure_is_one_clear_line_never_a_traceback(stack: Any, tmp_path: Any) -> None:
+    from devstack.__main__ import write_stack_file
+
+    # Given no stack file and no AWS settings at all
+    missing = _cli(tmp_path, "offices", "list")
+    assert missing.returncode != 0
+    assert "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    assert "OFFICES_TABLE" in missing.stderr
+    # Given a table but no region or credentials
+    no_region = _cli(tmp_path, "--offices-table", "offices", "offices", "list")
+    assert "Traceback" not in no_region.stderr
+    assert len(no_region.stderr.strip().splitlines()) == 1
+    assert "region" in no_region.stderr or "credentials" in no_region.stderr
+    # Given a stack file whose stack is gone
+    write_stack_file(stack, tmp_path / ".local" / "stack.json")
+    stale = (tmp_path / ".local" / "stack.json").read_text().replace(stack.moto_url, "http://127.0.0.1:9")
+    (tmp_path / ".local" / "stack.json").write_text(stale)
+    gone = _cli(tmp_path, "offices", "list")
+    assert gone.returncode == 1
+    assert "Traceback" not in gone.stderr
+    assert "make run" in gone.stderr
+    # And a user's own mistake (an office that does not exist)
+    write_stack_file(stack, tmp_path / ".local" / "stack.json")
+    unknown = _cli(tmp_path, "offices", "disable", "no-such-office")
+    assert unknown.returncode == 1
+    assert unknown.stderr.count("\n") == 1
+    assert "Traceback" not in unknown.stderr

@@ -4,7 +4,13 @@ Stdlib only at import time (``email-validator`` is imported on first address val
 can import this package without a cold-start penalty.
 """
 
-from boletin.email.addresses import InvalidEmailAddressError, address_key, mask_address, normalize_address
+from boletin.email.addresses import (
+    InvalidEmailAddressError,
+    address_key,
+    mailbox_of,
+    mask_address,
+    normalize_address,
+)
 from boletin.email.i18n import FREQUENCIES, SUPPORTED_LANGUAGES, Frequency, Language, resolve_language
 from boletin.email.messages import (
     BulletinDigestItem,
@@ -62,6 +68,7 @@ __all__ = [
     "confirm_page",
     "error_page",
     "issue_token",
+    "mailbox_of",
     "manage_page",
     "mask_address",
     "normalize_address",

@@ -94,6 +94,22 @@ def address_key(address: str, secret: bytes) -> str:
     return hmac.new(secret, _KEY_CONTEXT + canonical, hashlib.sha256).hexdigest()
 
 
+# Providers that deliver a.b.c@ and abc@ to the same mailbox (and googlemail.com is gmail.com).
+_DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox an address is delivered to, as far as rate limits care: lower case, without a
+    "+tag", and without dots where the provider ignores them. ana.b+x@GoogleMail.com -> anab@gmail.com.
+    Only for counting: the address itself is kept and written to as given."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTS_IGNORED:
+        domain = _DOTS_IGNORED[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 def mask_address(address: str) -> str:
     """A log-safe form: ``jane@example.org`` -> ``j***@example.org``; never the full local part.
 

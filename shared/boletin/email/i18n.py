@@ -337,6 +337,25 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "fr": "Langue des courriels",
         "pt": "Idioma dos e-mails",
     },
+    "page.manage.bulletin_languages": {
+        "en": "Bulletins in these languages",
+        "es": "Boletines en estos idiomas",
+        "fr": "Bulletins dans ces langues",
+        "pt": "Boletins nestes idiomas",
+    },
+    "page.manage.bulletin_languages_hint": {
+        "en": "None chosen: every language.",
+        "es": "Si no elige ninguno: todos los idiomas.",
+        "fr": "Aucune choisie : toutes les langues.",
+        "pt": "Nenhum escolhido: todos os idiomas.",
+    },
+    # --- POST /subscriptions answer ------------------------------------------------------------------
+    "subscribe.accepted": {
+        "en": "If this address can receive our emails, a confirmation link is on its way.",
+        "es": "Si esta dirección puede recibir nuestros correos, le enviamos un enlace de confirmación.",
+        "fr": "Si cette adresse peut recevoir nos courriels, un lien de confirmation est en route.",
+        "pt": "Se este endereço puder receber os nossos e-mails, um link de confirmação está a caminho.",
+    },
     "page.manage.save": {
         "en": "Save changes",
         "es": "Guardar cambios",

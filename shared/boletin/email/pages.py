@@ -62,6 +62,7 @@ class ManagePreferences:
     topics: Sequence[str] = field(default_factory=tuple)
     frequency: Frequency = "immediate"
     language: Language = "en"
+    bulletin_languages: Sequence[str] = field(default_factory=tuple)  # empty: every language
 
 
 class ManageFormError(ValueError):
@@ -211,6 +212,15 @@ def manage_page(
             current.language,
         )
     )
+    parts.append(
+        _checkboxes(
+            "bulletin_languages",
+            translate(lang, "page.manage.bulletin_languages"),
+            translate(lang, "page.manage.bulletin_languages_hint"),
+            [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
+            current.bulletin_languages,
+        )
+    )
     parts.append(f'<button type="submit">{_e(translate(lang, "page.manage.save"))}</button></form>')
     if unsubscribe_url:
         parts.append(_link(unsubscribe_url, translate(lang, "footer.unsubscribe")))
@@ -251,11 +261,11 @@ def parse_manage_form(
             body,
             keep_blank_values=False,
             strict_parsing=False,
-            max_num_fields=len(countries_allowed) + len(topics_allowed) + 8,
+            max_num_fields=len(countries_allowed) + len(topics_allowed) + len(SUPPORTED_LANGUAGES) + 8,
         )
     except ValueError:
         raise ManageFormError("the form has too many fields") from None
-    unknown = set(fields) - {"countries", "topics", "frequency", "language"}
+    unknown = set(fields) - {"countries", "topics", "frequency", "language", "bulletin_languages"}
     if unknown:
         raise ManageFormError(f"unknown form fields: {', '.join(sorted(unknown))}")
 
@@ -283,6 +293,7 @@ def parse_manage_form(
         topics=chosen("topics", topics_allowed),
         frequency=frequency,
         language=language,
+        bulletin_languages=chosen("bulletin_languages", set(SUPPORTED_LANGUAGES)),
     )
 
 

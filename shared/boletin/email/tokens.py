@@ -1,9 +1,13 @@
 """Signed, URL-safe tokens for the links in emails: confirm, unsubscribe and manage.
 
-Format (version 1), base64url without padding over::
+Format (version 2), base64url without padding over::
 
-    version (1 byte = 1) | purpose (1 byte) | expiry (8 bytes, big-endian Unix seconds, 0 = never)
-    | subject (UTF-8, 1-255 bytes) | HMAC-SHA256 tag (32 bytes) over everything before it
+    version (1 byte = 2) | key id (1 byte) | purpose (1 byte) | expiry (8 bytes, big-endian Unix
+    seconds, 0 = never) | subject (UTF-8, 1-255 bytes) | HMAC-SHA256 tag (32 bytes) over all before it
+
+The key id names the signing key, so the secret can be rotated: new links are signed with the newest
+key, and every older key is kept to verify the links already sent (unsubscribe links never expire).
+Version 1 (the same without the key id) is still verified, against every key.
 
 The tag covers the version, purpose, expiry and subject, under a context string that separates these
 tokens from any other HMAC use of the same secret. Verification checks the tag (constant time) before
@@ -20,7 +24,7 @@ import hashlib
 import hmac
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, TypeGuard, get_args
 
@@ -41,8 +45,10 @@ MAX_SUBJECT_BYTES: Final = 255
 MAX_TOKEN_LENGTH: Final = 512
 
 _VERSION: Final = 1
+_VERSION_KEYED: Final = 2
 _CONTEXT: Final = b"boletin/link-token/v1\x00"
 _HEADER: Final = struct.Struct(">BBQ")
+_HEADER_KEYED: Final = struct.Struct(">BBBQ")
 _TAG_BYTES: Final = 32
 _PURPOSE_CODES: Final[dict[TokenPurpose, int]] = {"confirm": 1, "unsubscribe": 2, "manage": 3}
 _PURPOSE_BY_CODE: Final[dict[int, TokenPurpose]] = {code: p for p, code in _PURPOSE_CODES.items()}
@@ -103,11 +109,15 @@ def issue_token(
     *,
     now: datetime,
     ttl: timedelta | None,
+    key_id: int | None = None,
 ) -> str:
     """A signed token for ``purpose`` and ``subject`` (a subscription id), valid for ``ttl``.
 
     ``ttl=None`` means no expiry (see :data:`DEFAULT_TTLS`). ``now`` must be timezone-aware.
+    With ``key_id`` (1-255, the id of ``secret`` in its key ring) the token names its key (version 2).
     """
+    if key_id is not None and not 1 <= key_id <= 255:
+        raise ValueError("a key id is 1 to 255")
     _check_secret(secret)
     code = _PURPOSE_CODES[_check_purpose(purpose)]
     if not isinstance(subject, str) or not subject:
@@ -122,7 +132,10 @@ def issue_token(
         if ttl <= timedelta(0):
             raise ValueError("ttl must be positive (or None for no expiry)")
         expires = issued + max(1, int(ttl.total_seconds()))
-    signed = _HEADER.pack(_VERSION, code, expires) + subject_bytes
+    if key_id is None:
+        signed = _HEADER.pack(_VERSION, code, expires) + subject_bytes
+    else:
+        signed = _HEADER_KEYED.pack(_VERSION_KEYED, key_id, code, expires) + subject_bytes
     return _b64encode(signed + _tag(secret, signed))
 
 
@@ -141,7 +154,7 @@ def _decode(token: object) -> bytes:
 
 
 def verify_token(
-    secret: bytes | Sequence[bytes],
+    secret: bytes | Sequence[bytes] | Mapping[int, bytes],
     token: object,
     purpose: TokenPurpose,
     *,
@@ -149,12 +162,20 @@ def verify_token(
 ) -> str:
     """Return the subject of a valid ``purpose`` token, else raise :class:`InvalidTokenError`.
 
-    ``secret`` may be a sequence of secrets (newest first) to accept tokens across a key rotation.
+    ``secret`` may be a sequence of secrets (newest first) to accept tokens across a key rotation, or
+    a key ring (key id -> secret): a version-2 token is then checked against the key it names only.
     Whatever ``token`` is, the only exception raised for it is :class:`InvalidTokenError`
     (:class:`ExpiredTokenError` for an expired one); misuse by the caller (unknown ``purpose``,
     short secret, naive ``now``) raises ValueError.
     """
-    secrets = [secret] if isinstance(secret, bytes) else list(secret)
+    ring: Mapping[int, bytes] | None = secret if isinstance(secret, Mapping) else None
+    secrets: list[bytes]
+    if isinstance(secret, bytes):
+        secrets = [secret]
+    elif ring is not None:
+        secrets = list(ring.values())
+    else:
+        secrets = [candidate for candidate in secret if isinstance(candidate, bytes)]
     if not secrets:
         raise ValueError("at least one secret is required")
     for candidate in secrets:
@@ -163,9 +184,16 @@ def verify_token(
     current = _unix_seconds(now)
 
     raw = _decode(token)
-    if len(raw) < _HEADER.size + 1 + _TAG_BYTES:
+    keyed = raw[:1] == bytes([_VERSION_KEYED])
+    header = _HEADER_KEYED if keyed else _HEADER
+    if len(raw) < header.size + 1 + _TAG_BYTES:
         raise InvalidTokenError("malformed")
     signed, tag = raw[:-_TAG_BYTES], raw[-_TAG_BYTES:]
+    if keyed and ring is not None:
+        try:
+            secrets = [_check_secret(ring[raw[1]])]
+        except KeyError:
+            raise InvalidTokenError("bad_signature") from None
     # Compare against every secret (no early exit), so timing does not reveal which one matched.
     matched = False
     for candidate in secrets:
@@ -173,14 +201,17 @@ def verify_token(
     if not matched:
         raise InvalidTokenError("bad_signature")
 
-    version, code, expires = _HEADER.unpack_from(signed)
-    if version != _VERSION or code not in _PURPOSE_BY_CODE:
+    if keyed:
+        version, _, code, expires = _HEADER_KEYED.unpack_from(signed)
+    else:
+        version, code, expires = _HEADER.unpack_from(signed)
+    if version not in (_VERSION, _VERSION_KEYED) or code not in _PURPOSE_BY_CODE:
         raise InvalidTokenError("malformed")
     if code != expected_code:
         raise InvalidTokenError("wrong_purpose")
     if expires and current >= expires:
         raise ExpiredTokenError()
     try:
-        return signed[_HEADER.size :].decode("utf-8")
+        return signed[header.size :].decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidTokenError("malformed") from None

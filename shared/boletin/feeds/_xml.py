@@ -41,6 +41,16 @@ def clean_line(text: str) -> str:
     return _LINE_BREAKS_AND_SPACES.sub(" ", clean_text(text)).strip()
 
 
+# Many RSS readers decode <title> as HTML (RSS 2.0 never said which), so a title must hold no "<" or
+# ">" once XML-decoded: look-alike angle quotes keep it readable and make it markup in none of them.
+_MARKUP_FREE = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def rss_title(text: str) -> str:
+    """A title as plain text that no reader can take for markup."""
+    return clean_line(text).translate(_MARKUP_FREE)
+
+
 def escape_text(text: str) -> str:
     return clean_text(text).translate(_TEXT_ESCAPES)
 

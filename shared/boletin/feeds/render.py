@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Final
 
-from boletin.feeds._xml import Element, clean_line, clean_text, el, serialize
+from boletin.feeds._xml import Element, clean_line, clean_text, el, rss_title, serialize
 from boletin.feeds.paths import feed_url
 from boletin.feeds.texts import BRAND, translate
 from boletin.models.feeds import FeedDocument, FeedEntry, FeedFormat, FeedScope
@@ -94,7 +94,7 @@ def _categories(entry: FeedEntry, make: Callable[[str, str], Element]) -> list[E
 
 def _rss_item(entry: FeedEntry) -> Element:
     children = [
-        el("title", clean_line(entry.title)),
+        el("title", rss_title(entry.title)),
         el("link", clean_line(entry.link)),
         el("guid", entry_urn(entry.id), {"isPermaLink": "false"}),
         el("pubDate", rfc822(entry.published_at)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -13,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from boletin.models.enrichment import Enrichment, LanguageCode
 
-BulletinStatus = Literal["received", "scheduled", "published", "withdrawn"]
+# held: enriched, but its countries lie only outside its office's; never published (see held_reason).
+BulletinStatus = Literal["received", "scheduled", "published", "held", "withdrawn"]
 
 TITLE_MIN, TITLE_MAX = 10, 255
 BODY_MIN, BODY_MAX = 1, 100_000
@@ -24,6 +26,12 @@ MAX_COUNTRIES = 60
 _BAD_BODY_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _BAD_TITLE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def has_visible_text(value: str) -> bool:
+    """True when some character would show: a letter, digit, punctuation or symbol. A text of only
+    spaces, zero-width or bidi controls passes a length check yet renders as nothing."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in value)
 
 
 def _today_utc() -> date:
@@ -80,6 +88,10 @@ class BulletinSubmission(BaseModel):
         if _BAD_TITLE_CHARS.search(value):
             raise ValueError("must be a single line without control characters")
         value = value.strip()
+        if not has_visible_text(value):
+            raise ValueError(
+                "must contain visible text (letters or digits), not only spaces or invisible marks"
+            )
         if not TITLE_MIN <= len(value) <= TITLE_MAX:
             raise ValueError(f"must be {TITLE_MIN} to {TITLE_MAX} characters long (got {len(value)})")
         return value
@@ -91,6 +103,10 @@ class BulletinSubmission(BaseModel):
             raise ValueError("must not contain control characters")
         if not value.strip():
             raise ValueError("must not be empty")
+        if not has_visible_text(value):
+            raise ValueError(
+                "must contain visible text (letters or digits), not only spaces or invisible marks"
+            )
         if len(value) > BODY_MAX:
             raise ValueError(f"must be at most {BODY_MAX:,} characters long (got {len(value):,})")
         return value
@@ -175,6 +191,7 @@ class BulletinRecord(BaseModel):
     publish_at: datetime | None = None
     withdrawn_reason: str | None = None
     withdrawn_at: datetime | None = None
+    held_reason: str | None = None
     last_change: Literal["minor", "major"] | None = None
     last_change_note: str | None = None
     updated_by: str | None = None
@@ -270,6 +287,7 @@ class BulletinView(BaseModel):
         default_factory=dict,
         description="Who gave language, countries and topics: the office, or enrichment (detected).",
     )
+    held_reason: str | None = Field(default=None, description="Why a held bulletin is not published.")
     links: dict[str, str]
     delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
@@ -305,6 +323,7 @@ class BulletinView(BaseModel):
             last_change=record.last_change,
             last_change_note=record.last_change_note,
             provenance=provenance(record),
+            held_reason=record.held_reason if record.status == "held" else None,
             links={
                 "self": f"{base_url}/bulletins/{record.id}",
                 "versions": f"{base_url}/bulletins/{record.id}/versions",
@@ -401,6 +420,7 @@ class BulletinSummaryView(BaseModel):
     slug: str | None = None
     published_at: datetime | None
     updated_at: datetime
+    held_reason: str | None = None  # only ever on the office's own list: held bulletins are not public
     links: dict[str, str]
 
 

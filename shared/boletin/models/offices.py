@@ -32,6 +32,9 @@ class ApiKeyRecord(BaseModel):
     office: str
     office_name: str
     status: KeyStatus = "active"
+    # The office's status copied onto each of its keys (set_status writes both in one transaction),
+    # so one GetItem of the key tells whether the request may go on.
+    office_status: OfficeStatus = "active"
     created_at: datetime
     revoked_at: datetime | None = None
 

@@ -32,7 +32,10 @@ class SubscriptionRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", strict=True, frozen=True)
 
     email: str = Field(max_length=320)
-    language: LanguageCode
+    language: LanguageCode = Field(description="The subscriber's language: emails, pages and answers.")
+    bulletin_languages: list[LanguageCode] = Field(
+        default_factory=list, max_length=4, description="Languages of the bulletins wanted (none: all)."
+    )
     countries: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     topics: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     frequency: Frequency
@@ -56,6 +59,11 @@ class SubscriptionRequest(BaseModel):
         bad = [c for c in value if not is_country_code(c)]
         if bad:
             raise ValueError(f"must be ISO 3166-1 alpha-2 codes in upper case; not: {', '.join(bad[:5])}")
+        return sorted(set(value))
+
+    @field_validator("bulletin_languages")
+    @classmethod
+    def _bulletin_languages(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
 
     @field_validator("topics")
@@ -95,7 +103,8 @@ class SubscriptionRecord(BaseModel):
     id: str
     address: str
     address_key: str
-    language: LanguageCode
+    language: LanguageCode  # the subscriber's own: the language of emails and pages
+    bulletin_languages: list[LanguageCode] = []  # the bulletins wanted; empty: every language
     countries: list[str] = []
     topics: list[str] = []
     frequency: Frequency

@@ -169,7 +169,13 @@ class BulletinRepository(DynamoRepository):
         return record_from_item(item) if item else None
 
     def apply_enrichment(
-        self, record: BulletinRecord, enrichment: Enrichment, *, status: str, now: datetime
+        self,
+        record: BulletinRecord,
+        enrichment: Enrichment,
+        *,
+        status: str,
+        now: datetime,
+        held_reason: str | None = None,
     ) -> bool:
         """Store the enrichment of exactly this version; False if the bulletin has moved on."""
         values: dict[str, Any] = {
@@ -180,6 +186,8 @@ class BulletinRepository(DynamoRepository):
             ":received": {"S": "received"},
             ":published": {"S": "published"},
             ":scheduled": {"S": "scheduled"},
+            ":held": {"S": "held"},
+            ":reason": {"S": held_reason} if held_reason else {"NULL": True},
         }
         set_published_at = ""
         if status == "published":
@@ -189,9 +197,12 @@ class BulletinRepository(DynamoRepository):
             self.client.update_item(
                 TableName=self._table,
                 Key=bulletin_key(record.id),
-                UpdateExpression=f"SET enrichment = :e, enriched_hash = :h, #s = :s{set_published_at}",
+                UpdateExpression=(
+                    "SET enrichment = :e, enriched_hash = :h, #s = :s, held_reason = :reason"
+                    + set_published_at
+                ),
                 ConditionExpression=(
-                    "version = :v AND content_hash = :h AND #s IN (:received, :published, :scheduled)"
+                    "version = :v AND content_hash = :h AND #s IN (:received, :published, :scheduled, :held)"
                 ),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
@@ -244,32 +255,54 @@ class BulletinRepository(DynamoRepository):
         return True
 
     def withdraw(
-        self, record: BulletinRecord, reason: str, *, by: str, now: datetime, correlation_id: str = ""
+        self,
+        record: BulletinRecord,
+        reason: str,
+        *,
+        by: str,
+        now: datetime,
+        correlation_id: str = "",
+        guard: OfficeGuard | None = None,
     ) -> bool:
+        """Mark it withdrawn; with a guard, in the same transaction as the check of the key and office."""
+        update = {
+            "TableName": self._table,
+            "Key": bulletin_key(record.id),
+            "UpdateExpression": (
+                "SET #s = :w, withdrawn_reason = :r, withdrawn_at = :now, updated_at = :now, "
+                "updated_by = :by, correlation_id = :c, version = version + :one"
+            ),
+            "ConditionExpression": "version = :v AND #s <> :w",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {
+                ":w": {"S": "withdrawn"},
+                ":r": {"S": reason},
+                ":now": {"S": now.isoformat()},
+                ":by": {"S": by},
+                ":c": {"S": correlation_id} if correlation_id else {"NULL": True},
+                ":one": {"N": "1"},
+                ":v": {"N": str(record.version)},
+            },
+        }
+        if guard is None:
+            try:
+                self.client.update_item(**update)
+            except Exception as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+            return True
         try:
-            self.client.update_item(
-                TableName=self._table,
-                Key=bulletin_key(record.id),
-                UpdateExpression=(
-                    "SET #s = :w, withdrawn_reason = :r, withdrawn_at = :now, updated_at = :now, "
-                    "updated_by = :by, correlation_id = :c, version = version + :one"
-                ),
-                ConditionExpression="version = :v AND #s <> :w",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":w": {"S": "withdrawn"},
-                    ":r": {"S": reason},
-                    ":now": {"S": now.isoformat()},
-                    ":by": {"S": by},
-                    ":c": {"S": correlation_id} if correlation_id else {"NULL": True},
-                    ":one": {"N": "1"},
-                    ":v": {"N": str(record.version)},
-                },
-            )
+            self.client.transact_write_items(TransactItems=[*guard.checks(), {"Update": update}])
         except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            reasons = _cancellation_reasons(error)
+            if len(reasons) == 3:
+                refusal = guard.refusal(reasons[:2], self.client)
+                if refusal is not None:
+                    raise refusal from None
+            return False
         return True
 
     def release(self, bulletin_id: str, content_hash_: str, *, now: datetime) -> bool:

@@ -124,28 +124,88 @@ class SendQueue:
         return calls
 
 
+class _TokenKeyRing(dict[int, bytes]):
+    def __init__(self, keys: SigningKeys) -> None:
+        super().__init__(keys._token_keys_now())
+        self._keys = keys
+        self._reloaded = False
+
+    def __missing__(self, key_id: int) -> bytes:
+        if self._reloaded or not self._keys.can_reload:
+            raise KeyError(key_id)
+        self._reloaded = True
+        self._keys.reload()
+        self.update(self._keys._token_keys_now())
+        return self[key_id]
+
+
 class SigningKeys:
-    """Keys derived from the signing secret (read once per container from Secrets Manager)."""
+    """Keys derived from the signing secret (read once per container from Secrets Manager).
+
+    The secret is one string (key id 1), or, to rotate it, a key ring:
+    `{"current": 2, "keys": {"1": "<old>", "2": "<new>"}}`. Links are signed with the current key
+    and name it; every key in the ring still verifies the links it signed. Subscriber address keys
+    always derive from the oldest key: they are lookup keys and must not change with a rotation."""
 
     def __init__(self, secret_id: str, client: Any | None = None, *, secret: bytes | None = None) -> None:
         self._secret_id = secret_id
         self._client = client
-        self._secret = secret
+        self._ring: dict[int, bytes] | None = None
+        self._current = 1
+        self._fixed = secret is not None  # given in code (tests): nothing to reread
+        if secret is not None:
+            self._ring = {1: secret}
+
+    def _load(self) -> dict[int, bytes]:
+        client = self._client or aws.client("secretsmanager")
+        value = str(client.get_secret_value(SecretId=self._secret_id)["SecretString"])
+        if value.lstrip().startswith("{"):
+            parsed = json.loads(value)
+            ring = {int(kid): str(key).encode() for kid, key in parsed["keys"].items()}
+            self._current = int(parsed["current"])
+        else:
+            ring, self._current = {1: value.encode()}, 1
+        if self._current not in ring:
+            raise ValueError("the signing secret's current key id is not in its keys")
+        return ring
+
+    def _keys(self) -> dict[int, bytes]:
+        if self._ring is None:
+            self._ring = self._load()
+        return self._ring
 
     def _root(self) -> bytes:
-        if self._secret is None:
-            client = self._client or aws.client("secretsmanager")
-            value = client.get_secret_value(SecretId=self._secret_id)["SecretString"]
-            self._secret = str(value).encode()
-        return self._secret
+        return self._keys()[min(self._keys())]
 
-    def derive(self, purpose: str) -> bytes:
+    def derive(self, purpose: str, root: bytes | None = None) -> bytes:
         # Separate keys per use: a token key never doubles as the address-hashing key.
-        return hmac.new(self._root(), purpose.encode(), hashlib.sha256).digest()
+        return hmac.new(root or self._root(), purpose.encode(), hashlib.sha256).digest()
 
     @property
     def tokens(self) -> bytes:
-        return self.derive("boletin/tokens/v1")
+        """The key new links are signed with (the current one)."""
+        return self.derive("boletin/tokens/v1", self._keys()[self._current])
+
+    @property
+    def token_key_id(self) -> int:
+        self._keys()
+        return self._current
+
+    @property
+    def token_keys(self) -> dict[int, bytes]:
+        """Every token key by id, to verify links signed before and after rotations. A key id this
+        container has not seen (the secret was rotated since it read it) rereads the secret once."""
+        return _TokenKeyRing(self)
+
+    def _token_keys_now(self) -> dict[int, bytes]:
+        return {kid: self.derive("boletin/tokens/v1", root) for kid, root in self._keys().items()}
+
+    @property
+    def can_reload(self) -> bool:
+        return not self._fixed
+
+    def reload(self) -> None:
+        self._ring = self._load()
 
     @property
     def addresses(self) -> bytes:

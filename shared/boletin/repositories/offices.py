@@ -86,15 +86,35 @@ class OfficeRepository(DynamoRepository):
             ]
         )
 
-    def set_status(self, office_id: str, status: str) -> None:
-        self.client.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"OFFICE#{office_id}"}},
-            UpdateExpression="SET #s = :s",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": {"S": status}},
-        )
+    def set_status(self, office_id: str, status: str, key_hashes: list[str]) -> None:
+        """The office's status and its copy on each of its keys (what authenticate reads), together."""
+        office = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": f"OFFICE#{office_id}"}},
+                "UpdateExpression": "SET #s = :s",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":s": {"S": status}},
+            }
+        }
+        keys = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"KEY#{key_hash}"}},
+                    "UpdateExpression": "SET office_status = :s",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":s": {"S": status}},
+                }
+            }
+            for key_hash in key_hashes
+        ]
+        # A transaction holds 100 items: an office with more keys (never seen) is written in chunks,
+        # the office first so a disable takes effect on writes before the keys follow.
+        items = [office, *keys]
+        for start in range(0, len(items), 100):
+            self.client.transact_write_items(TransactItems=items[start : start + 100])
 
     def set_countries(self, office_id: str, countries: list[str]) -> None:
         self.client.update_item(

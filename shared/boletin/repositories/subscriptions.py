@@ -5,12 +5,14 @@ ADDR#<key> / PROFILE      the subscriber: suppression, recent confirmation email
 ADDR#<key> / SUB#<id>     the address's subscriptions
 MATCH#<criteria> / SUB#<id>  subscriber lists (active subscriptions only)
 TIMEZONES / <tz>          time zones that have digest subscriptions
+LIMIT#<scope> / <window>  confirmation emails counted against a send limit (TTL expires_at)
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +28,37 @@ def _sub_key(subscription_id: str) -> dict[str, Any]:
 
 def _digest_partition(record: SubscriptionRecord) -> str:
     return f"{record.frequency}#{record.timezone}"
+
+
+@dataclass(frozen=True)
+class SendLimit:
+    """One counter a confirmation email counts against: LIMIT#<scope> / <window>, at most `limit`."""
+
+    scope: str  # e.g. "mailbox#<hmac>", "ip#<hmac>", "all"
+    window: str  # e.g. "2026-12-01" or "2026-12-01T22"
+    limit: int
+    expires_at: int  # epoch seconds: the table's TTL removes spent counters
+
+    def update(self, table: str) -> dict[str, Any]:
+        """Counts one more, on condition it stays within the limit: concurrent requests cannot
+        overshoot, because DynamoDB evaluates the condition and the increment as one write."""
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": {"pk": {"S": f"LIMIT#{self.scope}"}, "sk": {"S": self.window}},
+                "UpdateExpression": "ADD sent :one SET expires_at = :exp",
+                "ConditionExpression": "attribute_not_exists(sent) OR sent < :limit",
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(self.limit)},
+                    ":exp": {"N": str(self.expires_at)},
+                },
+            }
+        }
+
+
+class SendLimitReachedError(Exception):
+    """A confirmation email would exceed one of its limits: nothing was written."""
 
 
 class SubscriptionRepository(DynamoRepository):
@@ -117,12 +150,19 @@ class SubscriptionRepository(DynamoRepository):
         return [i["sk"]["S"] for i in response.get("Items", [])]
 
     # ---------------------------------------------------------------- writes
-    def create_pending(self, record: SubscriptionRecord, confirmations_sent: list[datetime]) -> None:
-        """The pending subscription, its link from the address, and the address's send log.
+    def create_pending(
+        self,
+        record: SubscriptionRecord,
+        confirmations_sent: list[datetime],
+        limits: Sequence[SendLimit] = (),
+    ) -> None:
+        """The pending subscription, its link from the address, the address's send log and one more
+        on each send limit, in one transaction.
 
-        ConflictError when another request for the same address was writing it at that moment."""
+        SendLimitReachedError when a limit is reached; ConflictError when another request for the
+        same address was writing it at that moment."""
         try:
-            self._transact_create_pending(record, confirmations_sent)
+            self._transact_create_pending(record, confirmations_sent, limits)
         except Exception as error:
             if error_code(error) != "TransactionCanceledException":
                 raise
@@ -130,9 +170,14 @@ class SubscriptionRepository(DynamoRepository):
             # condition: the subscription is there, which is all that was asked.
             if self.get(record.id) is not None:
                 return
+            reasons = getattr(error, "response", {}).get("CancellationReasons") or []
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons[3:]):
+                raise SendLimitReachedError() from None
             raise ConflictError("Another request for this address is being handled; try again.") from None
 
-    def _transact_create_pending(self, record: SubscriptionRecord, sent: list[datetime]) -> None:
+    def _transact_create_pending(
+        self, record: SubscriptionRecord, sent: list[datetime], limits: Sequence[SendLimit]
+    ) -> None:
         self.client.transact_write_items(
             TransactItems=[
                 {
@@ -161,6 +206,7 @@ class SubscriptionRepository(DynamoRepository):
                         },
                     }
                 },
+                *(limit.update(self._table) for limit in limits),
             ]
         )
 
@@ -200,6 +246,7 @@ class SubscriptionRepository(DynamoRepository):
             "address_key": record.address_key,
             "frequency": record.frequency,
             "language": record.language,
+            "bulletin_languages": record.bulletin_languages,
         }
         items = [
             {"pk": f"MATCH#{key}", "sk": f"SUB#{record.id}", **entry}
@@ -250,9 +297,10 @@ class SubscriptionRepository(DynamoRepository):
             ":t": to_item({"v": new.topics})["v"],
             ":f": {"S": new.frequency},
             ":l": {"S": new.language},
+            ":bl": to_item({"v": new.bulletin_languages})["v"],
             ":active": {"S": "active"},
         }
-        update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l"
+        update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l, bulletin_languages = :bl"
         if new.frequency != "immediate":
             update += ", digest_pk = :dp, digest_sk = :ds"
             values[":dp"] = {"S": _digest_partition(new)}

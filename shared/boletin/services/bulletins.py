@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import re
 import uuid
@@ -34,11 +35,11 @@ from boletin.models.bulletins import (
 from boletin.models.enrichment import EnrichmentPreview, LanguageCode
 from boletin.models.offices import Caller
 from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, OfficeGuard
+from boletin.repositories.messaging import SigningKeys
 from boletin.settings import get_settings
 
 # Ids made from an Idempotency-Key live in their own namespace, so a retried submission lands on
 # the same item and the conditional write itself detects the retry: one write on the hot path.
-_IDEMPOTENCY_NAMESPACE = uuid.UUID("7f1d7a38-4c55-4b0e-9a4f-3b8d2f6c1e90")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -50,10 +51,25 @@ class SubmissionResult:
     replayed: bool  # True when an Idempotency-Key retry returned the original bulletin
 
 
-def bulletin_id_for(office: str, idempotency_key: str | None) -> str:
+def bulletin_id_for(office: str, idempotency_key: str | None, id_key: bytes | None = None) -> str:
+    """A random id, or for an Idempotency-Key one keyed with the stack's id secret (HMAC-SHA256):
+    a replay finds the same id in one conditional write, and no one without the secret can compute
+    the id of another office's (perhaps embargoed) bulletin from its office and key."""
     if idempotency_key is None:
         return str(uuid.uuid4())
-    return str(uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{office}\x00{idempotency_key}"))
+    digest = hmac.new(id_key or _id_key(), f"{office}\x00{idempotency_key}".encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+_id_keys: SigningKeys | None = None
+
+
+def _id_key() -> bytes:
+    """The key bulletin ids are derived with; the secret is read once per container."""
+    global _id_keys
+    if _id_keys is None:
+        _id_keys = SigningKeys(get_settings().bulletin_id_secret_arn)
+    return _id_keys.derive("boletin/bulletin-ids/v1")
 
 
 def _bulletins() -> BulletinRepository:
@@ -70,6 +86,7 @@ def submit_bulletin(
     *,
     idempotency_key: str | None = None,
     repository: BulletinRepository | None = None,
+    id_key: bytes | None = None,
     now: datetime | None = None,
 ) -> SubmissionResult:
     """Store a submission (status received); enrichment and publication follow from the stream."""
@@ -81,7 +98,7 @@ def submit_bulletin(
     created = now or datetime.now(UTC)
     request_hash = submission.request_hash()
     record = BulletinRecord(
-        id=bulletin_id_for(caller.office, idempotency_key),
+        id=bulletin_id_for(caller.office, idempotency_key, id_key),
         office=caller.office,
         office_name=caller.office_name,
         status="received",
@@ -130,7 +147,12 @@ def get_bulletin(
     record = (repository or _bulletins()).get(bulletin_id)
     if record is None:
         raise not_found
+    owner = caller is not None and caller.office == record.office
     if record.status == "withdrawn":
+        # Withdrawn before it was ever public (under embargo, or still received): for anyone but its
+        # office it never existed, so neither its title nor the reason leak.
+        if record.published_at is None and not owner:
+            raise not_found
         raise BulletinWithdrawnError(record.withdrawn_reason or "This bulletin was withdrawn.")
     if record.is_public or (caller is not None and caller.office == record.office):
         return record
@@ -202,20 +224,32 @@ class ListQuery(BaseModel):
     office: str | None = None
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=20, description="1 to 100.")
     cursor: str | None = None
-    status: Literal["received", "scheduled", "published", "withdrawn"] | None = None
+    status: Literal["received", "scheduled", "published", "held", "withdrawn"] | None = None
 
-    @field_validator("country")
+    @field_validator("country", mode="before")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
+    def _country(cls, value: object) -> str | None:
         if value is None:
             return None
         from boletin.enrichment.taxonomy import is_country_code
 
-        if not _COUNTRY.match(value) or not is_country_code(value):
-            raise ValueError("must be an ISO 3166-1 alpha-2 code in upper case")
-        return value
+        code = str(value).strip().upper()  # ?country=gt means GT
+        if not _COUNTRY.match(code) or not is_country_code(code):
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. GT")
+        return code
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit(cls, value: object) -> int:
+        try:
+            limit = int(str(value).strip())
+        except ValueError:
+            raise ValueError("must be a whole number from 1 to 100") from None
+        if not 1 <= limit <= 100:
+            raise ValueError(f"must be a whole number from 1 to 100 (got {limit})")
+        return limit
 
     @field_validator("topic")
     @classmethod

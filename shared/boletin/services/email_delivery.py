@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from boletin.matching import bulletin_keys
@@ -121,6 +121,9 @@ class EmailFanOut:
         # One delivery per subscriber, however many of their filters match; the most frequent wins.
         best: dict[str, dict[str, Any]] = {}
         for entry in entries:
+            wanted = entry.get("bulletin_languages") or []
+            if wanted and detail.language not in wanted:
+                continue  # a bulletin in a language this subscriber does not read
             current = best.get(entry["address_key"])
             if current is None or _FREQUENCY_RANK[entry["frequency"]] < _FREQUENCY_RANK[current["frequency"]]:
                 best[entry["address_key"]] = entry
@@ -249,6 +252,9 @@ class Sender:
         record = self.subscriptions.get(subscription_id)
         if record is None or record.status != "pending":
             return SendOutcome("skipped")
+        profile = self.subscriptions.get_subscriber(record.address_key)
+        if profile is not None and profile.suppressed:
+            return SendOutcome("dropped")  # subscribe answered as for anyone; nothing goes to it
         delivery = DeliveryRecord(
             pk=f"CONFIRM#{subscription_id}",
             sk="SEND",
@@ -315,7 +321,10 @@ class Sender:
             if record is None or bulletin is None:
                 self.ledger.set_status(pk, sk, "dropped", only_from="sending")
                 return SendOutcome("dropped")
-            message = build(self._recipient(record, now), bulletin, email_item(bulletin, record.language))
+            rendered = self._renderable([(delivery, bulletin)], record.language, only_from="sending")
+            if not rendered:
+                return SendOutcome("dropped")
+            message = build(self._recipient(record, now), bulletin, rendered[0][2])
         return self._deliver(delivery, record.address, message, now)
 
     def _recipient(self, record: SubscriptionRecord, now: datetime) -> Any:
@@ -347,24 +356,53 @@ class Sender:
             if record is None or not items:
                 self.ledger.set_status(pk, sk, "dropped", only_from="sending")
                 return SendOutcome("dropped")
+            rendered = self._renderable(items, record.language)
+            if not rendered:
+                self.ledger.set_status(pk, sk, "dropped", only_from="sending")
+                return SendOutcome("dropped")
             recipient = self._recipient(record, now)
             frequency: Literal["daily", "weekly"] = "weekly" if record.frequency == "weekly" else "daily"
-            start = min(d.created_at for d, _ in items).date()
+            rendered.sort(key=lambda x: x[1].sort_key(), reverse=True)
+            # One notion of date for the reader: the period is that of the bulletins' published_on.
+            dates = [b.published_on for _, b, _ in rendered]
             message = build_digest_email(
                 sender=_sender_config(),
                 recipient=recipient,
-                bulletins=[
-                    email_item(b, record.language)
-                    for _, b in sorted(items, key=lambda x: x[1].sort_key(), reverse=True)
-                ],
+                bulletins=[item for _, _, item in rendered],
                 frequency=frequency,
-                period_start=min(start, now.date() - timedelta(days=1 if frequency == "daily" else 7)),
-                period_end=now.date(),
+                period_start=min(dates),
+                period_end=max(dates),
                 now=now,
             )
+        items = [(d, b) for d, b, _ in rendered]
         return self._deliver(digest, record.address, message, now, also_sent=[d for d, _ in items])
 
     # ---------------------------------------------------------------- helpers
+    def _renderable(
+        self,
+        items: list[tuple[DeliveryRecord, BulletinRecord]],
+        language: str,
+        *,
+        only_from: str = "pending_digest",
+    ) -> list[tuple[DeliveryRecord, BulletinRecord, Any]]:
+        """Each item as an email shows it; one a renderer refuses (stored before validation
+        was as strict as now) is marked failed and left out, never taking a digest down with it."""
+        rendered = []
+        for delivery, bulletin in items:
+            try:
+                rendered.append((delivery, bulletin, email_item(bulletin, language)))
+            except (ValueError, TypeError) as error:
+                from aws_lambda_powertools import Logger
+
+                Logger(child=True).warning(
+                    "digest item cannot be rendered: left out",
+                    bulletin_id=bulletin.id,
+                    subscription_id=delivery.subscription_id,
+                    reason=str(error),
+                )
+                self.ledger.set_status(delivery.pk, delivery.sk, "failed", only_from=only_from)
+        return rendered
+
     def _sendable_subscription(self, delivery: DeliveryRecord) -> SubscriptionRecord | None:
         record, profile = self.subscriptions.get_with_subscriber(
             delivery.subscription_id, delivery.address_key

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from boletin.errors import OfficeNotFoundError
 from boletin.listing import is_feed_scope, scope_keys_for
 from boletin.models.bulletins import BulletinRecord, BulletinSubmission, summary_from_record
 from boletin.models.enrichment import (
@@ -31,6 +32,7 @@ from boletin.models.events import (
 )
 from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository, summary_entry
 from boletin.repositories.events import EventPublisher
+from boletin.repositories.offices import OfficeRepository
 from boletin.repositories.scheduler import ReleaseScheduler
 from boletin.settings import get_settings
 
@@ -136,6 +138,7 @@ class Publisher:
     index: BulletinIndexRepository
     events: EventPublisher
     scheduler: ReleaseScheduler
+    offices: OfficeRepository | None = None  # None: no office scope to enforce (tests)
 
     @classmethod
     def from_settings(cls) -> Publisher:
@@ -145,6 +148,22 @@ class Publisher:
             BulletinIndexRepository(settings.bulletin_index_table),
             EventPublisher(settings.event_bus_name),
             ReleaseScheduler.from_settings(),
+            OfficeRepository(settings.offices_table),
+        )
+
+    def _outside_scope(self, record: BulletinRecord, enrichment: Enrichment) -> str | None:
+        """Why a bulletin never published must not be: all its countries lie outside its office's."""
+        if self.offices is None or record.published_at is not None or not enrichment.countries:
+            return None
+        try:
+            allowed = self.offices.get_office(record.office).countries
+        except OfficeNotFoundError:
+            return None
+        if not allowed or set(enrichment.countries) & set(allowed):
+            return None
+        return (
+            f"Held: this office publishes for {', '.join(allowed)}, and the bulletin is about "
+            f"{', '.join(enrichment.countries)} only. Correct its countries to publish it."
         )
 
     def handle_change(
@@ -161,14 +180,24 @@ class Publisher:
                     self.events.publish([(BULLETIN_WITHDRAWN, event_detail(new, old, withdrawn=True))])
                     outcome.announced.append(BULLETIN_WITHDRAWN)
             return outcome
-        if new.status in ("received", "published", "scheduled") and new.enriched_hash != new.content_hash:
+        if (
+            new.status in ("received", "published", "scheduled", "held")
+            and new.enriched_hash != new.content_hash
+        ):
+            enrichment = enrich_record(new)
+            held_reason = self._outside_scope(new, enrichment)
+            if held_reason is not None:
+                outcome.enriched = self.bulletins.apply_enrichment(
+                    new, enrichment, status="held", now=now, held_reason=held_reason
+                )
+                return outcome
             embargoed = new.publish_at is not None and new.publish_at > now and new.status != "published"
             if embargoed:
                 assert new.publish_at is not None
                 # Scheduled before the status is written: a crash in between only re-runs this.
                 self.scheduler.schedule_release(new.id, new.content_hash, new.publish_at)
             outcome.enriched = self.bulletins.apply_enrichment(
-                new, enrich_record(new), status="scheduled" if embargoed else "published", now=now
+                new, enrichment, status="scheduled" if embargoed else "published", now=now
             )
             return outcome
         if new.status == "published" and new.enrichment is not None and _newly_visible(old, new):

@@ -32,6 +32,7 @@ from boletin.models.bulletins import (
 from boletin.models.offices import Caller
 from boletin.repositories.bulletins import BulletinRepository, version_item
 from boletin.services.bulletins import _bulletins, guard_for
+from boletin.services.offices import verify_caller
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 _CONTENT_FIELDS = tuple(BulletinSubmission.model_fields)
@@ -168,12 +169,17 @@ def withdraw_bulletin(
     repo = repository or _bulletins()
     current = _owned(bulletin_id, caller, repo)
     if current.status == "withdrawn":
+        if caller.key_hash:  # nothing to write, so no guarded transaction: check the key by reading it
+            verify_caller(caller)
         return current
     if if_match is not None:
         _check_version(current, expected_version(if_match))
     now = now or datetime.now(UTC)
     by = caller.key_id or caller.office
-    if not repo.withdraw(current, withdrawal.reason, by=by, now=now, correlation_id=caller.request_id):
+    guard = guard_for(caller, None)
+    if not repo.withdraw(
+        current, withdrawal.reason, by=by, now=now, correlation_id=caller.request_id, guard=guard
+    ):
         raise PreconditionFailedError("Someone changed the bulletin at the same time: try again.")
     return current.model_copy(
         update={
@@ -184,6 +190,14 @@ def withdraw_bulletin(
             "updated_at": now,
         }
     )
+
+
+def _timestamp(value: object) -> str | None:
+    """Every time in the history in one form, as the rest of the API writes it: UTC with a Z."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def list_versions(
@@ -208,9 +222,10 @@ def list_versions(
                 "source_url": item.get("source_url"),
                 "change": item.get("last_change"),
                 "change_note": item.get("last_change_note"),
-                "created_at": item.get("updated_at"),
-                "replaced_at": item["replaced_at"],
-                "replaced_by": item["replaced_by"],
+                "created_at": _timestamp(item.get("updated_at")),
+                "replaced_at": _timestamp(item["replaced_at"]),
+                # Only its office changes a bulletin: that is who replaced it (the key used is internal).
+                "replaced_by": item.get("office") or current.office,
                 "changed_fields": item.get("changed_fields", []),
             }
         )
@@ -226,7 +241,7 @@ def list_versions(
             "source_url": current.source_url,
             "change": current.last_change,
             "change_note": current.last_change_note,
-            "created_at": current.updated_at.isoformat(),
+            "created_at": _timestamp(current.updated_at),
             "replaced_at": None,
             "replaced_by": None,
             "changed_fields": [],

@@ -95,6 +95,7 @@ def manage_form(service: SubscriptionService, token: str, path: str, *, saved: b
         topics=record.topics,
         frequency=record.frequency,
         language=record.language,
+        bulletin_languages=record.bulletin_languages,
     )
     return _page(
         200,
@@ -126,5 +127,6 @@ def manage_submit(service: SubscriptionService, token: str, path: str, body: byt
         topics=sorted(choice.topics),
         frequency=choice.frequency,
         language=choice.language,
+        bulletin_languages=list(choice.bulletin_languages),
     )
     return manage_form(service, token, path, saved=True)

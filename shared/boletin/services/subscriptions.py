@@ -9,13 +9,27 @@ from typing import Literal
 
 from boletin.models.subscriptions import SubscriptionRecord, SubscriptionRequest
 from boletin.repositories.messaging import SendQueue, SigningKeys
-from boletin.repositories.subscriptions import SubscriptionRepository
+from boletin.repositories.subscriptions import SendLimit, SendLimitReachedError, SubscriptionRepository
 from boletin.settings import get_settings
 
-# At most this many confirmation emails to one address in a rolling day: subscribing someone
-# else over and over must not turn Boletín into a mail bomb.
+# At most this many confirmation emails to one mailbox (plus-tags and ignored dots folded: see
+# mailbox_of) in a UTC day: subscribing someone else over and over must not make Boletín a mail bomb.
 MAX_CONFIRMATIONS_PER_DAY = 3
 CONFIRMATION_WINDOW = timedelta(hours=24)
+
+
+def send_limits(
+    mailbox_key: str, source_key: str | None, now: datetime, *, per_source: int, per_hour: int
+) -> list[SendLimit]:
+    """The counters one confirmation email counts against (a limit of 0 is no limit)."""
+    day, hour = now.strftime("%Y-%m-%d"), now.strftime("%Y-%m-%dT%H")
+    expires = int(now.timestamp()) + 2 * 86_400
+    limits = [SendLimit(f"mailbox#{mailbox_key}", day, MAX_CONFIRMATIONS_PER_DAY, expires)]
+    if source_key and per_source:
+        limits.append(SendLimit(f"ip#{source_key}", hour, per_source, expires))
+    if per_hour:
+        limits.append(SendLimit("all", hour, per_hour, expires))
+    return limits
 
 
 @dataclass
@@ -33,28 +47,38 @@ class SubscriptionService:
             signing_keys(),
         )
 
-    def subscribe(self, request: SubscriptionRequest, *, now: datetime | None = None) -> str | None:
+    def subscribe(
+        self, request: SubscriptionRequest, *, source_ip: str | None = None, now: datetime | None = None
+    ) -> str | None:
         """Record a pending subscription and queue its confirmation email.
 
         Returns the new subscription id, or None when nothing is sent (suppressed address, or the
         rate limit); the HTTP answer is the same either way, so no one can learn which addresses
         are known.
         """
-        from boletin.email import address_key
+        from boletin.email import address_key, mailbox_of
 
         now = now or datetime.now(UTC)
         key = address_key(request.email, self.keys.addresses)
         profile = self.subscriptions.get_subscriber(key)
-        if profile is not None and profile.suppressed:
-            return None
+        # A suppressed address goes through the same writes and the same queue message as a new one
+        # (the sender drops it): equal work, so the response time does not tell who is suppressed.
+        suppressed = profile is not None and profile.suppressed
         recent = [t for t in (profile.confirmations_sent if profile else []) if t > now - CONFIRMATION_WINDOW]
-        if len(recent) >= MAX_CONFIRMATIONS_PER_DAY:
-            return None
+        settings = get_settings()
+        limits = send_limits(
+            address_key(mailbox_of(request.email), self.keys.addresses),
+            address_key(f"ip:{source_ip}", self.keys.addresses) if source_ip else None,
+            now,
+            per_source=settings.subscribe_limit_per_source_ip,
+            per_hour=settings.subscribe_limit_per_hour,
+        )
         record = SubscriptionRecord(
             id=str(uuid.uuid4()),
             address=request.email,
             address_key=key,
             language=request.language,
+            bulletin_languages=request.bulletin_languages,
             countries=request.countries,
             topics=request.topics,
             frequency=request.frequency,
@@ -62,9 +86,12 @@ class SubscriptionService:
             status="pending",
             created_at=now,
         )
-        self.subscriptions.create_pending(record, [*recent, now])
+        try:
+            self.subscriptions.create_pending(record, [*recent, now], limits)
+        except SendLimitReachedError:
+            return None
         self.send_queue.send([{"kind": "confirmation", "subscription_id": record.id}])
-        return record.id
+        return None if suppressed else record.id
 
     def confirm(
         self, token: str, *, now: datetime | None = None
@@ -73,7 +100,7 @@ class SubscriptionService:
 
         now = now or datetime.now(UTC)
         try:
-            subscription_id = verify_token(self.keys.tokens, token, "confirm", now=now)
+            subscription_id = verify_token(self.keys.token_keys, token, "confirm", now=now)
         except ExpiredTokenError:
             return "expired", None
         except InvalidTokenError:
@@ -95,7 +122,7 @@ class SubscriptionService:
         from boletin.email import InvalidTokenError, verify_token
 
         try:
-            subscription_id = verify_token(self.keys.tokens, token, purpose, now=datetime.now(UTC))
+            subscription_id = verify_token(self.keys.token_keys, token, purpose, now=datetime.now(UTC))
         except InvalidTokenError:
             return None
         return self.subscriptions.get(subscription_id)
@@ -113,10 +140,17 @@ class SubscriptionService:
         topics: list[str],
         frequency: str,
         language: str,
+        bulletin_languages: list[str] | None = None,
     ) -> SubscriptionRecord:
-        updated = record.model_copy(
-            update={"countries": countries, "topics": topics, "frequency": frequency, "language": language}
-        )
+        changes: dict[str, object] = {
+            "countries": countries,
+            "topics": topics,
+            "frequency": frequency,
+            "language": language,
+        }
+        if bulletin_languages is not None:
+            changes["bulletin_languages"] = sorted(set(bulletin_languages))
+        updated = record.model_copy(update=changes)
         updated = SubscriptionRecord.model_validate(updated.model_dump())
         self.subscriptions.update_preferences(record, updated)
         return updated
@@ -140,6 +174,13 @@ def link_urls(subscription_id: str, keys: SigningKeys, *, now: datetime) -> dict
     base = get_settings().public_base_url
     return {
         purpose: f"{base}/subscriptions/{purpose}?token="
-        + issue_token(keys.tokens, purpose, subscription_id, now=now, ttl=DEFAULT_TTLS[purpose])
+        + issue_token(
+            keys.tokens,
+            purpose,
+            subscription_id,
+            now=now,
+            ttl=DEFAULT_TTLS[purpose],
+            key_id=keys.token_key_id,
+        )
         for purpose in ("confirm", "unsubscribe", "manage")
     }

@@ -36,6 +36,11 @@ class FakeOfficeRepository:
     def revoke_key(self, key_hash: str) -> None:
         self.keys[key_hash] = self.keys[key_hash].model_copy(update={"status": "revoked"})
 
+    def set_status(self, office_id: str, status: str, key_hashes: list[str]) -> None:
+        self.offices[office_id] = self.offices[office_id].model_copy(update={"status": status})
+        for key_hash in key_hashes:
+            self.keys[key_hash] = self.keys[key_hash].model_copy(update={"office_status": status})
+
 
 class FakeBulletinRepository:
     def __init__(self) -> None:

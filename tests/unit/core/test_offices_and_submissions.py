@@ -21,6 +21,9 @@ def submission(title: str = "Costa Rica opens a new migrant service centre") -> 
     return BulletinSubmission(title=title, body="Body text.", published_on=date(2021, 11, 30))
 
 
+ID_KEY = b"k" * 32
+
+
 @pytest.fixture
 def office_repo() -> FakeOfficeRepository:
     return FakeOfficeRepository()
@@ -64,10 +67,35 @@ def caller(office: str = "iom-cr") -> offices.Caller:
     return offices.Caller(office=office, office_name=office.upper(), key_id="k")
 
 
+def test_a_disabled_offices_keys_are_refused_until_it_is_enabled_again(
+    office_repo: FakeOfficeRepository,
+) -> None:
+    # Given an office with a key that works, and a second key issued while it is disabled
+    _, key = offices.create_office("IOM Honduras", repository=office_repo)
+    caller = offices.authenticate(f"Bearer {key}", repository=office_repo)
+    # When the office is disabled
+    offices.set_office_status("iom-honduras", "disabled", repository=office_repo)
+    rotated = offices.rotate_key("iom-honduras", revoke_old=False, repository=office_repo)
+    # Then authenticating any of its keys, or re-checking a caller a cache let through, is refused
+    for header in (f"Bearer {key}", f"Bearer {rotated}"):
+        with pytest.raises(UnauthorizedError, match="disabled"):
+            offices.authenticate(header, repository=office_repo)
+    with pytest.raises(UnauthorizedError):
+        offices.verify_caller(caller, repository=office_repo)
+    # And enabling it lets both keys in again
+    offices.set_office_status("iom-honduras", "active", repository=office_repo)
+    assert offices.authenticate(f"Bearer {rotated}", repository=office_repo).office == "iom-honduras"
+    assert offices.verify_caller(caller, repository=office_repo) == caller
+
+
 def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -> None:
     repo = FakeBulletinRepository()
-    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
-    again = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-1", repository=repo)
+    first = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-1", repository=repo, id_key=ID_KEY
+    )
+    again = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-1", repository=repo, id_key=ID_KEY
+    )
     assert not first.replayed
     assert again.replayed
     assert again.record.id == first.record.id
@@ -76,21 +104,28 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_original_bulletin() -
 
 def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothing() -> None:
     repo = FakeBulletinRepository()
-    first = bulletins.submit_bulletin(caller(), submission(), idempotency_key="abc-2", repository=repo)
+    first = bulletins.submit_bulletin(
+        caller(), submission(), idempotency_key="abc-2", repository=repo, id_key=ID_KEY
+    )
     with pytest.raises(IdempotencyKeyReusedError):
         bulletins.submit_bulletin(
             caller(),
             submission("A different title for the same key"),
             idempotency_key="abc-2",
             repository=repo,
+            id_key=ID_KEY,
         )
     assert repo.items[first.record.id].title == first.record.title
 
 
 def test_idempotency_keys_are_per_office() -> None:
     repo = FakeBulletinRepository()
-    a = bulletins.submit_bulletin(caller("office-a"), submission(), idempotency_key="same", repository=repo)
-    b = bulletins.submit_bulletin(caller("office-b"), submission(), idempotency_key="same", repository=repo)
+    a = bulletins.submit_bulletin(
+        caller("office-a"), submission(), idempotency_key="same", repository=repo, id_key=ID_KEY
+    )
+    b = bulletins.submit_bulletin(
+        caller("office-b"), submission(), idempotency_key="same", repository=repo, id_key=ID_KEY
+    )
     assert a.record.id != b.record.id
 
 
@@ -110,3 +145,18 @@ def test_unpublished_bulletins_are_visible_to_their_office_only() -> None:
             bulletins.get_bulletin(record.id, someone_else, repository=repo)
     with pytest.raises(BulletinNotFoundError):
         bulletins.get_bulletin("../etc/passwd", None, repository=repo)
+
+
+def test_bulletin_ids_cannot_be_computed_without_the_stacks_secret() -> None:
+    import uuid
+
+    # Given the office and Idempotency-Key an outsider might know or guess
+    office, key = "iom-gt", "bulletin-2026-12-01"
+    # When the id is derived with the stack's secret
+    ours = bulletins.bulletin_id_for(office, key, b"s" * 32)
+    # Then a replay finds it again, another secret gives another id, and no public namespace gives it
+    assert bulletins.bulletin_id_for(office, key, b"s" * 32) == ours
+    assert bulletins.bulletin_id_for(office, key, b"t" * 32) != ours
+    assert uuid.UUID(ours).version == 4  # looks like any random id
+    old_namespace = uuid.UUID("7f1d7a38-4c55-4b0e-9a4f-3b8d2f6c1e90")  # what the source used to fix
+    assert ours != str(uuid.uuid5(old_namespace, f"{office}\x00{key}"))

@@ -64,7 +64,8 @@ def test_given_hostile_text_when_rendered_then_the_xml_is_well_formed_and_illega
     text = all_text(root)
     assert not ILLEGAL_RE.search(text)
     assert not ILLEGAL_RE.search(body.decode("utf-8"))
-    assert 'Fish & "chips" <b>bold</b> ]]> it\'send' in text  # visible characters kept, only escaped
+    # visible characters kept, only escaped (RSS titles: angle brackets as look-alikes, see below)
+    assert 'Fish & "chips" <b>bold</b> ]]> it\'send' in text.replace("\u2039", "<").replace("\u203a", ">")
     assert root.find(".//script") is None  # the content is text inside the feed, never markup of it
 
 
@@ -139,3 +140,14 @@ def test_given_every_unicode_code_point_then_exactly_those_xml_1_0_forbids_are_r
     everything = "".join(map(chr, range(0x110000)))
 
     assert clean_text(everything) == "".join(chr(c) for c in range(0x110000) if allowed(c))
+
+
+def test_given_a_title_with_markup_when_rendered_as_rss_then_no_reader_can_decode_markup_from_it() -> None:
+    # Given a bulletin title holding markup (RSS readers often decode <title> as HTML)
+    root = parse_xml(render("rss"))
+    # When a reader XML-decodes the item title
+    (title,) = [t.text or "" for t in root.iter("title") if t.text and "Fish" in t.text]
+    # Then it is plain text with no angle bracket left, the words still there
+    assert "<" not in title
+    assert ">" not in title
+    assert "\u2039b\u203abold\u2039/b\u203a" in title
