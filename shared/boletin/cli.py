@@ -9,6 +9,7 @@ or the local stack through AWS_ENDPOINT_URL. Table names come from the same sett
     boletin offices list
     boletin offices disable|enable iom-costa-rica
     boletin offices set-countries iom-costa-rica CR,NI
+    boletin import SOURCE --api URL --key KEY    (an archive, through the API: boletin/archive/cli.py)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boletin", description="Boletín operations.")
     parser.add_argument("--offices-table", help="Offices table name (default: $OFFICES_TABLE).")
     groups = parser.add_subparsers(dest="group", required=True)
+    groups.add_parser("import", help="Import an office's archive through the API (never emailed).")
     offices = groups.add_parser("offices", help="Offices and their API keys.").add_subparsers(
         dest="command", required=True
     )
@@ -52,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["import"]:
+        from boletin.archive.cli import main as import_main
+
+        return import_main((sys.argv[1:] if argv is None else argv)[1:])
     args = _parser().parse_args(argv)
     from boletin.repositories.offices import OfficeRepository
     from boletin.services import offices as service

@@ -50,6 +50,11 @@ class BulletinSubmission(BaseModel):
     publish_at: datetime | None = Field(
         default=None, description="Embargo: publish at this time (ISO 8601 with a time zone), not before."
     )
+    notify: bool = Field(
+        default=True,
+        description="Email matching subscribers when published. false for an archive import: the "
+        "bulletin goes to lists and feeds only and is never emailed, immediately or in a digest.",
+    )
 
     @field_validator("publish_at")
     @classmethod
@@ -120,7 +125,11 @@ class BulletinSubmission(BaseModel):
 
     def request_hash(self) -> str:
         """A digest of the submission's meaning: the same content gives the same hash."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        meaning = self.model_dump(mode="json")
+        if meaning.get("notify") is True:
+            # The default leaves the hash as it was before the field existed: a retry still replays.
+            del meaning["notify"]
+        canonical = json.dumps(meaning, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -156,6 +165,7 @@ class BulletinRecord(BaseModel):
     # Where the listing entries of the last indexed version live, while a correction is enriched.
     listed_sort_key: str | None = None
     correlation_id: str | None = None  # the API request behind this version (logs follow it)
+    notify: bool = True  # False: an archived bulletin, listed and in feeds but never emailed
 
     def submission(self) -> BulletinSubmission:
         """The submission this version was made from."""
@@ -169,6 +179,7 @@ class BulletinRecord(BaseModel):
                     "source_url": self.source_url,
                     "countries": self.countries_given,
                     "publish_at": self.publish_at.isoformat() if self.publish_at else None,
+                    "notify": self.notify,
                 }
             )
         )
@@ -193,8 +204,9 @@ class BulletinRecord(BaseModel):
 
 
 def content_hash(submission: BulletinSubmission) -> str:
-    """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
-    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
+    """The bulletin's content (not how a change was described, nor whether it is emailed): when it
+    changes, it is enriched again."""
+    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields) - {"notify"})
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -231,6 +243,9 @@ class BulletinView(BaseModel):
     publish_at: datetime | None = None
     last_change: Literal["minor", "major"] | None = None
     last_change_note: str | None = None
+    notify: bool = Field(
+        default=True, description="false: an archived bulletin, in lists and feeds but never emailed."
+    )
     links: dict[str, str]
     delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
@@ -265,6 +280,7 @@ class BulletinView(BaseModel):
             publish_at=record.publish_at,
             last_change=record.last_change,
             last_change_note=record.last_change_note,
+            notify=record.notify,
             links={
                 "self": f"{base_url}/bulletins/{record.id}",
                 "versions": f"{base_url}/bulletins/{record.id}/versions",

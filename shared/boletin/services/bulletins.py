@@ -93,6 +93,7 @@ def submit_bulletin(
         source_url=submission.source_url,
         countries_given=submission.countries,
         publish_at=submission.publish_at,
+        notify=submission.notify,
         correlation_id=caller.request_id or None,
         created_at=created,
         updated_at=created,

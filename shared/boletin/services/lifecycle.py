@@ -86,7 +86,7 @@ def replace_bulletin(
     if current.status == "withdrawn":
         raise PreconditionFailedError("A withdrawn bulletin cannot be changed.")
     _check_version(current, expected)
-    if content_hash(update) == current.content_hash:
+    if content_hash(update) == current.content_hash and update.notify == current.notify:
         return current, False
     if (
         current.status == "published"
@@ -110,6 +110,7 @@ def replace_bulletin(
             "source_url": update.source_url,
             "countries_given": update.countries,
             "publish_at": update.publish_at,
+            "notify": update.notify,
             "updated_at": now,
             "updated_by": caller.key_id or caller.office,
             "content_hash": content_hash(update),
