@@ -160,6 +160,7 @@ def test_an_import_killed_partway_and_run_again_completes_with_exactly_n(
         while len(own_bulletins(http, office, key)) < 10:
             assert process.poll() is None, "the import finished before it could be interrupted"
             assert time.monotonic() < deadline, "the import made no progress"
+            time.sleep(0.1)  # the condition is polled, not waited out
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)

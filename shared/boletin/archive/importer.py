@@ -37,9 +37,9 @@ class Importer:
         except KeyRefusedError as error:
             report.stopped = f"stopped: the API refused the key ({error})"
         except ApiUnavailableError as error:
-            report.stopped = f"stopped: {error}; {RESUME_HINT}"
+            report.stopped = f"stopped: {error}" + ("" if dry_run else f"; {RESUME_HINT}")
         except KeyboardInterrupt:
-            report.stopped = f"interrupted; {RESUME_HINT}"
+            report.stopped = "interrupted" + ("" if dry_run else f"; {RESUME_HINT}")
         finally:
             self.progress.close()
             self.client.close()

@@ -223,3 +223,33 @@ def test_a_url_source_is_fetched(tmp_path: Path) -> None:
     assert len(api.requests) == 3
     assert missing[0] == 2
     assert "404" in missing[2]
+
+
+def test_a_terminated_import_prints_what_went_in_and_how_to_finish() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # Given an import running at 20 items/s against the fake API
+    with fake_api(answer=created) as api:
+        command = [sys.executable, "-m", "boletin.archive.cli", str(DATA / "archive-news-page.txt")]
+        process = subprocess.Popen(
+            [*command, "--api", api.url, "--key", "k", "--rate", "20"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # When it is terminated (kill's default signal) partway
+        deadline = time.monotonic() + 30
+        while len(api.requests) < 3:  # a condition, polled
+            assert process.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    # Then it says how far it got and how to finish, without a traceback, and exits 3
+    assert process.returncode == 3
+    assert out.startswith("imported ")
+    assert "interrupted; run the same command again to finish" in out
+    assert "Traceback" not in err
