@@ -43,6 +43,7 @@ from devstack.gateway import (
     problem,
 )
 from devstack.iam import PolicyChecker
+from devstack.moto_dynamodb import serialise_writes
 from devstack.pollers import (
     AsyncInvocation,
     OutboxWriter,
@@ -288,6 +289,7 @@ class DevStack:
             logging.getLogger(noisy).setLevel(logging.WARNING)
         _production_ses_quota()
         _remember_ses_send_details()
+        serialise_writes()  # moto's transactions would erase other threads' writes (moto_dynamodb.py)
         self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
