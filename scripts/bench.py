@@ -447,6 +447,52 @@ def bench_queues() -> None:
     )
 
 
+def bench_import(stack: Any) -> None:
+    """`boletin import` through the public API (a subprocess, as an office runs it), unpaced."""
+    import subprocess
+
+    from boletin.services.offices import create_office
+
+    count = 100
+    _, key = create_office(f"Bench archive {uuid.uuid4().hex[:6]}")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "archive.jsonl"
+        source.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "published_on": (date(2019, 1, 1) + timedelta(days=i)).isoformat(),
+                        "title": f"Archived bulletin {i} on labour migration in Costa Rica",
+                        "body": f"Officials from Costa Rica and Panama met in San José ({i}).",
+                    }
+                )
+                + "\n"
+                for i in range(count)
+            )
+        )
+        command = [sys.executable, "-m", "boletin.cli", "import", str(source), "--api", stack.url]
+        command += ["--key", key, "--rate", "0"]
+        timings = []
+        for _ in ("first", "again"):
+            started = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            timings.append((time.perf_counter() - started, done.stdout.splitlines()[0]))
+            if len(timings) == 1:
+                stack.wait_until_idle(timeout=300)
+                timings.append((time.perf_counter() - started, "published, feeds regenerated"))
+    (first, summary), (settled, _), (again, again_summary) = timings
+    emit(
+        f"\nImport (boletin import, {count} JSON Lines items, unpaced; the local stack runs every function in one process)"
+    )
+    emit(f"  submitted {count / first:6.1f} items/s ({first:5.2f} s incl. start-up): {summary}")
+    emit(f"  all published, listed and in the feeds {settled:5.2f} s after the start")
+    emit(f"  rerun (every item already there) {count / again:6.1f} items/s: {again_summary}")
+    emit("  default --rate 10/s: a tenth of the API stage's throttle (100/s), room for the other offices")
+    probe = "import time; t=time.perf_counter(); import rich.progress; print(time.perf_counter()-t)"
+    rich_import = float(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout)
+    emit(f"  progress bar: rich imported only on a terminal, {rich_import * 1000:.0f} ms once")
+
+
 def emit(*parts: object) -> None:
     """The figures go to stdout; the functions' own logs (printed to stdout, as on Lambda) to stderr."""
     print(*parts, file=FIGURES, flush=True)
@@ -469,6 +515,7 @@ def main() -> None:
         bench_enrichment()
         bench_feeds(stack, counter)
         bench_email(stack, counter)
+        bench_import(stack)
     bench_queues()
     emit("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
     from importtime import measure  # scripts/ is this script's own folder

@@ -10,6 +10,7 @@ the local stack in `.local/stack.json`. Resource names come from the same settin
     boletin offices list
     boletin offices disable|enable iom-costa-rica
     boletin offices set-countries iom-costa-rica CR,NI
+    boletin import SOURCE --api URL --key KEY    (an archive, through the API: boletin/archive/cli.py)
 
 Every failure is one line on stderr and a non-zero exit, never a traceback.
 """
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
         module.add_arguments(groups.add_parser(name, help=module.HELP))
+    # `boletin import` has its own parser (boletin.archive.cli): listed here for --help.
+    groups.add_parser("import", help="Import an office's archive through the API (never emailed).")
     return parser
 
 
@@ -101,7 +104,12 @@ def _one_line(error: Exception, local: str | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["import"]:
+        from boletin.archive.cli import main as import_main
+
+        return import_main(arguments[1:])
+    args = _parser().parse_args(arguments)
     local = _use_local_stack()
     module = importlib.import_module(COMMANDS[args.group])
     try:

@@ -69,6 +69,11 @@ class BulletinSubmission(BaseModel):
     publish_at: datetime | None = Field(
         default=None, description="Embargo: publish at this time (ISO 8601 with a time zone), not before."
     )
+    notify: bool = Field(
+        default=True,
+        description="Email matching subscribers when published. false for an archive import: the "
+        "bulletin goes to lists and feeds only and is never emailed, immediately or in a digest.",
+    )
 
     @field_validator("publish_at")
     @classmethod
@@ -198,6 +203,7 @@ class BulletinRecord(BaseModel):
     # Where the listing entries of the last indexed version live, while a correction is enriched.
     listed_sort_key: str | None = None
     correlation_id: str | None = None  # the API request behind this version (logs follow it)
+    notify: bool = True  # False: an archived bulletin, listed and in feeds but never emailed
 
     def submission(self) -> BulletinSubmission:
         """The submission this version was made from."""
@@ -212,6 +218,7 @@ class BulletinRecord(BaseModel):
                     "countries": self.countries_given,
                     "topics": self.topics_given,
                     "publish_at": self.publish_at.isoformat() if self.publish_at else None,
+                    "notify": self.notify,
                 }
             )
         )
@@ -236,17 +243,18 @@ class BulletinRecord(BaseModel):
 
 
 def _hashed(fields: dict[str, Any]) -> dict[str, Any]:
-    """Fields added after bulletins were stored count only when given, so the hashes of what was
-    stored before (Idempotency-Key replays, no-op corrections) do not change."""
-    return {k: v for k, v in fields.items() if not (k in _LATER_FIELDS and v is None)}
+    """Fields added after bulletins were stored count only when given (not at their default), so the
+    hashes of what was stored before (Idempotency-Key replays, no-op corrections) do not change."""
+    return {k: v for k, v in fields.items() if not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
 
 
-_LATER_FIELDS = frozenset({"topics"})
+_LATER_FIELDS: dict[str, Any] = {"topics": None, "notify": True}
 
 
 def content_hash(submission: BulletinSubmission) -> str:
-    """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
-    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
+    """The bulletin's content (not how a change was described, nor whether it is emailed): when it
+    changes, it is enriched again."""
+    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields) - {"notify"})
     canonical = json.dumps(_hashed(content), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -288,6 +296,9 @@ class BulletinView(BaseModel):
         description="Who gave language, countries and topics: the office, or enrichment (detected).",
     )
     held_reason: str | None = Field(default=None, description="Why a held bulletin is not published.")
+    notify: bool = Field(
+        default=True, description="false: an archived bulletin, in lists and feeds but never emailed."
+    )
     links: dict[str, str]
     delivery: dict[str, Any] | None = Field(default=None, description="Owner only: where it went.")
 
@@ -324,6 +335,7 @@ class BulletinView(BaseModel):
             last_change_note=record.last_change_note,
             provenance=provenance(record),
             held_reason=record.held_reason if record.status == "held" else None,
+            notify=record.notify,
             links={
                 "self": f"{base_url}/bulletins/{record.id}",
                 "versions": f"{base_url}/bulletins/{record.id}/versions",

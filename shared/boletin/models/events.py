@@ -36,3 +36,6 @@ class BulletinEventDetail(BaseModel):
     change_note: str | None = Field(default=None, description="Updates only: one line on what changed.")
     reason: str | None = Field(default=None, description="Withdrawals only.")
     correlation_id: str | None = Field(default=None, description="The API request that caused the event.")
+    notify: bool = Field(
+        default=True, description="false: an archived bulletin; no email is sent about it, ever."
+    )

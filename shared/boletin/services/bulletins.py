@@ -111,6 +111,7 @@ def submit_bulletin(
         countries_given=submission.countries,
         topics_given=submission.topics,
         publish_at=submission.publish_at,
+        notify=submission.notify,
         correlation_id=caller.request_id or None,
         created_at=created,
         updated_at=created,

@@ -64,10 +64,13 @@ class EmailFanOut:
     def handle(
         self, detail_type: str, detail: BulletinEventDetail, *, now: datetime | None = None
     ) -> FanOutReport:
-        if detail_type == BULLETIN_PUBLISHED:
-            return self.fan_out(detail, now=now or datetime.now(UTC))
         if detail_type == BULLETIN_WITHDRAWN:
             return self.drop_pending(detail.id)
+        if not detail.notify:
+            # An archived bulletin: lists and feeds only. No ledger line, so no digest holds it either.
+            return FanOutReport()
+        if detail_type == BULLETIN_PUBLISHED:
+            return self.fan_out(detail, now=now or datetime.now(UTC))
         if detail_type == BULLETIN_UPDATED:
             now = now or datetime.now(UTC)
             report = self.corrections(detail, now=now) if detail.change == "major" else FanOutReport()
@@ -412,10 +415,12 @@ class Sender:
         return record
 
     def _bulletin(self, bulletin_id: str) -> BulletinRecord | None:
-        """Published bulletins only (a withdrawn one is never sent); cached for this batch."""
+        """Published bulletins only (a withdrawn or archived one is never sent); cached for this batch."""
         if bulletin_id not in self._bulletin_cache:
             record = self.bulletins.get(bulletin_id) if bulletin_id else None
-            self._bulletin_cache[bulletin_id] = record if record is not None and record.is_public else None
+            # An archived bulletin (notify false) is never emailed, whatever a ledger line says.
+            sendable = record is not None and record.is_public and record.notify
+            self._bulletin_cache[bulletin_id] = record if sendable else None
         return self._bulletin_cache[bulletin_id]
 
     def forget_bulletins(self) -> None:

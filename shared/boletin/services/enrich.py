@@ -267,6 +267,7 @@ def event_detail(
         change_note=new.last_change_note if updated else None,
         reason=new.withdrawn_reason if withdrawn else None,
         correlation_id=new.correlation_id,
+        notify=new.notify,
     )
 
 

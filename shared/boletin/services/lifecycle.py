@@ -87,7 +87,7 @@ def replace_bulletin(
     if current.status == "withdrawn":
         raise PreconditionFailedError("A withdrawn bulletin cannot be changed.")
     _check_version(current, expected)
-    if content_hash(update) == current.content_hash:
+    if content_hash(update) == current.content_hash and update.notify == current.notify:
         return current, False
     if (
         current.status == "published"
@@ -112,6 +112,7 @@ def replace_bulletin(
             "countries_given": update.countries,
             "topics_given": update.topics,
             "publish_at": update.publish_at,
+            "notify": update.notify,
             "updated_at": now,
             "updated_by": caller.key_id or caller.office,
             "content_hash": content_hash(update),

@@ -170,3 +170,32 @@ def test_an_unreadable_message_fails_alone(stack: Any) -> None:
 def test_the_hourly_digest_run_outside_08_00_queues_nothing(stack: Any) -> None:
     result = stack.invoke("DigestFunction", sample("digest/scheduled.json"))
     assert result == {"queued": 0}
+
+
+def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscriber(stack: Any) -> None:
+    """The email notifier fed the same Published event for a bulletin, archived (notify false) or not."""
+    from datetime import UTC, datetime
+
+    from boletin.models.subscriptions import SubscriptionRecord
+    from boletin.repositories.deliveries import DeliveryRepository
+    from boletin.repositories.subscriptions import SubscriptionRepository
+    from boletin.settings import get_settings
+
+    # Given an active immediate subscriber to Costa Rica
+    settings = get_settings()
+    subscriber = SubscriptionRecord(
+        id="sub-archived-sample", address="cr-reader@example.org", address_key="addr-archived-sample",
+        language="en", countries=["CR"], frequency="immediate", status="active", created_at=datetime.now(UTC),
+    )  # fmt: skip
+    SubscriptionRepository(settings.subscriptions_table).list_under_keys(subscriber)
+    ledger = DeliveryRepository(settings.deliveries_table)
+    archived = sample("email_notifier/sqs_bulletin_published_archived.json")
+    archived_id = json.loads(archived["Records"][0]["body"])["detail"]["id"]
+    live = sample("email_notifier/sqs_bulletin_published.json")
+    live_id = json.loads(live["Records"][0]["body"])["detail"]["id"]
+    # When the notifier gets the archived bulletin's event, and the ordinary one's
+    assert stack.invoke("EmailNotifierFunction", archived) == {"batchItemFailures": []}
+    assert stack.invoke("EmailNotifierFunction", live) == {"batchItemFailures": []}
+    # Then the subscriber has a delivery for the ordinary bulletin only
+    assert [d.address_key for d in ledger.of_bulletin(live_id)] == ["addr-archived-sample"]
+    assert ledger.of_bulletin(archived_id) == []
