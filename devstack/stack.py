@@ -131,6 +131,7 @@ class DevStack:
         self._http_thread: threading.Thread | None = None
         self._moto: Any = None
         self._moto_url = ""
+        self.dynamodb: Any = None  # the DynamoDB engine (devstack.aws.dynamodb), once started
         self._builder: ResourceBuilder | None = None
         self._clients: dict[str, Any] = {}
         self._session: Any = None
@@ -307,7 +308,10 @@ class DevStack:
         """The durable engines in front of moto (see devstack.aws), each keeping its data under
         self.state_dir."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        engines: list[Any] = []
+        from devstack.aws.dynamodb import DynamoDbEngine
+
+        self.dynamodb = DynamoDbEngine(self.state_dir / "dynamodb.sqlite3", region=self.region, account=ACCOUNT_ID)
+        engines: list[Any] = [self.dynamodb]
         return engines
 
     def _set_environment(self, values: dict[str, str]) -> None:
