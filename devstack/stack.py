@@ -445,6 +445,8 @@ class DevStack:
                             stream_arn=str(props["Stream"]),
                             region=self.region,
                             properties=props,
+                            checkpoint_path=self.state_dir / "streams" / f"{function.logical_id}.{event_name}.json",
+                            on_checkpoint=self._trim_stream,
                         )
                     )
                 elif kind == "SQS":
@@ -499,6 +501,16 @@ class DevStack:
         )
         for poller in self._pollers:
             poller.start()
+
+    def _trim_stream(self, poller: StreamPoller) -> None:
+        """Drop the stream records every consumer of the poller's stream has passed (bounded storage)."""
+        if self.dynamodb is None:
+            return
+        consumers = [p for p in self._pollers if isinstance(p, StreamPoller) and p.stream_arn == poller.stream_arn]
+        for shard_id in poller.checkpoints:
+            passed = [consumer.checkpoints.get(shard_id) for consumer in consumers]
+            if all(passed):
+                self.dynamodb.trim_stream(poller.stream_arn, min((str(p) for p in passed), key=int))
 
     def _enforce_policies(self) -> None:
         """Each function's template policy, checked on every AWS call its handler makes."""
