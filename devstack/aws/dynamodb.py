@@ -126,7 +126,11 @@ class DynamoDbEngine:
             return response
         if action in ("CreateTable", "DeleteTable", "UpdateTimeToLive"):
             return self._schema_change(action, body, request)
-        return self._items_call(body, request, self._keys_of(action, body))
+        try:
+            keys = self._keys_of(action, body)
+        except _Invalid as invalid:
+            return error("ValidationException", str(invalid))
+        return self._items_call(body, request, keys)
 
     def _moto(self, request: Request, body: dict[str, Any]) -> Response:
         """moto's answer to the request (with `body`) against the private backend."""
@@ -234,7 +238,28 @@ class DynamoDbEngine:
             key = self._key(table, attrs)
             if key is not None:
                 found.setdefault(key, attrs)
+            elif self._table(table) is not None and isinstance(attrs, dict):
+                raise _Invalid(self._key_problem(self._table(table), attrs))
         return found
+
+    @staticmethod
+    def _key_problem(table: Any, attrs: dict[str, Any]) -> str:
+        """Why `attrs` names no item of `table`, in DynamoDB's words."""
+        for name, kind in ((table.hash_key_attr, table.hash_key_type), (table.range_key_attr, table.range_key_type)):
+            if not name:
+                continue
+            value = attrs.get(name)
+            if not isinstance(value, dict):
+                return f"One or more parameter values were invalid: Missing the key {name} in the item"
+            if kind not in value:
+                actual = next(iter(value), "")
+                return f"One or more parameter values were invalid: Type mismatch for key {name} expected: {kind} actual: {actual}"
+            if value[kind] in ("", b""):
+                return (
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                    f"cannot contain an empty string value. Key: {name}"
+                )
+        return "The provided key element does not match the schema"
 
     # ------------------------------------------------------------------ working set
     def _load(self, name: str, item: dict[str, Any]) -> None:
@@ -450,6 +475,10 @@ class DynamoDbEngine:
         if isk is None or ipk is None:
             return None
         return (isk, pk, sk) if query else (ipk, isk, pk, sk)
+
+
+class _Invalid(Exception):
+    """A request naming an item by an invalid key (a ValidationException)."""
 
 
 def _key_bytes(value: Any, expected_type: str) -> bytes | None:
