@@ -374,15 +374,19 @@ class DynamoDbEngine:
         truncated = False
         self._clear([name])
         try:
-            for item in self.store.range(name, index.name if index else None, pk, bounds, forward):
-                item_size = Item(None, None, item).size()  # type: ignore[arg-type]
-                if (isinstance(limit, int) and len(loaded) >= limit) or size + item_size > _PAGE_BYTES:
-                    truncated = True
-                    break
-                loaded.append(item)
-                size += item_size
-            else:
-                truncated = isinstance(limit, int) and len(loaded) >= limit
+            # A page stops at Limit (without reading further: DynamoDB then gives a LastEvaluatedKey even
+            # if nothing follows) or before the item that would take it past 1 MB.
+            if not (isinstance(limit, int) and limit < 1):
+                for item in self.store.range(name, index.name if index else None, pk, bounds, forward):
+                    item_size = Item(None, None, item).size()  # type: ignore[arg-type]
+                    if size + item_size > _PAGE_BYTES:
+                        truncated = True
+                        break
+                    loaded.append(item)
+                    size += item_size
+                    if isinstance(limit, int) and len(loaded) >= limit:
+                        truncated = True
+                        break
             for item in loaded:
                 self._load(name, item)
             response = self._moto(request, {k: v for k, v in body.items() if k != "ExclusiveStartKey"})
