@@ -400,7 +400,9 @@ def _check_same_table(existing: dict[str, Any], wanted: dict[str, Any]) -> None:
         stream = table.get("StreamSpecification") or {}
         return {
             "keys": sorted((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]),
-            "attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]),
+            "attributes": sorted(
+                (a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]
+            ),
             "indexes": indexes,
             "stream": stream.get("StreamViewType") if stream.get("StreamEnabled") else None,
         }

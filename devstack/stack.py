@@ -310,7 +310,9 @@ class DevStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         from devstack.aws.dynamodb import DynamoDbEngine
 
-        self.dynamodb = DynamoDbEngine(self.state_dir / "dynamodb.sqlite3", region=self.region, account=ACCOUNT_ID)
+        self.dynamodb = DynamoDbEngine(
+            self.state_dir / "dynamodb.sqlite3", region=self.region, account=ACCOUNT_ID
+        )
         engines: list[Any] = [self.dynamodb]
         return engines
 
@@ -445,7 +447,9 @@ class DevStack:
                             stream_arn=str(props["Stream"]),
                             region=self.region,
                             properties=props,
-                            checkpoint_path=self.state_dir / "streams" / f"{function.logical_id}.{event_name}.json",
+                            checkpoint_path=self.state_dir
+                            / "streams"
+                            / f"{function.logical_id}.{event_name}.json",
                             on_checkpoint=self._trim_stream,
                         )
                     )
@@ -506,7 +510,9 @@ class DevStack:
         """Drop the stream records every consumer of the poller's stream has passed (bounded storage)."""
         if self.dynamodb is None:
             return
-        consumers = [p for p in self._pollers if isinstance(p, StreamPoller) and p.stream_arn == poller.stream_arn]
+        consumers = [
+            p for p in self._pollers if isinstance(p, StreamPoller) and p.stream_arn == poller.stream_arn
+        ]
         for shard_id in poller.checkpoints:
             passed = [consumer.checkpoints.get(shard_id) for consumer in consumers]
             if all(passed):

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,29 @@ _STREAMS_TARGET = "DynamoDBStreams_20120810."
 _PAGE_BYTES = 1024 * 1024
 _RETENTION_SECONDS = 24 * 3600
 # Actions answered by moto on the schema alone (nothing to load or persist).
-_METADATA_ONLY = {"DescribeTable", "ListTables", "DescribeTimeToLive", "DescribeLimits", "DescribeEndpoints",
-                  "DescribeContinuousBackups", "ListTagsOfResource"}
-_UNSUPPORTED = {"UpdateTable", "ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement",
-                "CreateBackup", "RestoreTableFromBackup", "RestoreTableToPointInTime", "ImportTable",
-                "ExportTableToPointInTime", "UpdateContinuousBackups", "TagResource", "UntagResource"}
+_METADATA_ONLY = {
+    "DescribeTable",
+    "ListTables",
+    "DescribeTimeToLive",
+    "DescribeLimits",
+    "DescribeEndpoints",
+    "DescribeContinuousBackups",
+    "ListTagsOfResource",
+}
+_UNSUPPORTED = {
+    "UpdateTable",
+    "ExecuteStatement",
+    "ExecuteTransaction",
+    "BatchExecuteStatement",
+    "CreateBackup",
+    "RestoreTableFromBackup",
+    "RestoreTableToPointInTime",
+    "ImportTable",
+    "ExportTableToPointInTime",
+    "UpdateContinuousBackups",
+    "TagResource",
+    "UntagResource",
+}
 
 Key = tuple[str, bytes, bytes]  # (table, pk, sk)
 
@@ -62,7 +82,7 @@ class DynamoDbEngine:
         self._backend = DynamoDBBackend(region, account)
         backend = self._backend
 
-        class Handler(DynamoHandler):  # type: ignore[misc]
+        class Handler(DynamoHandler):
             @property
             def dynamodb_backend(self) -> DynamoDBBackend:
                 return backend
@@ -128,7 +148,7 @@ class DynamoDbEngine:
             return self._schema_change(action, body, request)
         try:
             keys = self._keys_of(action, body)
-        except _Invalid as invalid:
+        except _InvalidKeyError as invalid:
             return error("ValidationException", str(invalid))
         return self._items_call(body, request, keys)
 
@@ -138,8 +158,14 @@ class DynamoDbEngine:
 
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
         moto_request = MotoRequest.from_primitives("POST", request.url, headers, json.dumps(body).encode())
-        status, response_headers, payload = self._handler.dispatch(moto_request, request.url, moto_request.headers)
-        kept = {k: v for k, v in dict(response_headers).items() if k.lower() not in ("status", "x-amz-crc32", "server", "date")}
+        status, response_headers, payload = self._handler.dispatch(
+            moto_request, request.url, moto_request.headers
+        )
+        kept = {
+            k: v
+            for k, v in dict(response_headers).items()
+            if k.lower() not in ("status", "x-amz-crc32", "server", "date")
+        }
         return Response(payload, int(status), kept)
 
     # ------------------------------------------------------------------ schemas
@@ -149,8 +175,6 @@ class DynamoDbEngine:
             table = self._backend.tables[name]
             table.latest_stream_label = label
             table.stream_shard = None
-            from datetime import UTC, datetime
-
             table.created_at = datetime.fromtimestamp(created, UTC).replace(tzinfo=None)
             if ttl:
                 self._backend.update_time_to_live(name, json.loads(ttl))
@@ -161,7 +185,9 @@ class DynamoDbEngine:
         headers = {
             "X-Amz-Target": _TARGET + action,
             "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20260101/{self.region}/dynamodb/aws4_request",
+            "Authorization": (
+                f"AWS4-HMAC-SHA256 Credential=testing/20260101/{self.region}/dynamodb/aws4_request"
+            ),
         }
         request = MotoRequest.from_primitives("POST", "http://localhost/", headers, json.dumps(body).encode())
         status, _, payload = self._handler.dispatch(request, request.url, request.headers)
@@ -178,7 +204,8 @@ class DynamoDbEngine:
             if action == "CreateTable":
                 table = self._backend.tables[name]
                 table.stream_shard = None
-                self.store.add_table(name, body, table.latest_stream_label, table.created_at.timestamp())
+                created = table.created_at.replace(tzinfo=UTC).timestamp()  # moto's naive UTC time
+                self.store.add_table(name, body, table.latest_stream_label, created)
             elif action == "DeleteTable":
                 self.store.drop_table(name)
             else:
@@ -232,20 +259,25 @@ class DynamoDbEngine:
             for entry in body.get("TransactItems") or []:
                 for operation in (entry or {}).values():
                     operation = operation or {}
-                    named.append((operation.get("TableName", ""), operation.get("Key") or operation.get("Item")))
+                    named.append(
+                        (operation.get("TableName", ""), operation.get("Key") or operation.get("Item"))
+                    )
         found: dict[Key, dict[str, Any]] = {}
         for table, attrs in named:
             key = self._key(table, attrs)
             if key is not None:
                 found.setdefault(key, attrs)
             elif self._table(table) is not None and isinstance(attrs, dict):
-                raise _Invalid(self._key_problem(self._table(table), attrs))
+                raise _InvalidKeyError(self._key_problem(self._table(table), attrs))
         return found
 
     @staticmethod
     def _key_problem(table: Any, attrs: dict[str, Any]) -> str:
         """Why `attrs` names no item of `table`, in DynamoDB's words."""
-        for name, kind in ((table.hash_key_attr, table.hash_key_type), (table.range_key_attr, table.range_key_type)):
+        for name, kind in (
+            (table.hash_key_attr, table.hash_key_type),
+            (table.range_key_attr, table.range_key_type),
+        ):
             if not name:
                 continue
             value = attrs.get(name)
@@ -253,7 +285,10 @@ class DynamoDbEngine:
                 return f"One or more parameter values were invalid: Missing the key {name} in the item"
             if kind not in value:
                 actual = next(iter(value), "")
-                return f"One or more parameter values were invalid: Type mismatch for key {name} expected: {kind} actual: {actual}"
+                return (
+                    "One or more parameter values were invalid: "
+                    f"Type mismatch for key {name} expected: {kind} actual: {actual}"
+                )
             if value[kind] in ("", b""):
                 return (
                     "One or more parameter values are not valid. The AttributeValue for a key attribute "
@@ -271,7 +306,7 @@ class DynamoDbEngine:
             range_value = DynamoType(item[table.range_key_attr])
             table.items[hash_value][range_value] = Item(hash_value, range_value, item)
         else:
-            table.items[hash_value] = Item(hash_value, None, item)
+            table.items[hash_value] = Item(hash_value, None, item)  # type: ignore[assignment]
 
     def _current(self, name: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
         """The item of the working set that `attrs` names, as DynamoDB JSON (None: there is none)."""
@@ -281,7 +316,7 @@ class DynamoDbEngine:
         hash_value = DynamoType(attrs[table.hash_key_attr])
         range_value = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
         item = table.get_item(hash_value, range_value)
-        return None if item is None else item.to_json()["Attributes"]  # type: ignore[no-any-return]
+        return None if item is None else item.to_json()["Attributes"]
 
     def _clear(self, names: Iterable[str]) -> None:
         for name in names:
@@ -289,7 +324,9 @@ class DynamoDbEngine:
             if table is not None:
                 table.items = defaultdict(dict)
 
-    def _items_call(self, body: dict[str, Any], request: Request, keys: dict[Key, dict[str, Any]]) -> Response:
+    def _items_call(
+        self, body: dict[str, Any], request: Request, keys: dict[Key, dict[str, Any]]
+    ) -> Response:
         names = {key[0] for key in keys}
         before: dict[Key, dict[str, Any] | None] = {}
         self._clear(names)
@@ -311,7 +348,9 @@ class DynamoDbEngine:
         finally:
             self._clear(names)
 
-    def _persist(self, before: dict[Key, dict[str, Any] | None], changes: dict[Key, dict[str, Any] | None]) -> None:
+    def _persist(
+        self, before: dict[Key, dict[str, Any] | None], changes: dict[Key, dict[str, Any] | None]
+    ) -> None:
         now = time.time()
         self.store.begin()
         try:
@@ -329,9 +368,8 @@ class DynamoDbEngine:
                         self.store.add_entry(name, *entry)
                 view = (table.stream_specification or {}).get("StreamViewType")
                 if table.latest_stream_label and (table.stream_specification or {}).get("StreamEnabled"):
-                    self.store.append_record(
-                        name, now, lambda seq: stream_record(table, view, old, after, seq, now, self.region)
-                    )
+                    record = partial(stream_record, table, view, old, after, created=now, region=self.region)
+                    self.store.append_record(name, now, record)
             for name in {key[0] for key in changes}:
                 if now - self._trimmed_at.get(name, 0.0) > 60:
                     self._trimmed_at[name] = now
@@ -342,7 +380,9 @@ class DynamoDbEngine:
             raise
 
     @staticmethod
-    def _entries(table: Any, item: dict[str, Any] | None, pk: bytes, sk: bytes) -> list[tuple[str, bytes, bytes, bytes, bytes]]:
+    def _entries(
+        table: Any, item: dict[str, Any] | None, pk: bytes, sk: bytes
+    ) -> list[tuple[str, bytes, bytes, bytes, bytes]]:
         """The index entries (index, ipk, isk, pk, sk) of an item: one per index whose keys it has."""
         if item is None:
             return []
@@ -404,7 +444,9 @@ class DynamoDbEngine:
         response.set_data(json.dumps(answer))
         return response
 
-    def _plan(self, table: Any, body: dict[str, Any], query: bool) -> tuple[Any, bytes | None, list[tuple[str, tuple[bytes, ...]]]] | None:
+    def _plan(
+        self, table: Any, body: dict[str, Any], query: bool
+    ) -> tuple[Any, bytes | None, list[tuple[str, tuple[bytes, ...]]]] | None:
         """(index or None, partition key bytes or None for a Scan, bounds) of a Query or Scan; None when
         the request is invalid (moto says why)."""
         from moto.dynamodb.parsing.key_condition_expression import parse_expression
@@ -430,7 +472,10 @@ class DynamoDbEngine:
             try:
                 schema = self._backend.get_schema(table_name=table.name, index_name=body.get("IndexName"))
                 hash_conditions, range_conditions, _ = parse_expression(
-                    expression, body.get("ExpressionAttributeValues") or {}, body.get("ExpressionAttributeNames") or {}, schema
+                    expression,
+                    body.get("ExpressionAttributeValues") or {},
+                    body.get("ExpressionAttributeNames") or {},
+                    schema,
                 )
             except Exception:
                 return None
@@ -466,7 +511,15 @@ class DynamoDbEngine:
             bounds.append((">" if forward else "<", position))
         return index, pk, bounds
 
-    def _start_position(self, table: Any, index: Any, start: dict[str, Any], range_name: str | None, types: dict[str, str], query: bool) -> tuple[bytes, ...] | None:
+    def _start_position(
+        self,
+        table: Any,
+        index: Any,
+        start: dict[str, Any],
+        range_name: str | None,
+        types: dict[str, str],
+        query: bool,
+    ) -> tuple[bytes, ...] | None:
         table_key = self._key(table.name, start)
         if table_key is None:
             return None
@@ -481,7 +534,7 @@ class DynamoDbEngine:
         return (isk, pk, sk) if query else (ipk, isk, pk, sk)
 
 
-class _Invalid(Exception):
+class _InvalidKeyError(Exception):
     """A request naming an item by an invalid key (a ValidationException)."""
 
 
@@ -496,4 +549,3 @@ def _key_bytes(value: Any, expected_type: str) -> bytes | None:
         return encode_key(value)
     except (ValueError, ArithmeticError, TypeError):
         return None
-

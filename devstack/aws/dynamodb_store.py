@@ -67,7 +67,7 @@ def _encode_number(text: str) -> bytes:
 
 def encode_key(value: dict[str, Any]) -> bytes:
     """The stored bytes of a key attribute value ({"S": ...}, {"N": ...} or {"B": ...})."""
-    (kind, raw), = value.items()
+    ((kind, raw),) = value.items()
     if kind == "S":
         return str(raw).encode("utf-8")
     if kind == "N":
@@ -99,7 +99,9 @@ class Store:
         self.rows_read = 0  # item rows read by queries and gets: the engine's cost, for tests
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed write survives a process kill
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL + NORMAL: a committed write survives a process kill
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -229,7 +231,9 @@ class Store:
 
     def stream_position(self, table: str) -> tuple[int, int]:
         """(last sequence number written, last sequence number trimmed) of a table's stream."""
-        row = self._db.execute("SELECT next_seq, trimmed_through FROM tables WHERE name = ?", (table,)).fetchone()
+        row = self._db.execute(
+            "SELECT next_seq, trimmed_through FROM tables WHERE name = ?", (table,)
+        ).fetchone()
         return (int(row[0]) - 1, int(row[1])) if row else (0, 0)
 
     def records_after(self, table: str, seq: int, limit: int) -> list[tuple[int, dict[str, Any]]]:

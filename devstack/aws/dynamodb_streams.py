@@ -32,6 +32,7 @@ def stream_record(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
     seq: int,
+    *,
     created: float,
     region: str,
 ) -> dict[str, Any]:
@@ -113,7 +114,9 @@ class StreamsApi:
         arn = body.get("StreamArn", "")
         table = self._streams().get(arn)
         if table is None:
-            return _error("ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found")
+            return _error(
+                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
+            )
         _, trimmed = self.engine.store.stream_position(table.name)
         return _ok(
             {
@@ -139,9 +142,13 @@ class StreamsApi:
         arn = body.get("StreamArn", "")
         table = self._streams().get(arn)
         if table is None:
-            return _error("ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found")
+            return _error(
+                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
+            )
         if body.get("ShardId") != SHARD_ID:
-            return _error("ResourceNotFoundException", f"Requested resource not found: Shard: {body.get('ShardId')}")
+            return _error(
+                "ResourceNotFoundException", f"Requested resource not found: Shard: {body.get('ShardId')}"
+            )
         latest, trimmed = self.engine.store.stream_position(table.name)
         kind = body.get("ShardIteratorType")
         if kind == "TRIM_HORIZON":
@@ -154,7 +161,10 @@ class StreamsApi:
             except ValueError:
                 return _error("ValidationException", "SequenceNumber must be a sequence number of the shard")
             if seq > latest:
-                return _error("ValidationException", f"SequenceNumber {body['SequenceNumber']} is beyond the shard's end")
+                return _error(
+                    "ValidationException",
+                    f"SequenceNumber {body['SequenceNumber']} is beyond the shard's end",
+                )
             position = seq - 1 if kind == "AT_SEQUENCE_NUMBER" else seq
             if position < trimmed:
                 return _error(
@@ -180,7 +190,9 @@ class StreamsApi:
             return _error("ExpiredIteratorException", "Iterator expired: it was issued over 15 minutes ago")
         table = self._streams().get(arn)
         if table is None:
-            return _error("ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found")
+            return _error(
+                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
+            )
         _, trimmed = self.engine.store.stream_position(table.name)
         if position < trimmed:
             return _error("TrimmedDataAccessException", "the iterator points to records already trimmed")
@@ -190,4 +202,6 @@ class StreamsApi:
         records = self.engine.store.records_after(table.name, position, limit)
         if records:
             position = records[-1][0]
-        return _ok({"Records": [record for _, record in records], "NextShardIterator": self._iterator(arn, position)})
+        return _ok(
+            {"Records": [record for _, record in records], "NextShardIterator": self._iterator(arn, position)}
+        )

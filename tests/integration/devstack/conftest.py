@@ -21,7 +21,7 @@ from devstack.aws.dynamodb import DynamoDbEngine
 def client_of(url: str, service: str = "dynamodb") -> Any:
     return boto3.session.Session(
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        aws_secret_access_key="testing",
         region_name="us-east-1",
     ).client(service, endpoint_url=url)
 
@@ -93,7 +93,12 @@ class Both:
             except ClientError as raised:
                 error = raised.response
                 answers.append(
-                    ("error", error["Error"]["Code"], _plain(error.get("Item")), _plain(error.get("CancellationReasons")))
+                    (
+                        "error",
+                        error["Error"]["Code"],
+                        _plain(error.get("Item")),
+                        _plain(error.get("CancellationReasons")),
+                    )
                 )
         return answers[0], answers[1]
 

@@ -20,20 +20,34 @@ def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def create(both: Both, base: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None) -> str:
+def create(
+    both: Both, base: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
+) -> str:
     name = both.name(base)
-    attributes = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": sort_type}]
+    attributes = [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": sort_type},
+    ]
     kwargs: dict[str, Any] = {
         "TableName": name,
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
         "BillingMode": "PAY_PER_REQUEST",
     }
     if gsi:
-        attributes += [{"AttributeName": "gpk", "AttributeType": "S"}, {"AttributeName": "gsk", "AttributeType": "S"}]
+        attributes += [
+            {"AttributeName": "gpk", "AttributeType": "S"},
+            {"AttributeName": "gsk", "AttributeType": "S"},
+        ]
         kwargs["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": "ByG",
-                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ]
@@ -74,7 +88,11 @@ def test_a_query_reads_its_partition_in_key_order_both_ways(both: Both) -> None:
     # Given a partition of 20 items (written out of order) next to two other partitions
     table = create(both, "order")
     order = [7, 3, 19, 0, 11, 15, 1, 5, 9, 13, 17, 2, 4, 6, 8, 10, 12, 14, 16, 18]
-    writes = [{"PutRequest": {"Item": {"pk": _s(pk), "sk": _s(f"item#{i:02d}")}}} for i in order for pk in ("o", "p", "q")]
+    writes = [
+        {"PutRequest": {"Item": {"pk": _s(pk), "sk": _s(f"item#{i:02d}")}}}
+        for i in order
+        for pk in ("o", "p", "q")
+    ]
     for start in range(0, len(writes), 25):
         both.same("batch_write_item", RequestItems={table: writes[start : start + 25]})
     for condition, values in CONDITIONS:
@@ -90,7 +108,8 @@ def test_a_query_reads_its_partition_in_key_order_both_ways(both: Both) -> None:
             # Then both answer the same items of that partition only, in DynamoDB's order
             keys = [item["sk"]["S"] for item in answer["Items"]]
             assert keys == sorted(keys, reverse=not forward)
-            assert answer["Items"] and all(item["pk"] == _s("p") for item in answer["Items"])
+            assert answer["Items"]
+            assert all(item["pk"] == _s("p") for item in answer["Items"])
 
 
 def test_number_sort_keys_order_as_numbers(both: Both) -> None:
@@ -100,7 +119,9 @@ def test_number_sort_keys_order_as_numbers(both: Both) -> None:
     for number in reversed(numbers):
         both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": {"N": number}})
     # When queried, and queried for a range
-    everything = both.same("query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")})
+    everything = both.same(
+        "query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}
+    )
     ranged = both.same(
         "query",
         TableName=table,
@@ -114,24 +135,41 @@ def test_number_sort_keys_order_as_numbers(both: Both) -> None:
 
 # ---------------------------------------------------------------------- Limit, paging, filters
 @pytest.mark.parametrize("forward", [True, False])
-def test_paging_a_table_and_an_index_with_limit_yields_every_item_once_in_order(both: Both, engine: Engine, forward: bool) -> None:
+def test_paging_a_table_and_an_index_with_limit_yields_every_item_once_in_order(
+    both: Both, engine: Engine, forward: bool
+) -> None:
     # Given 23 items in one table partition, all in one index partition with repeated index sort keys
     table = create(both, "paging", gsi=True)
     for i in range(23):
-        item = {"pk": _s("p"), "sk": _s(f"{i:03d}"), "gpk": _s("all"), "gsk": _s(f"{i % 5}"), "i": {"N": str(i)}}
+        item = {
+            "pk": _s("p"),
+            "sk": _s(f"{i:03d}"),
+            "gpk": _s("all"),
+            "gsk": _s(f"{i % 5}"),
+            "i": {"N": str(i)},
+        }
         both.same("put_item", TableName=table, Item=item)
     for extra in range(5):  # items of other partitions
-        both.same("put_item", TableName=table, Item={"pk": _s(f"x{extra}"), "sk": _s("0"), "gpk": _s("other"), "gsk": _s("0")})
+        both.same(
+            "put_item",
+            TableName=table,
+            Item={"pk": _s(f"x{extra}"), "sk": _s("0"), "gpk": _s("other"), "gsk": _s("0")},
+        )
     for query in (
         {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("p")}},
-        {"IndexName": "ByG", "KeyConditionExpression": "gpk = :p", "ExpressionAttributeValues": {":p": _s("all")}},
+        {
+            "IndexName": "ByG",
+            "KeyConditionExpression": "gpk = :p",
+            "ExpressionAttributeValues": {":p": _s("all")},
+        },
     ):
         # When each is paged through 4 items at a time
         theirs, _ = page_all(both.moto, TableName=table, Limit=4, ScanIndexForward=forward, **query)
         ours, keys = page_all(both.ours, TableName=table, Limit=4, ScanIndexForward=forward, **query)
         # Then both yield the same 23 items in the same order, none twice
         assert ours == theirs
-        assert len(ours) == 23 and len({item["sk"]["S"] for item in ours}) == 23
+        assert len(ours) == 23
+        assert len({item["sk"]["S"] for item in ours}) == 23
         # and the engine's LastEvaluatedKey carries the table's keys (and the index's, for an index)
         wanted = {"pk", "sk"} | ({"gpk", "gsk"} if "IndexName" in query else set())
         assert all(set(key) == wanted for key in keys)
@@ -145,7 +183,9 @@ def test_a_limit_page_ending_on_the_last_item_still_has_a_last_evaluated_key(bot
     for i in range(4):
         both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": _s(str(i))})
     # When a Query asks for 4
-    answer = both.ours.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}, Limit=4)
+    answer = both.ours.query(
+        TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}, Limit=4
+    )
     # Then, as DynamoDB does (it stops at Limit without looking further), a LastEvaluatedKey is
     # given, and the next page is empty
     assert answer["LastEvaluatedKey"] == {"pk": _s("p"), "sk": _s("3")}
@@ -156,23 +196,37 @@ def test_a_limit_page_ending_on_the_last_item_still_has_a_last_evaluated_key(bot
         Limit=4,
         ExclusiveStartKey=answer["LastEvaluatedKey"],
     )
-    assert after["Items"] == [] and "LastEvaluatedKey" not in after
+    assert after["Items"] == []
+    assert "LastEvaluatedKey" not in after
 
 
 def test_a_filter_applies_after_the_limit_and_counts_and_projections_match(both: Both) -> None:
     # Given ten items, half of them "keep"
     table = create(both, "filter")
     for i in range(10):
-        both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": _s(str(i)), "keep": {"BOOL": i % 2 == 0}, "x": _s("y")})
+        both.same(
+            "put_item",
+            TableName=table,
+            Item={"pk": _s("p"), "sk": _s(str(i)), "keep": {"BOOL": i % 2 == 0}, "x": _s("y")},
+        )
     common = {"TableName": table, "KeyConditionExpression": "pk = :p", "FilterExpression": "keep = :t"}
     values = {":p": _s("p"), ":t": {"BOOL": True}}
     # When filtered with Limit 5, projected, and counted
-    limited = both.same("query", Limit=5, ExpressionAttributeValues=values, **common, ProjectionExpression="sk, #k", ExpressionAttributeNames={"#k": "keep"})
+    limited = both.same(
+        "query",
+        Limit=5,
+        ExpressionAttributeValues=values,
+        **common,
+        ProjectionExpression="sk, #k",
+        ExpressionAttributeNames={"#k": "keep"},
+    )
     counted = both.same("query", Select="COUNT", ExpressionAttributeValues=values, **common)
     # Then the filter thinned the 5 items read, the projection dropped x, and COUNT counts
-    assert limited["ScannedCount"] == 5 and limited["Count"] == 3
+    assert limited["ScannedCount"] == 5
+    assert limited["Count"] == 3
     assert all(set(item) == {"sk", "keep"} for item in limited["Items"])
-    assert counted["Count"] == 5 and "Items" not in counted
+    assert counted["Count"] == 5
+    assert "Items" not in counted
 
 
 def test_a_scan_pages_through_the_whole_table(both: Both) -> None:
@@ -185,7 +239,8 @@ def test_a_scan_pages_through_the_whole_table(both: Both) -> None:
     ours, _ = page_all(both.ours, TableName=table, Limit=7)
     # Then both saw the same 30 items (a Scan's order is unspecified)
     key = lambda item: (item["pk"]["S"], item["sk"]["S"])  # noqa: E731
-    assert sorted(ours, key=key) == sorted(theirs, key=key) and len(ours) == 30
+    assert sorted(ours, key=key) == sorted(theirs, key=key)
+    assert len(ours) == 30
 
 
 # ---------------------------------------------------------------------- conditions and updates
@@ -206,15 +261,24 @@ def test_conditions_pass_and_fail_alike_with_the_old_item_on_request(both: Both)
     assert failed == ("error", "ConditionalCheckFailedException", item, None)
     # and comparisons, on update and delete, pass or fail the same
     both.same(
-        "update_item", TableName=table, Key={"pk": _s("p"), "sk": _s("1")}, UpdateExpression="SET n = n + :one",
-        ConditionExpression="n < :max", ExpressionAttributeValues={":one": {"N": "1"}, ":max": {"N": "6"}},
+        "update_item",
+        TableName=table,
+        Key={"pk": _s("p"), "sk": _s("1")},
+        UpdateExpression="SET n = n + :one",
+        ConditionExpression="n < :max",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":max": {"N": "6"}},
     )
     refused = both.same(
-        "delete_item", TableName=table, Key={"pk": _s("p"), "sk": _s("1")},
-        ConditionExpression="n < :max", ExpressionAttributeValues={":max": {"N": "6"}},
+        "delete_item",
+        TableName=table,
+        Key={"pk": _s("p"), "sk": _s("1")},
+        ConditionExpression="n < :max",
+        ExpressionAttributeValues={":max": {"N": "6"}},
     )
     assert refused[1] == "ConditionalCheckFailedException"
-    assert both.same("get_item", TableName=table, Key={"pk": _s("p"), "sk": _s("1")})["Item"]["n"] == {"N": "6"}
+    assert both.same("get_item", TableName=table, Key={"pk": _s("p"), "sk": _s("1")})["Item"]["n"] == {
+        "N": "6"
+    }
 
 
 @pytest.mark.parametrize("returns", ["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
@@ -222,8 +286,16 @@ def test_update_expressions_and_return_values_match(both: Both, returns: str) ->
     table = create(both, "updates")
     key = {"pk": _s("p"), "sk": _s("1")}
     both.same(
-        "put_item", TableName=table,
-        Item={**key, "gone": _s("x"), "count": {"N": "1"}, "tags": {"SS": ["b"]}, "retired": {"SS": ["a", "b"]}, "list": {"L": [_s("first")]}},
+        "put_item",
+        TableName=table,
+        Item={
+            **key,
+            "gone": _s("x"),
+            "count": {"N": "1"},
+            "tags": {"SS": ["b"]},
+            "retired": {"SS": ["a", "b"]},
+            "list": {"L": [_s("first")]},
+        },
     )
     # When SET (with if_not_exists and list_append), REMOVE, ADD and DELETE run in one update
     answer = both.same(
@@ -236,16 +308,23 @@ def test_update_expressions_and_return_values_match(both: Both, returns: str) ->
         ),
         ExpressionAttributeNames={"#l": "list", "#c": "count"},
         ExpressionAttributeValues={
-            ":more": {"L": [_s("second")]}, ":zero": {"N": "0"}, ":one": {"N": "1"}, ":c": {"SS": ["c"]}, ":a": {"SS": ["a"]},
+            ":more": {"L": [_s("second")]},
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
+            ":c": {"SS": ["c"]},
+            ":a": {"SS": ["a"]},
         },
         ReturnValues=returns,
     )
     # Then both answer the same attributes, and hold the same item
     assert not isinstance(answer, tuple), answer
     stored = both.same("get_item", TableName=table, Key=key)["Item"]
-    assert stored["count"] == {"N": "2"} and "gone" not in stored and sorted(stored["tags"]["SS"]) == ["b", "c"]
+    assert stored["count"] == {"N": "2"}
+    assert "gone" not in stored
+    assert sorted(stored["tags"]["SS"]) == ["b", "c"]
     assert stored["retired"] == {"SS": ["b"]}
-    assert stored["list"] == {"L": [_s("first"), _s("second")]} and stored["fresh"] == {"N": "0"}
+    assert stored["list"] == {"L": [_s("first"), _s("second")]}
+    assert stored["fresh"] == {"N": "0"}
     assert ("Attributes" in answer) == (returns != "NONE")
 
 
@@ -258,12 +337,22 @@ def test_invalid_keys_are_validation_errors(both: Both) -> None:
         ("put_item", {"Item": {"pk": {"N": "1"}, "sk": _s("1")}}, True),
         ("put_item", {"Item": {"pk": _s(""), "sk": _s("1")}}, True),
         ("get_item", {"Key": {"pk": _s("p")}}, True),
-        ("update_item", {"Key": {"pk": _s("p"), "sk": _s("")}, "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": _s("a")}}, False),
+        (
+            "update_item",
+            {
+                "Key": {"pk": _s("p"), "sk": _s("")},
+                "UpdateExpression": "SET a = :a",
+                "ExpressionAttributeValues": {":a": _s("a")},
+            },
+            False,
+        ),
     ]:
         theirs, ours = both.call(method, TableName=table, **kwargs)
-        assert isinstance(ours, tuple) and ours[:2] == ("error", "ValidationException"), (method, kwargs, ours)
+        assert isinstance(ours, tuple), (method, kwargs, ours)
+        assert ours[:2] == ("error", "ValidationException"), (method, kwargs, ours)
         if moto_agrees:
-            assert isinstance(theirs, tuple) and theirs[:2] == ours[:2]
+            assert isinstance(theirs, tuple)
+            assert theirs[:2] == ours[:2]
     # and nothing was stored
     assert both.ours.scan(TableName=table)["Items"] == []
     # and an unknown table is ResourceNotFoundException for both
@@ -276,12 +365,25 @@ def test_batch_writes_and_gets_match(both: Both) -> None:
     table = create(both, "batch")
     both.same(
         "batch_write_item",
-        RequestItems={table: [{"PutRequest": {"Item": {"pk": _s("p"), "sk": _s(str(i)), "v": _s("x")}}} for i in range(20)]},
+        RequestItems={
+            table: [
+                {"PutRequest": {"Item": {"pk": _s("p"), "sk": _s(str(i)), "v": _s("x")}}} for i in range(20)
+            ]
+        },
     )
-    both.same("batch_write_item", RequestItems={table: [{"DeleteRequest": {"Key": {"pk": _s("p"), "sk": _s(str(i))}}} for i in range(5)]})
-    got = both.call("batch_get_item", RequestItems={table: {"Keys": [{"pk": _s("p"), "sk": _s(str(i))} for i in range(10)]}})
+    both.same(
+        "batch_write_item",
+        RequestItems={
+            table: [{"DeleteRequest": {"Key": {"pk": _s("p"), "sk": _s(str(i))}}} for i in range(5)]
+        },
+    )
+    got = both.call(
+        "batch_get_item",
+        RequestItems={table: {"Keys": [{"pk": _s("p"), "sk": _s(str(i))} for i in range(10)]}},
+    )
     theirs, ours = (sorted(answer["Responses"][table], key=lambda i: i["sk"]["S"]) for answer in got)
-    assert ours == theirs and [i["sk"]["S"] for i in ours] == ["5", "6", "7", "8", "9"]
+    assert ours == theirs
+    assert [i["sk"]["S"] for i in ours] == ["5", "6", "7", "8", "9"]
 
 
 def test_a_failed_transaction_changes_nothing_and_says_why(both: Both) -> None:
@@ -292,19 +394,41 @@ def test_a_failed_transaction_changes_nothing_and_says_why(both: Both) -> None:
         "transact_write_items",
         TransactItems=[
             {"Put": {"TableName": table, "Item": {"pk": _s("p"), "sk": _s("new")}}},
-            {"Update": {"TableName": table, "Key": {"pk": _s("p"), "sk": _s("other")}, "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": _s("a")}}},
-            {"ConditionCheck": {"TableName": table, "Key": {"pk": _s("p"), "sk": _s("taken")}, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": _s("p"), "sk": _s("other")},
+                    "UpdateExpression": "SET a = :a",
+                    "ExpressionAttributeValues": {":a": _s("a")},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": {"pk": _s("p"), "sk": _s("taken")},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
         ],
     )
     # Then both cancel it with the reason per item, and nothing was written
     assert refused[1] == "TransactionCanceledException"
     assert [reason["Code"] for reason in refused[3]] == ["None", "None", "ConditionalCheckFailed"]
-    everything = both.same("query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")})
+    everything = both.same(
+        "query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}
+    )
     assert [i["sk"]["S"] for i in everything["Items"]] == ["taken"]
     # and a transaction that passes writes all its items
     both.same(
         "transact_write_items",
-        TransactItems=[{"Put": {"TableName": table, "Item": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b")],
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b")
+        ],
     )
-    got = both.same("transact_get_items", TransactItems=[{"Get": {"TableName": table, "Key": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b", "zz")])
+    got = both.same(
+        "transact_get_items",
+        TransactItems=[
+            {"Get": {"TableName": table, "Key": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b", "zz")
+        ],
+    )
     assert [r.get("Item", {}).get("sk") for r in got["Responses"]] == [_s("a"), _s("b"), None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.devstack.conftest import Engine
@@ -19,7 +20,10 @@ def _s(value: str) -> dict[str, str]:
 def make_table(client: Any, name: str = "things", stream: str | None = "NEW_AND_OLD_IMAGES") -> str:
     kwargs: dict[str, Any] = {
         "TableName": name,
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
         "AttributeDefinitions": [
             {"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "gpk", "gsk")
         ],
@@ -27,7 +31,10 @@ def make_table(client: Any, name: str = "things", stream: str | None = "NEW_AND_
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": "ByG",
-                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
@@ -66,12 +73,12 @@ def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_no
     key = {"pk": _s("p"), "sk": _s("1")}
     # Given an insert, a modify, a put of the identical item, a failed conditional write and a delete
     client.put_item(TableName=table, Item={**key, "v": _s("one")})
-    client.update_item(TableName=table, Key=key, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": _s("two")})
+    client.update_item(
+        TableName=table, Key=key, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": _s("two")}
+    )
     client.put_item(TableName=table, Item={**key, "v": _s("two")})
-    try:
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
         client.put_item(TableName=table, Item=key, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError:
-        pass
     client.delete_item(TableName=table, Key=key)
     # When the stream is read from its start
     streams, arn, shard = stream_of(engine, table)
@@ -79,16 +86,25 @@ def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_no
     # Then it holds exactly the three changes, in order, with DynamoDB's images and fields
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
     insert, modify, remove = (r["dynamodb"] for r in records)
-    assert insert["NewImage"]["v"] == _s("one") and "OldImage" not in insert
-    assert modify["OldImage"]["v"] == _s("one") and modify["NewImage"]["v"] == _s("two")
-    assert remove["OldImage"]["v"] == _s("two") and "NewImage" not in remove
+    assert insert["NewImage"]["v"] == _s("one")
+    assert "OldImage" not in insert
+    assert modify["OldImage"]["v"] == _s("one")
+    assert modify["NewImage"]["v"] == _s("two")
+    assert remove["OldImage"]["v"] == _s("two")
+    assert "NewImage" not in remove
     assert all(r["dynamodb"]["Keys"] == key and r["eventSource"] == "aws:dynamodb" for r in records)
     sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
-    assert sequences == sorted(sequences) and len(set(sequences)) == 3
+    assert sequences == sorted(sequences)
+    assert len(set(sequences)) == 3
     # and the other iterator types start where they say
     assert read(streams, arn, shard, "LATEST") == []
-    assert [r["eventName"] for r in read(streams, arn, shard, "AT_SEQUENCE_NUMBER", sequences[1])] == ["MODIFY", "REMOVE"]
-    assert [r["eventName"] for r in read(streams, arn, shard, "AFTER_SEQUENCE_NUMBER", sequences[1])] == ["REMOVE"]
+    assert [r["eventName"] for r in read(streams, arn, shard, "AT_SEQUENCE_NUMBER", sequences[1])] == [
+        "MODIFY",
+        "REMOVE",
+    ]
+    assert [r["eventName"] for r in read(streams, arn, shard, "AFTER_SEQUENCE_NUMBER", sequences[1])] == [
+        "REMOVE"
+    ]
 
 
 def test_trimmed_records_are_gone_and_reading_before_them_is_refused(engine: Engine) -> None:
@@ -101,13 +117,13 @@ def test_trimmed_records_are_gone_and_reading_before_them_is_refused(engine: Eng
     # When the stack trims what every consumer has passed (records before the fourth)
     engine.engine.trim_stream(arn, sequences[3])
     # Then the stream starts at the fourth record, and an older position is refused as trimmed
-    assert [r["dynamodb"]["SequenceNumber"] for r in read(streams, arn, shard, "TRIM_HORIZON")] == sequences[3:]
-    try:
-        streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=sequences[1])
-    except ClientError as refused:
-        assert refused.response["Error"]["Code"] == "TrimmedDataAccessException"
-    else:
-        raise AssertionError("a trimmed position was accepted")
+    assert [r["dynamodb"]["SequenceNumber"] for r in read(streams, arn, shard, "TRIM_HORIZON")] == sequences[
+        3:
+    ]
+    with pytest.raises(ClientError, match="TrimmedDataAccessException"):
+        streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=sequences[1]
+        )
 
 
 # ---------------------------------------------------------------------- persistence
@@ -116,31 +132,41 @@ def test_items_indexes_and_the_stream_position_survive_a_reopen(engine: Engine) 
     client = engine.client()
     table = make_table(client)
     for i in range(10):
-        client.put_item(TableName=table, Item={"pk": _s("p"), "sk": _s(f"{i:02d}"), "gpk": _s("g"), "gsk": _s(f"{9 - i}")})
+        client.put_item(
+            TableName=table, Item={"pk": _s("p"), "sk": _s(f"{i:02d}"), "gpk": _s("g"), "gsk": _s(f"{9 - i}")}
+        )
     streams, arn, shard = stream_of(engine, table)
     last = read(streams, arn, shard, "TRIM_HORIZON")[-1]["dynamodb"]["SequenceNumber"]
-    before = client.query(TableName=table, IndexName="ByG", KeyConditionExpression="gpk = :g", ExpressionAttributeValues={":g": _s("g")})
+    before = client.query(
+        TableName=table,
+        IndexName="ByG",
+        KeyConditionExpression="gpk = :g",
+        ExpressionAttributeValues={":g": _s("g")},
+    )
     # When the engine is closed and opened again on the same file, and written once more
     reopened = engine.reopen()
     try:
         client = reopened.client()
-        after = client.query(TableName=table, IndexName="ByG", KeyConditionExpression="gpk = :g", ExpressionAttributeValues={":g": _s("g")})
+        after = client.query(
+            TableName=table,
+            IndexName="ByG",
+            KeyConditionExpression="gpk = :g",
+            ExpressionAttributeValues={":g": _s("g")},
+        )
         description = client.describe_table(TableName=table)["Table"]
         client.put_item(TableName=table, Item={"pk": _s("p"), "sk": _s("new")})
         streams, arn_after, shard = stream_of(reopened, table)
         # Then the items, the index, the stream's ARN and its position are as they were
-        assert after["Items"] == before["Items"] and len(after["Items"]) == 10
-        assert description["ItemCount"] == 10 and description["LatestStreamArn"] == arn
+        assert after["Items"] == before["Items"]
+        assert len(after["Items"]) == 10
+        assert description["ItemCount"] == 10
+        assert description["LatestStreamArn"] == arn
         fresh = read(streams, arn_after, shard, "AFTER_SEQUENCE_NUMBER", last)
         assert [r["dynamodb"]["Keys"]["sk"] for r in fresh] == [_s("new")]
         assert int(fresh[0]["dynamodb"]["SequenceNumber"]) > int(last)
         # and creating the table again says it is there
-        try:
+        with pytest.raises(ClientError, match="ResourceInUseException"):
             make_table(client)
-        except ClientError as refused:
-            assert refused.response["Error"]["Code"] == "ResourceInUseException"
-        else:
-            raise AssertionError("a kept table was created twice")
     finally:
         engine.endpoint = reopened.endpoint
 
@@ -157,10 +183,15 @@ def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> No
     def write_new(worker: int) -> None:
         own = engine.client()
         for i in range(40):
-            own.put_item(TableName=table, Item={"pk": _s(f"new-{worker}"), "sk": _s(f"{i:03d}"), "state": _s("received")})
+            own.put_item(
+                TableName=table,
+                Item={"pk": _s(f"new-{worker}"), "sk": _s(f"{i:03d}"), "state": _s("received")},
+            )
             own.update_item(
-                TableName=table, Key={"pk": _s(f"new-{worker}"), "sk": _s(f"{i:03d}")},
-                UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "state"},
+                TableName=table,
+                Key={"pk": _s(f"new-{worker}"), "sk": _s(f"{i:03d}")},
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "state"},
                 ExpressionAttributeValues={":s": _s("enriched")},
             )
 
@@ -171,7 +202,13 @@ def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> No
                 own.transact_write_items(
                     TransactItems=[
                         {"Put": {"TableName": table, "Item": {"pk": _s(f"lost-{worker}"), "sk": _s(str(i))}}},
-                        {"Put": {"TableName": table, "Item": {"pk": _s("replay"), "sk": _s("key")}, "ConditionExpression": "attribute_not_exists(pk)"}},
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": {"pk": _s("replay"), "sk": _s("key")},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
                     ]
                 )
                 errors.append(AssertionError("a replay passed its condition"))
@@ -182,7 +219,7 @@ def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> No
     def guarded(target: Any, worker: int) -> None:
         try:
             target(worker)
-        except BaseException as raised:  # noqa: BLE001 - reported by the test
+        except BaseException as raised:
             errors.append(raised)
 
     # Given 4 threads writing and enriching new items while 4 threads run failing transactions
@@ -194,9 +231,18 @@ def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> No
     # Then every new item is there, enriched, and no failed transaction wrote anything
     assert errors == []
     for worker in range(4):
-        items = client.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s(f"new-{worker}")})["Items"]
-        assert len(items) == 40 and all(item["state"] == _s("enriched") for item in items)
-        lost = client.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s(f"lost-{worker}")})
+        items = client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": _s(f"new-{worker}")},
+        )["Items"]
+        assert len(items) == 40
+        assert all(item["state"] == _s("enriched") for item in items)
+        lost = client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": _s(f"lost-{worker}")},
+        )
         assert lost["Items"] == []
 
 
@@ -207,7 +253,13 @@ def _fill(client: Any, table: str, start: int, count: int) -> None:
     writes = []
     for i in range(start, start + count):
         pk = "mine" if i < 50 else f"other-{i % 97}"
-        writes.append({"PutRequest": {"Item": {"pk": _s(pk), "sk": _s(f"{i:06d}"), "gpk": _s("*"), "gsk": _s(f"{i:06d}")}}})
+        writes.append(
+            {
+                "PutRequest": {
+                    "Item": {"pk": _s(pk), "sk": _s(f"{i:06d}"), "gpk": _s("*"), "gsk": _s(f"{i:06d}")}
+                }
+            }
+        )
     for at in range(0, len(writes), 25):
         client.batch_write_item(RequestItems={table: writes[at : at + 25]})
 
@@ -215,15 +267,35 @@ def _fill(client: Any, table: str, start: int, count: int) -> None:
 def _costs(engine: Engine, table: str) -> dict[str, int]:
     client = engine.client()
     calls = {
-        "query": lambda: client.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("mine")}, Limit=20),
+        "query": lambda: client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": _s("mine")},
+            Limit=20,
+        ),
         "index page": lambda: client.query(
-            TableName=table, IndexName="ByG", KeyConditionExpression="gpk = :g", ExpressionAttributeValues={":g": _s("*")},
-            Limit=20, ScanIndexForward=False,
+            TableName=table,
+            IndexName="ByG",
+            KeyConditionExpression="gpk = :g",
+            ExpressionAttributeValues={":g": _s("*")},
+            Limit=20,
+            ScanIndexForward=False,
         ),
         "get": lambda: client.get_item(TableName=table, Key={"pk": _s("mine"), "sk": _s("000007")}),
-        "put": lambda: client.put_item(TableName=table, Item={"pk": _s("mine"), "sk": _s("000008"), "gpk": _s("*"), "gsk": _s("x")}),
+        "put": lambda: client.put_item(
+            TableName=table, Item={"pk": _s("mine"), "sk": _s("000008"), "gpk": _s("*"), "gsk": _s("x")}
+        ),
         "transaction": lambda: client.transact_write_items(
-            TransactItems=[{"Update": {"TableName": table, "Key": {"pk": _s("mine"), "sk": _s("000009")}, "UpdateExpression": "SET n = :n", "ExpressionAttributeValues": {":n": {"N": "1"}}}}]
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"pk": _s("mine"), "sk": _s("000009")},
+                        "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "1"}},
+                    }
+                }
+            ]
         ),
     }
     costs = {}
@@ -244,4 +316,7 @@ def test_a_call_reads_as_many_rows_with_10000_items_as_with_100(engine: Engine) 
     large = _costs(engine, table)
     # Then each call read the same number of SQLite rows: a Query its page, a write its own item
     assert large == small
-    assert small["query"] == 20 and small["index page"] == 20 and small["get"] == 1 and small["put"] == 1
+    assert small["query"] == 20
+    assert small["index page"] == 20
+    assert small["get"] == 1
+    assert small["put"] == 1
