@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
