@@ -27,7 +27,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from devstack.aws.dynamodb_store import Store, encode_key, prefix_end
+from devstack.aws.dynamodb_query import key_bytes, query_plan, table_key
+from devstack.aws.dynamodb_store import Store
 from devstack.aws.dynamodb_streams import StreamsApi, stream_record
 
 __all__ = ["DynamoDbEngine"]
@@ -133,6 +134,13 @@ class DynamoDbEngine:
     def _handle(self, action: str, body: dict[str, Any], request: Request) -> Response:
         if action in _UNSUPPORTED:
             return error("ValidationException", f"{action} is not supported by the local stack's DynamoDB")
+        legacy = [k for k in ("KeyConditions", "QueryFilter", "ScanFilter", "TotalSegments") if k in body]
+        if action in ("Query", "Scan") and legacy:
+            return error(
+                "ValidationException",
+                f"{legacy[0]} is not supported by the local stack's DynamoDB: use KeyConditionExpression "
+                "and FilterExpression, and a Scan without segments",
+            )
         if action == "Query":
             return self._read_range(body, request, query=True)
         if action == "Scan":
@@ -221,21 +229,10 @@ class DynamoDbEngine:
         return self._backend.tables.get(name)
 
     def _key(self, name: str, attrs: Any) -> Key | None:
-        """The stored key of the item `attrs` names in table `name`; None if it names none validly
-        (moto then answers with DynamoDB's validation error)."""
+        """The stored key of the item `attrs` names in table `name`; None if it names none validly."""
         table = self._table(name)
-        if table is None or not isinstance(attrs, dict):
-            return None
-        pk = _key_bytes(attrs.get(table.hash_key_attr), table.hash_key_type)
-        if pk is None:
-            return None
-        sk = b""
-        if table.range_key_attr:
-            found = _key_bytes(attrs.get(table.range_key_attr), table.range_key_type)
-            if found is None:
-                return None
-            sk = found
-        return (name, pk, sk)
+        found = table_key(table, attrs) if table is not None else None
+        return None if found is None else (name, *found)
 
     def _keys_of(self, action: str, body: dict[str, Any]) -> dict[Key, dict[str, Any]]:
         """The items a request touches: their stored keys, and the attributes naming each."""
@@ -391,8 +388,8 @@ class DynamoDbEngine:
         for index in table.all_indexes():
             hash_name = next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
             range_names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
-            ipk = _key_bytes(item.get(hash_name), types.get(hash_name, ""))
-            isk = _key_bytes(item.get(range_names[0]), types.get(range_names[0], "")) if range_names else b""
+            ipk = key_bytes(item.get(hash_name), types.get(hash_name, ""))
+            isk = key_bytes(item.get(range_names[0]), types.get(range_names[0], "")) if range_names else b""
             if ipk is not None and isk is not None:
                 entries.append((index.name, ipk, isk, pk, sk))
         return entries
@@ -401,7 +398,7 @@ class DynamoDbEngine:
     def _read_range(self, body: dict[str, Any], request: Request, query: bool) -> Response:
         name = body.get("TableName", "")
         table = self._table(name)
-        plan = self._plan(table, body, query) if table is not None else None
+        plan = query_plan(self._backend, table, body, query) if table is not None else None
         if plan is None:
             return self._moto(request, body)  # moto's error (unknown table, bad expression...)
         index, pk, bounds = plan
@@ -444,108 +441,6 @@ class DynamoDbEngine:
         response.set_data(json.dumps(answer))
         return response
 
-    def _plan(
-        self, table: Any, body: dict[str, Any], query: bool
-    ) -> tuple[Any, bytes | None, list[tuple[str, tuple[bytes, ...]]]] | None:
-        """(index or None, partition key bytes or None for a Scan, bounds) of a Query or Scan; None when
-        the request is invalid (moto says why)."""
-        from moto.dynamodb.parsing.key_condition_expression import parse_expression
-
-        index = None
-        if body.get("IndexName"):
-            index = next((i for i in table.all_indexes() if i.name == body["IndexName"]), None)
-            if index is None:
-                return None
-        types = {a["AttributeName"]: a["AttributeType"] for a in table.attr}
-        if index is not None:
-            hash_name = next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
-            range_name = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
-        else:
-            hash_name, range_name = table.hash_key_attr, table.range_key_attr
-        bounds: list[tuple[str, tuple[bytes, ...]]] = []
-        pk: bytes | None = None
-        forward = body.get("ScanIndexForward", True) is not False or not query
-        if query:
-            expression = body.get("KeyConditionExpression")
-            if not expression:
-                return None
-            try:
-                schema = self._backend.get_schema(table_name=table.name, index_name=body.get("IndexName"))
-                hash_conditions, range_conditions, _ = parse_expression(
-                    expression,
-                    body.get("ExpressionAttributeValues") or {},
-                    body.get("ExpressionAttributeNames") or {},
-                    schema,
-                )
-            except Exception:
-                return None
-            if len(hash_conditions) != 1 or len(range_conditions) > 1:
-                return None
-            pk = _key_bytes(hash_conditions[0][1], types.get(hash_name, ""))
-            if pk is None:
-                return None
-            if range_conditions:
-                _, comparison, values = range_conditions[0]
-                encoded = [_key_bytes(v, types.get(range_name or "", "")) for v in values]
-                if any(e is None for e in encoded):
-                    return None
-                first = encoded[0]
-                assert first is not None
-                comparison = comparison.upper()
-                if comparison == "BETWEEN":
-                    bounds += [(">=", (first,)), ("<=", (encoded[1],))]  # type: ignore[list-item]
-                elif comparison == "BEGINS_WITH":
-                    bounds.append((">=", (first,)))
-                    end = prefix_end(first)
-                    if end is not None:
-                        bounds.append(("<", (end,)))
-                elif comparison in ("=", "<", "<=", ">", ">="):
-                    bounds.append((comparison, (first,)))
-                else:
-                    return None
-        start = body.get("ExclusiveStartKey")
-        if start:
-            position = self._start_position(table, index, start, range_name, types, query)
-            if position is None:
-                return None
-            bounds.append((">" if forward else "<", position))
-        return index, pk, bounds
-
-    def _start_position(
-        self,
-        table: Any,
-        index: Any,
-        start: dict[str, Any],
-        range_name: str | None,
-        types: dict[str, str],
-        query: bool,
-    ) -> tuple[bytes, ...] | None:
-        table_key = self._key(table.name, start)
-        if table_key is None:
-            return None
-        _, pk, sk = table_key
-        if index is None:
-            return (sk,) if query else (pk, sk)
-        hash_name = next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
-        isk = _key_bytes(start.get(range_name), types.get(range_name, "")) if range_name else b""
-        ipk = _key_bytes(start.get(hash_name), types.get(hash_name, ""))
-        if isk is None or ipk is None:
-            return None
-        return (isk, pk, sk) if query else (ipk, isk, pk, sk)
-
 
 class _InvalidKeyError(Exception):
     """A request naming an item by an invalid key (a ValidationException)."""
-
-
-def _key_bytes(value: Any, expected_type: str) -> bytes | None:
-    """The stored bytes of a key value of the expected type, None if it is missing, mistyped or empty."""
-    if not isinstance(value, dict) or len(value) != 1 or expected_type not in value:
-        return None
-    raw = value[expected_type]
-    if raw in ("", b"", None):
-        return None
-    try:
-        return encode_key(value)
-    except (ValueError, ArithmeticError, TypeError):
-        return None
