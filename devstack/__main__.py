@@ -4,7 +4,7 @@ Prints, before it serves, `office key: <key>`, `outbox: <dir>` and `serving on <
 (the stack's and the functions') go to stderr. Environment: PORT (3000), OUTBOX_DIR
 (<repo>/.local/outbox), LOCAL_SCHEDULE_SECONDS (run the template's schedules every N seconds),
 LOCAL_LOG_LEVEL (INFO), LOCAL_REPO_ROOT (where template.yaml is; default: the current directory if it
-has one, else this checkout).
+has one, else this checkout), LOCAL_STATE_DIR (<repo>/.local/state: the data kept across runs).
 """
 
 from __future__ import annotations
@@ -38,8 +38,12 @@ def main() -> int:
         level=os.environ.get("LOCAL_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Both stop the stack cleanly; SIGINT explicitly, as a shell may start `make run` with it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
-    stack = DevStack(_repo_root())
+    signal.signal(signal.SIGINT, _interrupt)
+    root = _repo_root()
+    # .local/state keeps the stack's data across runs (`make reset` or `make run FRESH=1` empties it).
+    stack = DevStack(root, state_dir=os.environ.get("LOCAL_STATE_DIR") or root / ".local" / "state")
     try:
         stack.start()
     except OSError as error:

@@ -270,6 +270,9 @@ class ResourceBuilder:
             "ReceiveMessageWaitTimeSeconds",
             "ContentBasedDeduplication",
             "FifoQueue",
+            "SqsManagedSseEnabled",
+            "KmsMasterKeyId",
+            "KmsDataKeyReusePeriodSeconds",
         ):
             if key in props:
                 value = props[key]
@@ -278,7 +281,13 @@ class ResourceBuilder:
             if key in props:
                 value = props[key]
                 attributes[key] = value if isinstance(value, str) else json.dumps(value)
-        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        try:
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        except sqs.exceptions.QueueNameExists:
+            # Kept from the last run (the SQS engine is durable) with attributes the template has since
+            # changed: update it in place, as CloudFormation would, and keep its messages.
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return _Built(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
 

@@ -64,6 +64,8 @@ ACCOUNT_ID = "123456789012"
 HOST = "127.0.0.1"
 _stack_serial = itertools.count(1)
 _IMPLICIT_API = "ServerlessRestApi"
+DEMO_OFFICE = "Demo office"
+DEMO_OFFICE_ID = "demo-office"
 
 
 @dataclass
@@ -238,7 +240,7 @@ class DevStack:
             self._http_thread.start()
             self.started = True
             if self.create_demo_office:
-                self.demo_key = self.create_office("Demo office")
+                self.demo_key = self._demo_office_key()
         except BaseException:
             self.stop()
             raise
@@ -307,13 +309,23 @@ class DevStack:
     def _engines(self) -> list[Any]:
         """The durable engines in front of moto (see devstack.aws), each keeping its data under
         self.state_dir."""
+        from devstack.aws.events import EventsEngine
+        from devstack.aws.sns import SnsEngine
+        from devstack.aws.sqs import SqsEngine
+
         self.state_dir.mkdir(parents=True, exist_ok=True)
         from devstack.aws.dynamodb import DynamoDbEngine
 
         self.dynamodb = DynamoDbEngine(
             self.state_dir / "dynamodb.sqlite3", region=self.region, account=ACCOUNT_ID
         )
-        engines: list[Any] = [self.dynamodb]
+        sqs = SqsEngine(self.state_dir / "sqs.sqlite3", account=ACCOUNT_ID, region=self.region)
+        engines: list[Any] = [
+            self.dynamodb,
+            sqs,
+            EventsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
+            SnsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
+        ]
         return engines
 
     def _set_environment(self, values: dict[str, str]) -> None:
@@ -701,6 +713,26 @@ class DevStack:
         office, key = create_office(name=name, **kwargs)
         self.demo_office = office if self.demo_office is None else self.demo_office
         return str(key)
+
+    def _demo_office_key(self) -> str:
+        """The demo office's key: the one an earlier run on this state folder printed, while it still
+        opens that office (so `make run` again keeps the same key); else a new office, or a new key for
+        the office when its key was lost. Kept beside the engines' data, readable by its owner only."""
+        from boletin.errors import BoletinError, OfficeExistsError
+        from boletin.services.offices import authenticate, rotate_key
+
+        record = self.state_dir / "demo-office.json"
+        with contextlib.suppress(OSError, ValueError, KeyError, BoletinError):
+            saved = json.loads(record.read_text())
+            authenticate(f"Bearer {saved['key']}")
+            return str(saved["key"])
+        try:
+            key = self.create_office(DEMO_OFFICE)
+        except OfficeExistsError:
+            key = rotate_key(DEMO_OFFICE_ID)
+        record.write_text(json.dumps({"office": DEMO_OFFICE_ID, "key": key}))
+        record.chmod(0o600)
+        return key
 
     def invoke(self, logical_id: str, event: Any) -> Any:
         """Invoke a function directly (RequestResponse); its exception propagates."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+SEED = ROOT / "tests" / "data" / "bulletins.json"
 
 
 class CallCounter:
@@ -477,6 +477,57 @@ def bench_dynamodb_engine() -> None:
         emit(f"  {name:42s} {at_100:7.2f} ms  {at_10000:7.2f} ms   ratio {at_10000 / at_100:4.2f}")
 
 
+def bench_queues() -> None:
+    """The durable SQS engine: a send, receive and delete cost the same whatever other queues hold and
+    however many messages this queue has held (p50 of 200 cycles, small vs large, as a ratio)."""
+    import boto3
+
+    from devstack.aws import AwsEndpoint
+    from devstack.aws.sqs import SqsEngine
+
+    emit("\nQueues (durable SQS engine, SQLite): p50 of send + receive + delete, small vs large backlog")
+    results = {}
+    for held in (100, 10_000):
+        with tempfile.TemporaryDirectory() as folder:
+            engine = SqsEngine(Path(folder) / "sqs.sqlite3", account="123456789012", region="us-east-1")
+            endpoint = AwsEndpoint([engine])
+            endpoint.start()
+            try:
+                sqs = boto3.client(
+                    "sqs",
+                    endpoint_url=endpoint.url,
+                    region_name="us-east-1",
+                    aws_access_key_id="testing",
+                    aws_secret_access_key="testing",  # noqa: S106 - local dummy credentials
+                )
+                url = sqs.create_queue(QueueName="work")["QueueUrl"]
+                sqs.create_queue(QueueName="backlog")
+                for start in range(0, held, 500):  # another queue's backlog, and this queue's past
+                    engine.store.send_many(
+                        "backlog", [(f"b{i}", {}, {}, None) for i in range(start, start + 500)]
+                    )
+                    for message in engine.store.send_many(
+                        "work", [(f"w{i}", {}, {}, None) for i in range(500)]
+                    ):
+                        engine.store._db.execute("DELETE FROM messages WHERE seq = ?", (message.seq,))
+                timings = []
+                for n in range(220):  # the first 20 warm the connection pool and are not counted
+                    began = time.perf_counter()
+                    sqs.send_message(QueueUrl=url, MessageBody=f"cycle {n}")
+                    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+                    timings.append(time.perf_counter() - began)
+                timings = sorted(timings[20:])
+                results[held] = timings[len(timings) // 2]
+            finally:
+                endpoint.stop()
+    small, large = results[100], results[10_000]
+    emit(f"  {'send+receive+delete, 100 held':52s} {small * 1000:7.2f} ms")
+    emit(
+        f"  {'send+receive+delete, 10,000 held':52s} {large * 1000:7.2f} ms   ratio {large / small:4.2f} (target ~1)"
+    )
+
+
 def emit(*parts: object) -> None:
     """The figures go to stdout; the functions' own logs (printed to stdout, as on Lambda) to stderr."""
     print(*parts, file=FIGURES, flush=True)
@@ -500,6 +551,7 @@ def main() -> None:
         bench_enrichment()
         bench_feeds(stack, counter)
         bench_email(stack, counter)
+    bench_queues()
     emit("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
     from importtime import measure  # scripts/ is this script's own folder
 

@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "data" / "seed-bulletins.json"
+# The team's own bulletins (tests/data/bulletins.json); the kit's seed is for `make eval` only.
+SEED = ROOT / "tests" / "data" / "bulletins.json"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.devstack.conftest import Both, Engine
+from tests.integration.devstack.conftest import Both, DdbEngine
 
 S = "S"
 
@@ -136,7 +136,7 @@ def test_number_sort_keys_order_as_numbers(both: Both) -> None:
 # ---------------------------------------------------------------------- Limit, paging, filters
 @pytest.mark.parametrize("forward", [True, False])
 def test_paging_a_table_and_an_index_with_limit_yields_every_item_once_in_order(
-    both: Both, engine: Engine, forward: bool
+    both: Both, ddb: DdbEngine, forward: bool
 ) -> None:
     # Given 23 items in one table partition, all in one index partition with repeated index sort keys
     table = create(both, "paging", gsi=True)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.devstack.conftest import Engine
+from tests.integration.devstack.conftest import DdbEngine
 
 
 def _s(value: str) -> dict[str, str]:
@@ -45,9 +45,9 @@ def make_table(client: Any, name: str = "things", stream: str | None = "NEW_AND_
     return name
 
 
-def stream_of(engine: Engine, table: str) -> tuple[Any, str, str]:
-    arn = engine.client().describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    streams = engine.client("dynamodbstreams")
+def stream_of(ddb: DdbEngine, table: str) -> tuple[Any, str, str]:
+    arn = ddb.client().describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    streams = ddb.client("dynamodbstreams")
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     return streams, arn, shard
 
@@ -67,8 +67,8 @@ def read(streams: Any, arn: str, shard: str, kind: str, sequence: str | None = N
 
 
 # ---------------------------------------------------------------------- streams
-def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_none(engine: Engine) -> None:
-    client = engine.client()
+def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_none(ddb: DdbEngine) -> None:
+    client = ddb.client()
     table = make_table(client)
     key = {"pk": _s("p"), "sk": _s("1")}
     # Given an insert, a modify, a put of the identical item, a failed conditional write and a delete
@@ -81,7 +81,7 @@ def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_no
         client.put_item(TableName=table, Item=key, ConditionExpression="attribute_not_exists(pk)")
     client.delete_item(TableName=table, Key=key)
     # When the stream is read from its start
-    streams, arn, shard = stream_of(engine, table)
+    streams, arn, shard = stream_of(ddb, table)
     records = read(streams, arn, shard, "TRIM_HORIZON")
     # Then it holds exactly the three changes, in order, with DynamoDB's images and fields
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
@@ -107,15 +107,15 @@ def test_every_change_is_one_stream_record_with_its_images_and_a_no_op_put_is_no
     ]
 
 
-def test_trimmed_records_are_gone_and_reading_before_them_is_refused(engine: Engine) -> None:
-    client = engine.client()
+def test_trimmed_records_are_gone_and_reading_before_them_is_refused(ddb: DdbEngine) -> None:
+    client = ddb.client()
     table = make_table(client)
     for i in range(5):
         client.put_item(TableName=table, Item={"pk": _s("p"), "sk": _s(str(i))})
-    streams, arn, shard = stream_of(engine, table)
+    streams, arn, shard = stream_of(ddb, table)
     sequences = [r["dynamodb"]["SequenceNumber"] for r in read(streams, arn, shard, "TRIM_HORIZON")]
     # When the stack trims what every consumer has passed (records before the fourth)
-    engine.engine.trim_stream(arn, sequences[3])
+    ddb.engine.trim_stream(arn, sequences[3])
     # Then the stream starts at the fourth record, and an older position is refused as trimmed
     assert [r["dynamodb"]["SequenceNumber"] for r in read(streams, arn, shard, "TRIM_HORIZON")] == sequences[
         3:
@@ -127,15 +127,15 @@ def test_trimmed_records_are_gone_and_reading_before_them_is_refused(engine: Eng
 
 
 # ---------------------------------------------------------------------- persistence
-def test_items_indexes_and_the_stream_position_survive_a_reopen(engine: Engine) -> None:
+def test_items_indexes_and_the_stream_position_survive_a_reopen(ddb: DdbEngine) -> None:
     # Given items in a table with an index, and a stream read to its end
-    client = engine.client()
+    client = ddb.client()
     table = make_table(client)
     for i in range(10):
         client.put_item(
             TableName=table, Item={"pk": _s("p"), "sk": _s(f"{i:02d}"), "gpk": _s("g"), "gsk": _s(f"{9 - i}")}
         )
-    streams, arn, shard = stream_of(engine, table)
+    streams, arn, shard = stream_of(ddb, table)
     last = read(streams, arn, shard, "TRIM_HORIZON")[-1]["dynamodb"]["SequenceNumber"]
     before = client.query(
         TableName=table,
@@ -144,7 +144,7 @@ def test_items_indexes_and_the_stream_position_survive_a_reopen(engine: Engine) 
         ExpressionAttributeValues={":g": _s("g")},
     )
     # When the engine is closed and opened again on the same file, and written once more
-    reopened = engine.reopen()
+    reopened = ddb.reopen()
     try:
         client = reopened.client()
         after = client.query(
@@ -168,20 +168,20 @@ def test_items_indexes_and_the_stream_position_survive_a_reopen(engine: Engine) 
         with pytest.raises(ClientError, match="ResourceInUseException"):
             make_table(client)
     finally:
-        engine.endpoint = reopened.endpoint
+        ddb.endpoint = reopened.endpoint
 
 
 # ---------------------------------------------------------------------- concurrency (issue #11)
-def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> None:
+def test_failing_transactions_never_undo_concurrent_writes(ddb: DdbEngine) -> None:
     """moto restores a deep copy of the whole table when a transaction fails, erasing what other
     threads wrote meanwhile (issue #11's bulletins stuck in `received`). Here nothing is lost."""
-    table = make_table(engine.client())
-    client = engine.client()
+    table = make_table(ddb.client())
+    client = ddb.client()
     client.put_item(TableName=table, Item={"pk": _s("replay"), "sk": _s("key")})
     errors: list[BaseException] = []
 
     def write_new(worker: int) -> None:
-        own = engine.client()
+        own = ddb.client()
         for i in range(40):
             own.put_item(
                 TableName=table,
@@ -196,7 +196,7 @@ def test_failing_transactions_never_undo_concurrent_writes(engine: Engine) -> No
             )
 
     def replay(worker: int) -> None:
-        own = engine.client()
+        own = ddb.client()
         for i in range(40):
             try:
                 own.transact_write_items(
@@ -264,8 +264,8 @@ def _fill(client: Any, table: str, start: int, count: int) -> None:
         client.batch_write_item(RequestItems={table: writes[at : at + 25]})
 
 
-def _costs(engine: Engine, table: str) -> dict[str, int]:
-    client = engine.client()
+def _costs(ddb: DdbEngine, table: str) -> dict[str, int]:
+    client = ddb.client()
     calls = {
         "query": lambda: client.query(
             TableName=table,
@@ -300,20 +300,20 @@ def _costs(engine: Engine, table: str) -> dict[str, int]:
     }
     costs = {}
     for name, call in calls.items():
-        before = engine.engine.rows_read
+        before = ddb.engine.rows_read
         call()
-        costs[name] = engine.engine.rows_read - before
+        costs[name] = ddb.engine.rows_read - before
     return costs
 
 
-def test_a_call_reads_as_many_rows_with_10000_items_as_with_100(engine: Engine) -> None:
-    table = make_table(engine.client(), stream=None)
+def test_a_call_reads_as_many_rows_with_10000_items_as_with_100(ddb: DdbEngine) -> None:
+    table = make_table(ddb.client(), stream=None)
     # Given 100 items, then 10,000
-    _fill(engine.client(), table, 0, 100)
-    small = _costs(engine, table)
-    _fill(engine.client(), table, 100, 9_900)
-    assert engine.client().describe_table(TableName=table)["Table"]["ItemCount"] == 10_000
-    large = _costs(engine, table)
+    _fill(ddb.client(), table, 0, 100)
+    small = _costs(ddb, table)
+    _fill(ddb.client(), table, 100, 9_900)
+    assert ddb.client().describe_table(TableName=table)["Table"]["ItemCount"] == 10_000
+    large = _costs(ddb, table)
     # Then each call read the same number of SQLite rows: a Query its page, a write its own item
     assert large == small
     assert small["query"] == 20
