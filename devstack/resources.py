@@ -293,7 +293,11 @@ class ResourceBuilder:
 
     def _event_bus(self, logical_id: str, props: dict[str, Any]) -> _Built:
         name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
-        arn = self.client("events").create_event_bus(Name=name)["EventBusArn"]
+        events = self.client("events")
+        try:
+            arn = events.create_event_bus(Name=name)["EventBusArn"]
+        except events.exceptions.ResourceAlreadyExistsException:  # a stack started again in-process
+            arn = events.describe_event_bus(Name=name)["Arn"]
         return _Built(name, {"Arn": arn, "Name": name})
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> _Built:

@@ -228,7 +228,10 @@ class DevStack:
     def start(self) -> DevStack:
         started = time.perf_counter()
         serial = next(_stack_serial)
-        names = StackNames(self.name_prefix, "" if serial == 1 else f"-{serial}")
+        # A kept state folder keeps its physical names (its tables and queues are found by them); a
+        # temporary one is suffixed after the first stack, apart from what moto keeps in the process.
+        kept = self._temporary_state is None
+        names = StackNames(self.name_prefix, "" if serial == 1 or kept else f"-{serial}")
         try:
             self._http = LocalHttpServer(HOST, self.requested_port)
             self._start_moto()
