@@ -11,12 +11,14 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 from devstack.aws.scheduler import at_time
@@ -124,6 +126,12 @@ class StreamPoller(Poller):
     _attempts: dict[str, int] = field(default_factory=dict)
     _last_sequence: dict[str, str] = field(default_factory=dict)
     _matches: Callable[[dict[str, Any]], bool] | None = None
+    # Where the mapping's position is kept across restarts (None: not kept, StartingPosition applies),
+    # and who is told after each checkpoint (the stack trims what every consumer has passed).
+    checkpoint_path: Path | None = None
+    on_checkpoint: Callable[[StreamPoller], None] | None = None
+    checkpoints: dict[str, str] = field(default_factory=dict)
+    _interrupted: bool = False
 
     def __post_init__(self) -> None:
         self.batch_size = int(self.properties.get("BatchSize", 100))
@@ -143,12 +151,55 @@ class StreamPoller(Poller):
         self._init_iterators()
 
     def _init_iterators(self) -> None:
+        """Resume after the checkpoint when there is one; a kept mapping without one (a new stack)
+        starts at TRIM_HORIZON, so nothing written before the poller started is missed."""
+        if self.checkpoint_path is not None:
+            self.checkpoints = self._read_checkpoint()
+            self.starting_position = "TRIM_HORIZON"
         shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
+            shard_id = shard["ShardId"]
             kind = "TRIM_HORIZON" if self.starting_position == "TRIM_HORIZON" else "LATEST"
-            self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType=kind
+            if shard_id in self.checkpoints:
+                try:
+                    self._iterators[shard_id] = self._streams.get_shard_iterator(
+                        StreamArn=self.stream_arn,
+                        ShardId=shard_id,
+                        ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                        SequenceNumber=self.checkpoints[shard_id],
+                    )["ShardIterator"]
+                    self._last_sequence[shard_id] = self.checkpoints[shard_id]
+                    continue
+                except self._streams.exceptions.TrimmedDataAccessException:
+                    logger.warning("%s: records past the checkpoint were trimmed (24 h)", self.function)
+            self._iterators[shard_id] = self._streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind
             )["ShardIterator"]
+
+    def _read_checkpoint(self) -> dict[str, str]:
+        assert self.checkpoint_path is not None
+        try:
+            saved = json.loads(self.checkpoint_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(saved, dict) or saved.get("stream_arn") != self.stream_arn:
+            return {}  # another stream (the table was recreated): start afresh
+        return {str(k): str(v) for k, v in (saved.get("shards") or {}).items()}
+
+    def _checkpoint(self, shard_id: str, sequence: str) -> None:
+        """Keep `sequence` as passed (its batch succeeded, was filtered out or sent on failure)."""
+        self.checkpoints[shard_id] = sequence
+        if self.checkpoint_path is None:
+            return
+        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.checkpoint_path.with_suffix(".tmp")
+        with temporary.open("w") as out:
+            json.dump({"stream_arn": self.stream_arn, "shards": self.checkpoints}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.checkpoint_path)
+        if self.on_checkpoint is not None:
+            self.on_checkpoint(self)
 
     def _fetch(self) -> None:
         for shard_id, iterator in list(self._iterators.items()):
@@ -212,11 +263,15 @@ class StreamPoller(Poller):
             shard_id = self._buffer[0][0]
             batch = [record for shard, record in self._buffer[: self.batch_size] if shard == shard_id]
             del self._buffer[: len(batch)]
+            last = batch[-1]["dynamodb"]["SequenceNumber"]
+            self._interrupted = False
             batch = self._drop_old(shard_id, batch)
             if self._matches is not None:
                 batch = [record for record in batch if self._matches(record)]
             if batch:
                 self._run_batch(shard_id, batch)
+            if not self._interrupted:
+                self._checkpoint(shard_id, last)
             return True
         finally:
             self.busy = False
@@ -266,6 +321,8 @@ class StreamPoller(Poller):
                 self._give_up(shard_id, batch, "RetryAttemptsExhausted", error or "partial batch failure")
                 return
             self._stop.wait(self.retry_delay)
+        if batch:
+            self._interrupted = True  # stopped mid-batch: not passed, delivered again after a restart
 
     @staticmethod
     def _listed_failures(result: Any) -> list[Any]:

@@ -236,7 +236,11 @@ class ResourceBuilder:
                 "StreamEnabled": True,
                 "StreamViewType": stream["StreamViewType"],
             }
-        ddb.create_table(**kwargs)
+        try:
+            ddb.create_table(**kwargs)
+        except ddb.exceptions.ResourceInUseException:
+            # A restarted stack: the durable engine kept the table; it must be the template's.
+            _check_same_table(ddb.describe_table(TableName=name)["Table"], kwargs)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             ddb.update_time_to_live(
@@ -289,7 +293,11 @@ class ResourceBuilder:
 
     def _event_bus(self, logical_id: str, props: dict[str, Any]) -> _Built:
         name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
-        arn = self.client("events").create_event_bus(Name=name)["EventBusArn"]
+        events = self.client("events")
+        try:
+            arn = events.create_event_bus(Name=name)["EventBusArn"]
+        except events.exceptions.ResourceAlreadyExistsException:  # a stack started again in-process
+            arn = events.describe_event_bus(Name=name)["Arn"]
         return _Built(name, {"Arn": arn, "Name": name})
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> _Built:
@@ -401,6 +409,36 @@ class ResourceBuilder:
         except scheduler.exceptions.ConflictException:  # a restart: its schedules are still in it
             arn = scheduler.get_schedule_group(Name=name)["Arn"]
         return _Built(name, {"Arn": arn})
+
+
+def _check_same_table(existing: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """Refuse a kept table whose keys, attributes, indexes or stream differ from the template's."""
+
+    def shape(table: dict[str, Any]) -> dict[str, Any]:
+        indexes = {
+            index["IndexName"]: (
+                sorted((k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]),
+                index.get("Projection", {}).get("ProjectionType", "ALL"),
+            )
+            for index in table.get("GlobalSecondaryIndexes") or []
+        }
+        stream = table.get("StreamSpecification") or {}
+        return {
+            "keys": sorted((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]),
+            "attributes": sorted(
+                (a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]
+            ),
+            "indexes": indexes,
+            "stream": stream.get("StreamViewType") if stream.get("StreamEnabled") else None,
+        }
+
+    kept, declared = shape(existing), shape(wanted)
+    if kept != declared:
+        differs = ", ".join(part for part in kept if kept[part] != declared[part])
+        raise TemplateError(
+            f"table {wanted['TableName']} kept in the stack's state differs from template.yaml ({differs}): "
+            "start afresh (make reset, or make run FRESH=1) to rebuild it"
+        )
 
 
 def generate_password(spec: dict[str, Any]) -> str:

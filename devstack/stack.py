@@ -136,6 +136,7 @@ class DevStack:
         self._scheduler_engine: Any = None  # devstack.aws.scheduler.SchedulerEngine, once started
         self._ses_engine: Any = None  # devstack.aws.ses.SesEngine, once started
         self._moto_url = ""
+        self.dynamodb: Any = None  # the DynamoDB engine (devstack.aws.dynamodb), once started
         self._builder: ResourceBuilder | None = None
         self._clients: dict[str, Any] = {}
         self._session: Any = None
@@ -227,7 +228,10 @@ class DevStack:
     def start(self) -> DevStack:
         started = time.perf_counter()
         serial = next(_stack_serial)
-        names = StackNames(self.name_prefix, "" if serial == 1 else f"-{serial}")
+        # A kept state folder keeps its physical names (its tables and queues are found by them); a
+        # temporary one is suffixed after the first stack, apart from what moto keeps in the process.
+        kept = self._temporary_state is None
+        names = StackNames(self.name_prefix, "" if serial == 1 or kept else f"-{serial}")
         try:
             self._http = LocalHttpServer(HOST, self.requested_port)
             self._start_moto()
@@ -322,10 +326,16 @@ class DevStack:
         from devstack.aws.sqs import SqsEngine
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        from devstack.aws.dynamodb import DynamoDbEngine
+
+        self.dynamodb = DynamoDbEngine(
+            self.state_dir / "dynamodb.sqlite3", region=self.region, account=ACCOUNT_ID
+        )
         sqs = SqsEngine(self.state_dir / "sqs.sqlite3", account=ACCOUNT_ID, region=self.region)
         self._scheduler_engine = SchedulerEngine(self.state_dir / "scheduler", self.region)
         self._ses_engine = SesEngine(self.state_dir / "ses", self.outbox_dir, self.region)
         engines: list[Any] = [
+            self.dynamodb,
             sqs,
             EventsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
             SnsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
@@ -468,6 +478,10 @@ class DevStack:
                             stream_arn=str(props["Stream"]),
                             region=self.region,
                             properties=props,
+                            checkpoint_path=self.state_dir
+                            / "streams"
+                            / f"{function.logical_id}.{event_name}.json",
+                            on_checkpoint=self._trim_stream,
                         )
                     )
                 elif kind == "SQS":
@@ -524,6 +538,18 @@ class DevStack:
         )
         for poller in self._pollers:
             poller.start()
+
+    def _trim_stream(self, poller: StreamPoller) -> None:
+        """Drop the stream records every consumer of the poller's stream has passed (bounded storage)."""
+        if self.dynamodb is None:
+            return
+        consumers = [
+            p for p in self._pollers if isinstance(p, StreamPoller) and p.stream_arn == poller.stream_arn
+        ]
+        for shard_id in poller.checkpoints:
+            passed = [consumer.checkpoints.get(shard_id) for consumer in consumers]
+            if all(passed):
+                self.dynamodb.trim_stream(poller.stream_arn, min((str(p) for p in passed), key=int))
 
     def _enforce_policies(self) -> None:
         """Each function's template policy, checked on every AWS call its handler makes."""

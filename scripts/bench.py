@@ -396,6 +396,87 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
     )
 
 
+def bench_dynamodb_engine() -> None:
+    """p50 of a Query page and a PutItem on the local stack's DynamoDB engine with 100 and 10,000 items
+    held: the ratio should stay near 1 (a Query reads one partition, a write its own item)."""
+    import statistics
+
+    import boto3
+
+    from devstack.aws import AwsEndpoint
+    from devstack.aws.dynamodb import DynamoDbEngine
+
+    def s(value: str) -> dict[str, str]:
+        return {"S": value}
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = DynamoDbEngine(Path(folder) / "dynamodb.sqlite3")
+        endpoint = AwsEndpoint([engine])
+        endpoint.start()
+        try:
+            client = boto3.session.Session(
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - local dummy credentials
+                region_name="us-east-1",
+            ).client("dynamodb", endpoint_url=endpoint.url)
+            client.create_table(
+                TableName="bench",
+                KeySchema=[
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                AttributeDefinitions=[
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+
+            def fill(start: int, stop: int) -> None:
+                writes = [
+                    {"PutRequest": {"Item": {"pk": s("*"), "sk": s(f"{i:08d}"), "body": s("x" * 800)}}}
+                    for i in range(start, stop)
+                ]
+                for at in range(0, len(writes), 25):
+                    client.batch_write_item(RequestItems={"bench": writes[at : at + 25]})
+
+            def p50(call: Any, times: int = 60, warm_up: int = 20) -> float:
+                spent = []
+                for i in range(warm_up + times):  # the first calls warm the connection pool: not counted
+                    began = time.perf_counter()
+                    call(i)
+                    spent.append(time.perf_counter() - began)
+                return statistics.median(spent[warm_up:]) * 1000
+
+            def query(_: int) -> None:
+                client.query(
+                    TableName="bench",
+                    KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues={":p": s("*")},
+                    Limit=20,
+                    ScanIndexForward=False,
+                )
+
+            def put(i: int) -> None:
+                client.put_item(
+                    TableName="bench", Item={"pk": s(f"put-{i}"), "sk": s("0"), "body": s("y" * 800)}
+                )
+
+            fill(0, 100)
+            small = (p50(query), p50(put))
+            fill(100, 10_000)
+            large = (p50(query), p50(put))
+        finally:
+            endpoint.stop()
+    emit("\nLocal DynamoDB engine (devstack.aws.dynamodb): p50 with 100 vs 10,000 items held")
+    for name, at_100, at_10000 in (
+        ("Query, newest 20 of one partition", small[0], large[0]),
+        ("PutItem", small[1], large[1]),
+    ):
+        emit(f"  {name:42s} {at_100:7.2f} ms  {at_10000:7.2f} ms   ratio {at_10000 / at_100:4.2f}")
+
+
 def bench_queues() -> None:
     """The durable SQS engine: a send, receive and delete cost the same whatever other queues hold and
     however many messages this queue has held (p50 of 200 cycles, small vs large, as a ratio)."""
@@ -509,6 +590,7 @@ def main() -> None:
 
     counter = CallCounter()
     aws.on_call(counter)
+    bench_dynamodb_engine()
     with tempfile.TemporaryDirectory() as outbox, DevStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
         emit(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
         bench_api(stack, counter)

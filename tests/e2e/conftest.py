@@ -88,7 +88,7 @@ def running_stack(outbox: Path, **options: Any) -> Iterator[Any]:
 
     aws.reset_clients()
     get_settings.cache_clear()
-    with DevStack(ROOT, port=0, outbox_dir=outbox, **options) as running:
+    with DevStack(ROOT, outbox_dir=outbox, **{"port": 0, **options}) as running:
         yield running
         refused = [str(denial) for denial in running.policies.denied]
         assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"

@@ -1,13 +1,16 @@
-"""Fixtures for the durable messaging engines' tests (helpers in messaging_harness)."""
+"""Fixtures for the durable engines' tests (helpers in messaging_harness and dynamodb_harness)."""
 
 from __future__ import annotations
 
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from devstack.aws import AwsEndpoint
+from tests.integration.devstack.dynamodb_harness import Both, DdbEngine, client_of
 from tests.integration.devstack.messaging_harness import Aws, start_engines
 
 
@@ -42,3 +45,23 @@ def moto(_moto_server: str) -> Aws:
 @pytest.fixture
 def sides(moto: Aws, engine: Aws) -> list[Aws]:
     return [moto, engine]
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[AwsEndpoint]:
+    endpoint = AwsEndpoint([])
+    endpoint.start()
+    yield endpoint
+    endpoint.stop()
+
+
+@pytest.fixture
+def ddb(tmp_path: Path) -> Iterator[DdbEngine]:
+    opened = DdbEngine.open(tmp_path / "dynamodb.sqlite3")
+    yield opened
+    opened.endpoint.stop()
+
+
+@pytest.fixture
+def both(moto_endpoint: AwsEndpoint, ddb: DdbEngine) -> Both:
+    return Both(client_of(moto_endpoint.url), ddb.client(), uuid.uuid4().hex[:8])

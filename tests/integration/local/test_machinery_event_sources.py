@@ -40,7 +40,7 @@ def test_a_stream_record_reaches_the_function_in_lambdas_shape(machinery: DevSta
     [record] = call.event["Records"]
     assert record["eventName"] == "INSERT"
     assert record["eventSource"] == "aws:dynamodb"
-    assert record["eventVersion"] == "1.0"
+    assert record["eventVersion"] == "1.1"  # as DynamoDB Streams and the events/ samples say
     assert record["awsRegion"] == "us-east-1"
     assert record["eventSourceARN"] == machinery.getatt("ItemsTable", "StreamArn")
     assert record["dynamodb"]["Keys"] == {"pk": {"S": f"{run}-a"}, "sk": {"S": "CURRENT"}}

@@ -1,0 +1,434 @@
+"""The local stack's DynamoDB engine answers as DynamoDB (and moto, where moto is right) does.
+
+Each test makes the same boto3 calls to moto and to the engine (see conftest.Both) and compares the
+answers; where moto is known to differ from DynamoDB (a Limit page that ends exactly at the last
+item), the test says which behaviour it asserts and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.devstack.dynamodb_harness import Both, DdbEngine
+
+S = "S"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def create(
+    both: Both, base: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
+) -> str:
+    name = both.name(base)
+    attributes = [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": sort_type},
+    ]
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if gsi:
+        attributes += [
+            {"AttributeName": "gpk", "AttributeType": "S"},
+            {"AttributeName": "gsk", "AttributeType": "S"},
+        ]
+        kwargs["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "ByG",
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    if stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+    kwargs["AttributeDefinitions"] = attributes
+    both.call("create_table", **kwargs)
+    return name
+
+
+def page_all(client: Any, **kwargs: Any) -> tuple[list[Any], list[Any]]:
+    """Every item of a paged Query (or Scan), and the LastEvaluatedKeys on the way."""
+    items, keys = [], []
+    method = client.query if "KeyConditionExpression" in kwargs else client.scan
+    while True:
+        answer = method(**kwargs)
+        items += answer["Items"]
+        if "LastEvaluatedKey" not in answer:
+            return items, keys
+        keys.append(answer["LastEvaluatedKey"])
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+# ---------------------------------------------------------------------- Query order and key conditions
+CONDITIONS = [
+    ("pk = :p", {}),
+    ("pk = :p AND begins_with(sk, :a)", {":a": _s("item#1")}),
+    ("pk = :p AND sk BETWEEN :a AND :b", {":a": _s("item#05"), ":b": _s("item#15")}),
+    ("pk = :p AND sk < :a", {":a": _s("item#07")}),
+    ("pk = :p AND sk <= :a", {":a": _s("item#07")}),
+    ("pk = :p AND sk > :a", {":a": _s("item#17")}),
+    ("pk = :p AND sk >= :a", {":a": _s("item#17")}),
+    ("pk = :p AND sk = :a", {":a": _s("item#03")}),
+]
+
+
+def test_a_query_reads_its_partition_in_key_order_both_ways(both: Both) -> None:
+    # Given a partition of 20 items (written out of order) next to two other partitions
+    table = create(both, "order")
+    order = [7, 3, 19, 0, 11, 15, 1, 5, 9, 13, 17, 2, 4, 6, 8, 10, 12, 14, 16, 18]
+    writes = [
+        {"PutRequest": {"Item": {"pk": _s(pk), "sk": _s(f"item#{i:02d}")}}}
+        for i in order
+        for pk in ("o", "p", "q")
+    ]
+    for start in range(0, len(writes), 25):
+        both.same("batch_write_item", RequestItems={table: writes[start : start + 25]})
+    for condition, values in CONDITIONS:
+        for forward in (True, False):
+            # When the partition is queried forward and backward with each key condition
+            answer = both.same(
+                "query",
+                TableName=table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues={":p": _s("p"), **values},
+                ScanIndexForward=forward,
+            )
+            # Then both answer the same items of that partition only, in DynamoDB's order
+            keys = [item["sk"]["S"] for item in answer["Items"]]
+            assert keys == sorted(keys, reverse=not forward)
+            assert answer["Items"]
+            assert all(item["pk"] == _s("p") for item in answer["Items"])
+
+
+def test_number_sort_keys_order_as_numbers(both: Both) -> None:
+    # Given sort keys that are numbers, negative, fractional and large, written in any order
+    table = create(both, "numbers", sort_type="N")
+    numbers = ["-100", "-1.5", "-1", "-0.25", "0", "0.001", "1", "1.5", "2", "10", "99.99", "1000", "1E+5"]
+    for number in reversed(numbers):
+        both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": {"N": number}})
+    # When queried, and queried for a range
+    everything = both.same(
+        "query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}
+    )
+    ranged = both.same(
+        "query",
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues={":p": _s("p"), ":a": {"N": "-1"}, ":b": {"N": "2"}},
+    )
+    # Then the order is numeric, not lexical
+    assert [float(i["sk"]["N"]) for i in everything["Items"]] == sorted(float(n) for n in numbers)
+    assert [i["sk"]["N"] for i in ranged["Items"]] == ["-1", "-0.25", "0", "0.001", "1", "1.5", "2"]
+
+
+# ---------------------------------------------------------------------- Limit, paging, filters
+@pytest.mark.parametrize("forward", [True, False])
+def test_paging_a_table_and_an_index_with_limit_yields_every_item_once_in_order(
+    both: Both, ddb: DdbEngine, forward: bool
+) -> None:
+    # Given 23 items in one table partition, all in one index partition with repeated index sort keys
+    table = create(both, "paging", gsi=True)
+    for i in range(23):
+        item = {
+            "pk": _s("p"),
+            "sk": _s(f"{i:03d}"),
+            "gpk": _s("all"),
+            "gsk": _s(f"{i % 5}"),
+            "i": {"N": str(i)},
+        }
+        both.same("put_item", TableName=table, Item=item)
+    for extra in range(5):  # items of other partitions
+        both.same(
+            "put_item",
+            TableName=table,
+            Item={"pk": _s(f"x{extra}"), "sk": _s("0"), "gpk": _s("other"), "gsk": _s("0")},
+        )
+    for query in (
+        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("p")}},
+        {
+            "IndexName": "ByG",
+            "KeyConditionExpression": "gpk = :p",
+            "ExpressionAttributeValues": {":p": _s("all")},
+        },
+    ):
+        # When each is paged through 4 items at a time
+        theirs, _ = page_all(both.moto, TableName=table, Limit=4, ScanIndexForward=forward, **query)
+        ours, keys = page_all(both.ours, TableName=table, Limit=4, ScanIndexForward=forward, **query)
+        # Then both yield the same 23 items in the same order, none twice
+        assert ours == theirs
+        assert len(ours) == 23
+        assert len({item["sk"]["S"] for item in ours}) == 23
+        # and the engine's LastEvaluatedKey carries the table's keys (and the index's, for an index)
+        wanted = {"pk", "sk"} | ({"gpk", "gsk"} if "IndexName" in query else set())
+        assert all(set(key) == wanted for key in keys)
+        # DynamoDB (unlike moto) gives a LastEvaluatedKey whenever a page stops at Limit: 23 = 5*4 + 3
+        assert len(keys) == 5
+
+
+def test_a_limit_page_ending_on_the_last_item_still_has_a_last_evaluated_key(both: Both) -> None:
+    # Given exactly 4 items
+    table = create(both, "lastpage")
+    for i in range(4):
+        both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": _s(str(i))})
+    # When a Query asks for 4
+    answer = both.ours.query(
+        TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}, Limit=4
+    )
+    # Then, as DynamoDB does (it stops at Limit without looking further), a LastEvaluatedKey is
+    # given, and the next page is empty
+    assert answer["LastEvaluatedKey"] == {"pk": _s("p"), "sk": _s("3")}
+    after = both.ours.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": _s("p")},
+        Limit=4,
+        ExclusiveStartKey=answer["LastEvaluatedKey"],
+    )
+    assert after["Items"] == []
+    assert "LastEvaluatedKey" not in after
+
+
+def test_a_filter_applies_after_the_limit_and_counts_and_projections_match(both: Both) -> None:
+    # Given ten items, half of them "keep"
+    table = create(both, "filter")
+    for i in range(10):
+        both.same(
+            "put_item",
+            TableName=table,
+            Item={"pk": _s("p"), "sk": _s(str(i)), "keep": {"BOOL": i % 2 == 0}, "x": _s("y")},
+        )
+    common = {"TableName": table, "KeyConditionExpression": "pk = :p", "FilterExpression": "keep = :t"}
+    values = {":p": _s("p"), ":t": {"BOOL": True}}
+    # When filtered with Limit 5, projected, and counted
+    limited = both.same(
+        "query",
+        Limit=5,
+        ExpressionAttributeValues=values,
+        **common,
+        ProjectionExpression="sk, #k",
+        ExpressionAttributeNames={"#k": "keep"},
+    )
+    counted = both.same("query", Select="COUNT", ExpressionAttributeValues=values, **common)
+    # Then the filter thinned the 5 items read, the projection dropped x, and COUNT counts
+    assert limited["ScannedCount"] == 5
+    assert limited["Count"] == 3
+    assert all(set(item) == {"sk", "keep"} for item in limited["Items"])
+    assert counted["Count"] == 5
+    assert "Items" not in counted
+
+
+def test_a_scan_pages_through_the_whole_table(both: Both) -> None:
+    # Given 30 items over 6 partitions
+    table = create(both, "scan")
+    for i in range(30):
+        both.same("put_item", TableName=table, Item={"pk": _s(f"p{i % 6}"), "sk": _s(str(i))})
+    # When each scans it 7 at a time
+    theirs, _ = page_all(both.moto, TableName=table, Limit=7)
+    ours, _ = page_all(both.ours, TableName=table, Limit=7)
+    # Then both saw the same 30 items (a Scan's order is unspecified)
+    key = lambda item: (item["pk"]["S"], item["sk"]["S"])  # noqa: E731
+    assert sorted(ours, key=key) == sorted(theirs, key=key)
+    assert len(ours) == 30
+
+
+# ---------------------------------------------------------------------- conditions and updates
+def test_conditions_pass_and_fail_alike_with_the_old_item_on_request(both: Both) -> None:
+    table = create(both, "conditions")
+    item = {"pk": _s("p"), "sk": _s("1"), "n": {"N": "5"}}
+    # Given an item written once under attribute_not_exists
+    both.same("put_item", TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    # When it is written again under the same condition, asking for the old item
+    failed = both.same(
+        "put_item",
+        TableName=table,
+        Item={**item, "n": {"N": "6"}},
+        ConditionExpression="attribute_not_exists(pk)",
+        ReturnValuesOnConditionCheckFailure="ALL_OLD",
+    )
+    # Then both refuse it and return the item as it is
+    assert failed == ("error", "ConditionalCheckFailedException", item, None)
+    # and comparisons, on update and delete, pass or fail the same
+    both.same(
+        "update_item",
+        TableName=table,
+        Key={"pk": _s("p"), "sk": _s("1")},
+        UpdateExpression="SET n = n + :one",
+        ConditionExpression="n < :max",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":max": {"N": "6"}},
+    )
+    refused = both.same(
+        "delete_item",
+        TableName=table,
+        Key={"pk": _s("p"), "sk": _s("1")},
+        ConditionExpression="n < :max",
+        ExpressionAttributeValues={":max": {"N": "6"}},
+    )
+    assert refused[1] == "ConditionalCheckFailedException"
+    assert both.same("get_item", TableName=table, Key={"pk": _s("p"), "sk": _s("1")})["Item"]["n"] == {
+        "N": "6"
+    }
+
+
+@pytest.mark.parametrize("returns", ["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+def test_update_expressions_and_return_values_match(both: Both, returns: str) -> None:
+    table = create(both, "updates")
+    key = {"pk": _s("p"), "sk": _s("1")}
+    both.same(
+        "put_item",
+        TableName=table,
+        Item={
+            **key,
+            "gone": _s("x"),
+            "count": {"N": "1"},
+            "tags": {"SS": ["b"]},
+            "retired": {"SS": ["a", "b"]},
+            "list": {"L": [_s("first")]},
+        },
+    )
+    # When SET (with if_not_exists and list_append), REMOVE, ADD and DELETE run in one update
+    answer = both.same(
+        "update_item",
+        TableName=table,
+        Key=key,
+        UpdateExpression=(
+            "SET #l = list_append(#l, :more), fresh = if_not_exists(fresh, :zero)"
+            " REMOVE gone ADD #c :one, tags :c DELETE retired :a"
+        ),
+        ExpressionAttributeNames={"#l": "list", "#c": "count"},
+        ExpressionAttributeValues={
+            ":more": {"L": [_s("second")]},
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
+            ":c": {"SS": ["c"]},
+            ":a": {"SS": ["a"]},
+        },
+        ReturnValues=returns,
+    )
+    # Then both answer the same attributes, and hold the same item
+    assert not isinstance(answer, tuple), answer
+    stored = both.same("get_item", TableName=table, Key=key)["Item"]
+    assert stored["count"] == {"N": "2"}
+    assert "gone" not in stored
+    assert sorted(stored["tags"]["SS"]) == ["b", "c"]
+    assert stored["retired"] == {"SS": ["b"]}
+    assert stored["list"] == {"L": [_s("first"), _s("second")]}
+    assert stored["fresh"] == {"N": "0"}
+    assert ("Attributes" in answer) == (returns != "NONE")
+
+
+def test_invalid_keys_are_validation_errors(both: Both) -> None:
+    table = create(both, "invalid")
+    # Missing sort key, wrong key type, empty string key, Get without its sort key, and an update of
+    # an empty sort key (which moto accepts and DynamoDB refuses)
+    for method, kwargs, moto_agrees in [
+        ("put_item", {"Item": {"pk": _s("p")}}, True),
+        ("put_item", {"Item": {"pk": {"N": "1"}, "sk": _s("1")}}, True),
+        ("put_item", {"Item": {"pk": _s(""), "sk": _s("1")}}, True),
+        ("get_item", {"Key": {"pk": _s("p")}}, True),
+        (
+            "update_item",
+            {
+                "Key": {"pk": _s("p"), "sk": _s("")},
+                "UpdateExpression": "SET a = :a",
+                "ExpressionAttributeValues": {":a": _s("a")},
+            },
+            False,
+        ),
+    ]:
+        theirs, ours = both.call(method, TableName=table, **kwargs)
+        assert isinstance(ours, tuple), (method, kwargs, ours)
+        assert ours[:2] == ("error", "ValidationException"), (method, kwargs, ours)
+        if moto_agrees:
+            assert isinstance(theirs, tuple)
+            assert theirs[:2] == ours[:2]
+    # and nothing was stored
+    assert both.ours.scan(TableName=table)["Items"] == []
+    # and an unknown table is ResourceNotFoundException for both
+    theirs, ours = both.call("get_item", TableName=both.name("missing"), Key={"pk": _s("p"), "sk": _s("1")})
+    assert ours[:2] == theirs[:2] == ("error", "ResourceNotFoundException")
+
+
+# ---------------------------------------------------------------------- batches and transactions
+def test_batch_writes_and_gets_match(both: Both) -> None:
+    table = create(both, "batch")
+    both.same(
+        "batch_write_item",
+        RequestItems={
+            table: [
+                {"PutRequest": {"Item": {"pk": _s("p"), "sk": _s(str(i)), "v": _s("x")}}} for i in range(20)
+            ]
+        },
+    )
+    both.same(
+        "batch_write_item",
+        RequestItems={
+            table: [{"DeleteRequest": {"Key": {"pk": _s("p"), "sk": _s(str(i))}}} for i in range(5)]
+        },
+    )
+    got = both.call(
+        "batch_get_item",
+        RequestItems={table: {"Keys": [{"pk": _s("p"), "sk": _s(str(i))} for i in range(10)]}},
+    )
+    theirs, ours = (sorted(answer["Responses"][table], key=lambda i: i["sk"]["S"]) for answer in got)
+    assert ours == theirs
+    assert [i["sk"]["S"] for i in ours] == ["5", "6", "7", "8", "9"]
+
+
+def test_a_failed_transaction_changes_nothing_and_says_why(both: Both) -> None:
+    table = create(both, "transact")
+    both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": _s("taken")})
+    # When a transaction puts one item, updates another, and checks a condition that fails
+    refused = both.same(
+        "transact_write_items",
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": _s("p"), "sk": _s("new")}}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": _s("p"), "sk": _s("other")},
+                    "UpdateExpression": "SET a = :a",
+                    "ExpressionAttributeValues": {":a": _s("a")},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": {"pk": _s("p"), "sk": _s("taken")},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ],
+    )
+    # Then both cancel it with the reason per item, and nothing was written
+    assert refused[1] == "TransactionCanceledException"
+    assert [reason["Code"] for reason in refused[3]] == ["None", "None", "ConditionalCheckFailed"]
+    everything = both.same(
+        "query", TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s("p")}
+    )
+    assert [i["sk"]["S"] for i in everything["Items"]] == ["taken"]
+    # and a transaction that passes writes all its items
+    both.same(
+        "transact_write_items",
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b")
+        ],
+    )
+    got = both.same(
+        "transact_get_items",
+        TransactItems=[
+            {"Get": {"TableName": table, "Key": {"pk": _s("p"), "sk": _s(s)}}} for s in ("a", "b", "zz")
+        ],
+    )
+    assert [r.get("Item", {}).get("sk") for r in got["Responses"]] == [_s("a"), _s("b"), None]
