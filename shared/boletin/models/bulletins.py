@@ -349,6 +349,7 @@ class BulletinSummaryView(BaseModel):
     organizations: list[str] = Field(default_factory=list)
     summary: str | None
     slug: str | None = None
+    source_url: str | None = None
     published_at: datetime | None
     updated_at: datetime
     links: dict[str, str]

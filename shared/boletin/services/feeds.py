@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key
@@ -83,23 +83,38 @@ def list_feeds(index: BulletinIndexRepository | None = None) -> list[dict[str, A
     return feeds
 
 
+def entry_dates(view: BulletinSummaryView) -> tuple[datetime, datetime]:
+    """(published, updated) as the office said: the bulletin's own date (with the time it went out
+    when that was the same day), and the last correction's time for a corrected bulletin."""
+    went_out = view.published_at or view.updated_at
+    if went_out.date() == view.published_on:
+        published = went_out
+    else:
+        published = datetime.combine(view.published_on, time(0), tzinfo=UTC)
+    updated = max(view.updated_at, published) if view.version > 1 else published
+    return published, updated
+
+
 def _entry(item: dict[str, Any]) -> FeedEntry:
+    from boletin.pages import entry_url
+
     view = BulletinSummaryView.model_validate_json(item["view"])
     assert view.language is not None
-    published_at = view.published_at or view.updated_at
+    published, updated = entry_dates(view)
     return FeedEntry(
         id=view.id,
         title=view.title,
-        link=view.links["self"],
+        link=entry_url(get_settings().site_base_url, view),
         published_on=view.published_on,
-        published_at=published_at,
-        updated_at=max(view.updated_at, published_at),
+        published_at=published,
+        updated_at=updated,
         summary=view.summary or "",
         content_html=item.get("content_html", ""),
         countries=view.countries,
         topics=view.topics,
         language=view.language,
         office_name=view.office_name,
+        source_url=view.source_url,
     )
 
 
@@ -137,6 +152,11 @@ class FeedRegenerator:
         now = now or datetime.now(UTC)
         report = RegenerationReport()
         known = self.index.feed_hashes()
+        if "asset" not in known:
+            # First run: a valid, empty feed for every scope a reader can subscribe to ahead.
+            from boletin.services.site import vocabulary_scopes
+
+            scopes = {*scopes, *vocabulary_scopes()}
         stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
             "asset", {STYLESHEET_NAME: (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)}, known, report

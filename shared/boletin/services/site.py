@@ -1,0 +1,262 @@
+"""The public site: regenerating the pages a batch of bulletin events touched.
+
+Which pages a bulletin event touches: the bulletin's own page (or its withdrawn notice), and for
+every feed scope it is in now or was in before (the same scopes as the feeds), in each news
+language, the scope's front page, the pages of the months the bulletin is dated in (now and in
+earlier versions) and those months' neighbours (their newer/older links). Each page is rendered
+from one index partition (or the bulletin's own item and versions) and written only when its
+bytes changed (digests kept per page, read with one BatchGetItem per 100 pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from boletin.listing import ALL, feed_scope, scope_key, scope_key_of_feed
+from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
+from boletin.models.events import BulletinEventDetail
+from boletin.models.feeds import FeedScope
+from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository
+from boletin.repositories.feed_store import SITE_PREFIX, FeedStore
+from boletin.settings import get_settings
+
+FIRST_RUN_MARKER = "assets/site.css"  # absent from the digests until the site was first written
+
+
+@dataclass
+class SiteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def vocabulary_scopes() -> set[str]:
+    """Every scope a reader can subscribe to from the start: the region's countries, every topic
+    and language (feeds and pages for them exist, empty, before their first bulletin)."""
+    from boletin.enrichment.taxonomy import LANGUAGES, list_topics
+    from boletin.pages.texts import REGIONS
+
+    scopes = {ALL}
+    scopes |= {scope_key(country=c) for _, codes in REGIONS for c in codes}
+    scopes |= {scope_key(topic=t.slug) for t in list_topics()}
+    scopes |= {scope_key(language=lang) for lang in LANGUAGES}
+    return scopes
+
+
+def _month(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+@dataclass
+class SiteRegenerator:
+    bulletins: BulletinRepository
+    index: BulletinIndexRepository
+    store: FeedStore
+
+    @classmethod
+    def from_settings(cls) -> SiteRegenerator:
+        settings = get_settings()
+        return cls(
+            BulletinRepository(settings.bulletins_table),
+            BulletinIndexRepository(settings.bulletin_index_table),
+            FeedStore(settings.feeds_bucket, prefix=SITE_PREFIX),
+        )
+
+    def regenerate(self, details: Iterable[BulletinEventDetail], scopes: Iterable[str]) -> SiteReport:
+        """Render every page the events touch and write those that changed."""
+        from boletin.pages import HTML_CONTENT_TYPE
+
+        documents: dict[str, tuple[bytes, str]] = {}
+        months: dict[str, set[str]] = {}
+        for bulletin_id in sorted({d.id for d in details}):
+            documents.update(self._bulletin_documents(bulletin_id, months))
+        for detail in details:
+            months.setdefault("", set()).add(_month(detail.published_on))
+        touched = set(scopes)
+        first_run = not self.index.page_hashes([FIRST_RUN_MARKER])
+        if first_run:
+            touched |= vocabulary_scopes()
+            documents.update(self._fixed_documents())
+        bulletin_months = set().union(*months.values()) if months else set()
+        for key in sorted(touched):
+            documents.update(
+                self._scope_documents(feed_scope(key), bulletin_months if key in scopes else set())
+            )
+        return self._write(documents, default_type=HTML_CONTENT_TYPE)
+
+    # ------------------------------------------------------------------ what each page is made of
+    def _bulletin_documents(
+        self, bulletin_id: str, months: dict[str, set[str]]
+    ) -> dict[str, tuple[bytes, str]]:
+        from boletin.enrichment.text import slugify
+        from boletin.pages import (
+            HTML_CONTENT_TYPE,
+            VersionLine,
+            bulletin_path,
+            render_bulletin,
+            render_moved,
+            render_tombstone,
+        )
+
+        settings = get_settings()
+        record = self.bulletins.get(bulletin_id, consistent=True)
+        if record is None or record.published_at is None:
+            return {}  # never public: no page, and no notice telling anyone it existed
+        versions = [BulletinRecord.model_validate(v) for v in self.bulletins.versions(bulletin_id)]
+        versions.sort(key=lambda v: v.version)
+        months[bulletin_id] = {_month(v.published_on) for v in [*versions, record]}
+        slug = record.enrichment.slug if record.enrichment else None
+        path = bulletin_path(record.id, slug)
+        base = settings.site_base_url
+        documents: dict[str, tuple[bytes, str]] = {}
+        if record.status == "withdrawn":
+            documents[path] = (render_tombstone(record, site_base_url=base), HTML_CONTENT_TYPE)
+        elif record.status == "published":
+            history = [
+                VersionLine(
+                    v.version,
+                    (v.updated_at if v.version > 1 else v.published_at or v.created_at).date(),
+                    v.last_change_note,
+                )
+                for v in versions
+                if v.status in ("published", "withdrawn") or v.published_at is not None
+            ]
+            if history:
+                history.append(VersionLine(record.version, record.updated_at.date(), record.last_change_note))
+            corrected_on = record.updated_at if record.version > 1 else None
+            documents[path] = (
+                render_bulletin(record, history, site_base_url=base, corrected_on=corrected_on),
+                HTML_CONTENT_TYPE,
+            )
+        else:
+            return {}
+        # Addresses it had under earlier titles keep leading to it.
+        for old_slug in {slugify(v.title) for v in versions} - {slug}:
+            moved = record if record.status == "published" else None
+            if moved is not None:
+                documents[bulletin_path(record.id, old_slug)] = (
+                    render_moved(record, site_base_url=base),
+                    HTML_CONTENT_TYPE,
+                )
+        return documents
+
+    def _scope_documents(self, scope: FeedScope, months: set[str]) -> dict[str, tuple[bytes, str]]:
+        from boletin.pages import (
+            FRONT_PAGE_SIZE,
+            HTML_CONTENT_TYPE,
+            NEWS_LANGUAGES,
+            NewsPage,
+            news_path,
+            render_news,
+            render_subscribe,
+            subscribe_path,
+        )
+
+        settings = get_settings()
+        key = scope_key_of_feed(scope)
+        newest = [_view(i) for i in self.index.latest(key, FRONT_PAGE_SIZE + 1)]
+        pages = [
+            NewsPage(
+                scope=scope,
+                entries=newest[:FRONT_PAGE_SIZE],
+                older_month=_month(newest[-1].published_on) if len(newest) > FRONT_PAGE_SIZE else None,
+            )
+        ]
+        wanted = set(months)
+        for month in months:
+            for older in (True, False):
+                neighbour = self.index.neighbour_month(key, month, older=older)
+                if neighbour:
+                    wanted.add(neighbour)
+        for month in sorted(wanted):
+            pages.append(
+                NewsPage(
+                    scope=scope,
+                    entries=[_view(i) for i in self.index.month(key, month)],
+                    month=month,
+                    older_month=self.index.neighbour_month(key, month, older=True),
+                    newer_month=self.index.neighbour_month(key, month, older=False),
+                )
+            )
+        documents: dict[str, tuple[bytes, str]] = {}
+        for language in NEWS_LANGUAGES:
+            for news in pages:
+                body = render_news(
+                    news,
+                    language=language,
+                    site_base_url=settings.site_base_url,
+                    feeds_base_url=settings.feeds_base_url,
+                )
+                documents[news_path(language, scope, news.month)] = (body, HTML_CONTENT_TYPE)
+                if scope.kind == "all" and news.month is None and language == "en":
+                    documents["index.html"] = (body, HTML_CONTENT_TYPE)
+            if scope.kind != "all":
+                documents[subscribe_path(language, scope)] = (
+                    render_subscribe(
+                        language,
+                        site_base_url=settings.site_base_url,
+                        api_base_url=settings.public_base_url,
+                        scope=scope,
+                    ),
+                    HTML_CONTENT_TYPE,
+                )
+        return documents
+
+    def _fixed_documents(self) -> dict[str, tuple[bytes, str]]:
+        from boletin.pages import (
+            HTML_CONTENT_TYPE,
+            STYLESHEET_CONTENT_TYPE,
+            STYLESHEET_PATH,
+            SUBSCRIBE_LANGUAGES,
+            render_subscribe,
+            stylesheet_bytes,
+            subscribe_path,
+        )
+
+        settings = get_settings()
+        documents = {
+            subscribe_path(lang): (
+                render_subscribe(
+                    lang, site_base_url=settings.site_base_url, api_base_url=settings.public_base_url
+                ),
+                HTML_CONTENT_TYPE,
+            )
+            for lang in SUBSCRIBE_LANGUAGES
+        }
+        # The marker goes last, so an interrupted first run is a first run again.
+        documents[STYLESHEET_PATH] = (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)
+        return documents
+
+    def write_fixed(self) -> SiteReport:
+        """The stylesheet and the subscribe pages (also written by the first regeneration)."""
+        from boletin.pages import HTML_CONTENT_TYPE
+
+        return self._write(self._fixed_documents(), default_type=HTML_CONTENT_TYPE)
+
+    # ------------------------------------------------------------------ writing
+    def _write(self, documents: dict[str, tuple[bytes, str]], *, default_type: str) -> SiteReport:
+        report = SiteReport()
+        known = self.index.page_hashes(documents)
+        changed: dict[str, str] = {}
+        for path, (body, content_type) in documents.items():
+            digest = hashlib.sha256(body).hexdigest()
+            if known.get(path) == digest:
+                report.unchanged.append(path)
+                continue
+            self.store.put(path, body, content_type or default_type)
+            changed[path] = digest
+            report.written.append(path)
+        if changed:
+            self.index.record_page_hashes(changed)
+        return report
+
+
+def _view(item: dict[str, Any]) -> BulletinSummaryView:
+    return BulletinSummaryView.model_validate_json(item["view"])
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
