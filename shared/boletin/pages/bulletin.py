@@ -36,12 +36,14 @@ def _sanitised_body(record: BulletinRecord) -> str:
 
 
 def _tag_links(kind: ScopeKind, values: list[str], label_of: dict[str, str], lang: str, base: str) -> str:
-    items = "".join(
-        f'<li><a href="{e(site_url(base, news_path(lang, FeedScope(kind=kind, value=v))))}">'
-        f"{e(label_of[v])}</a></li>"
-        for v in values
-    )
-    return f'<ul class="tags">{items}</ul>'
+    items = []
+    for value in values:
+        try:
+            href = site_url(base, news_path(lang, FeedScope(kind=kind, value=value)))
+        except ValueError:
+            continue  # not a vocabulary value: it has no page to link
+        items.append(f'<li><a href="{e(href)}">{e(label_of[value])}</a></li>')
+    return f'<ul class="tags">{"".join(items)}</ul>'
 
 
 def _labels(kind: str, values: list[str], lang: str) -> dict[str, str]:

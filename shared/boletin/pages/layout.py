@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -17,8 +18,13 @@ HTML_CONTENT_TYPE: Final = "text/html; charset=utf-8"
 _ALL_SCOPE: Any = None
 
 
+# What no HTML document may carry (controls, non-characters, lone surrogates): dropped, as feeds do.
+_UNSAFE_CHARS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+
+
 def e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Text as HTML: escaped (quotes too, so it is safe in attributes), unsafe characters dropped."""
+    return html.escape(_UNSAFE_CHARS.sub("", str(value)), quote=True)
 
 
 def json_ld(data: dict[str, Any]) -> str:
@@ -109,4 +115,5 @@ def page(head: Head, main: str, *, site_base_url: str, chrome_language: str | No
         f'<footer class="site"><p>{e(text(chrome, "site"))}</p></footer>',
         "</body></html>\n",
     ]
-    return "".join(parts).encode()
+    # Last guard: nothing a document may not carry (a lone surrogate would not even encode).
+    return _UNSAFE_CHARS.sub("", "".join(parts)).encode()
