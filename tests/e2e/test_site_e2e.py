@@ -1,0 +1,194 @@
+"""The public site end to end: a submitted bulletin gets its page and shows on the news pages of its
+country, topic and language and on the home page; a correction updates them; a withdrawal leaves
+its notice and takes it off every list; every feed item links a page a browser can open."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import feedparser
+import pytest
+
+from tests.e2e.conftest import Http, Reply
+from tests.unit.pages.page_samples import assert_valid_html5, visible_text
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Guatemala y Honduras refuerzan la lucha contra la trata de personas"
+BODY = (
+    "Autoridades de Guatemala y Honduras acordaron en la Ciudad de Guatemala un protocolo para "
+    "identificar a víctimas de trata de personas en la frontera.\n\nEl acuerdo incluye capacitación."
+)
+
+
+def page_of(http: Http, url: str) -> tuple[Reply, str]:
+    reply = http.get(url)
+    assert reply.status == 200, (url, reply.status)
+    assert reply.header("Content-Type") == "text/html; charset=utf-8"
+    return reply, visible_text(assert_valid_html5(reply.body))
+
+
+@pytest.fixture(scope="module")
+def office(stack: Any) -> str:
+    from boletin.services.offices import create_office
+
+    _, key = create_office(f"OIM Guatemala {uuid.uuid4().hex[:6]}")
+    return key
+
+
+@pytest.fixture(scope="module")
+def bulletin(stack: Any, http: Http, office: str) -> dict[str, Any]:
+    submission = {
+        "title": TITLE,
+        "body": BODY,
+        "published_on": "2021-11-30",
+        "source_url": "https://oim.example.org/noticias/trata",
+        "countries": ["GT", "HN"],
+    }
+    created = http.post("/bulletins", json_body=submission, key=office)
+    assert created.status == 201, created.body
+    stack.wait_until_idle(timeout=60)
+    view = http.get(f"/bulletins/{created.json()['id']}").json()
+    assert view["status"] == "published"
+    assert "trafficking-in-persons" in view["topics"]
+    return view
+
+
+def feed_link(http: Http, path: str, bulletin_id: str) -> str:
+    parsed = feedparser.parse(http.get(path).body)
+    assert parsed.bozo == 0
+    entry = next(e for e in parsed.entries if e.id.endswith(bulletin_id))
+    return str(entry.link)
+
+
+def test_the_feed_item_opens_the_bulletins_page_in_its_language(http: Http, bulletin: dict[str, Any]) -> None:
+    # Given a published Spanish bulletin, When a reader follows its feed item's link
+    url = feed_link(http, "/feeds/countries/GT.xml", bulletin["id"])
+    assert re.search(rf"/news/[a-z0-9-]+-{bulletin['id']}\.html$", url)
+    reply, text = page_of(http, url)
+
+    # Then the page is the bulletin in Spanish, dated as the office dated it, with its labels
+    assert b'<html lang="es"' in reply.body
+    assert TITLE in text
+    assert "30 de noviembre de 2021" in text
+    assert "Trata de personas" in text and "Honduras" in text
+    assert b'href="https://oim.example.org/noticias/trata"' in reply.body
+    # served like CloudFront serves it, with the distribution's security headers
+    assert "default-src 'none'" in str(reply.header("Content-Security-Policy"))
+    assert "frame-ancestors 'none'" in str(reply.header("Content-Security-Policy"))
+    assert reply.header("X-Content-Type-Options") == "nosniff"
+    assert str(reply.header("Strict-Transport-Security")).startswith("max-age=")
+    assert reply.header("ETag")
+
+
+def test_the_feeds_say_what_the_office_said(http: Http, bulletin: dict[str, Any]) -> None:
+    items = http.get("/feeds/all.json").json()["items"]
+    item = next(i for i in items if i["id"].endswith(bulletin["id"]))
+    assert item["date_published"].startswith("2021-11-30")
+    assert item["external_url"] == "https://oim.example.org/noticias/trata"
+    atom = feedparser.parse(http.get("/feeds/all.atom").body)
+    entry = next(e for e in atom.entries if e.id.endswith(bulletin["id"]))
+    assert entry.published.startswith("2021-11-30")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/en/index.html", "/es/index.html", "/es/countries/GT.html", "/en/countries/HN.html",
+     "/es/topics/trafficking-in-persons.html", "/en/languages/es.html", "/es/countries/GT/2021-11.html"],
+)  # fmt: skip
+def test_the_news_pages_of_its_scopes_list_it(http: Http, bulletin: dict[str, Any], path: str) -> None:
+    reply, text = page_of(http, path)
+    assert TITLE in text
+    assert bulletin["id"].encode() in reply.body
+    assert b'rel="alternate" type="application/rss+xml"' in reply.body
+
+
+def test_a_scope_without_bulletins_has_a_page_and_a_valid_empty_feed_from_the_start(
+    http: Http, bulletin: dict[str, Any]
+) -> None:
+    # Belize has no bulletin: a reader can still open its page and subscribe to its feed ahead
+    _, text = page_of(http, "/en/countries/BZ.html")
+    assert "News: Belize" in text
+    for ext in ("xml", "atom"):
+        parsed = feedparser.parse(http.get(f"/feeds/countries/BZ.{ext}").body)
+        assert parsed.bozo == 0
+        assert parsed.entries == []
+    assert http.get("/feeds/countries/BZ.json").json()["items"] == []
+    _, subscribe = page_of(http, "/es/subscribe/countries/BZ.html")
+    assert "Centroamérica" in subscribe
+
+
+def test_the_subscribe_pages_exist_in_four_languages(http: Http, bulletin: dict[str, Any]) -> None:
+    for language, heading in (("en", "Subscribe by email"), ("es", "Suscribirse por correo"),
+                              ("fr", "S'abonner par courriel"), ("pt", "Assinar por e-mail")):  # fmt: skip
+        reply, text = page_of(http, f"/{language}/subscribe.html")
+        assert heading in text
+        assert f'action="{http.base_url}/subscriptions"'.encode() in reply.body
+
+
+def test_a_correction_updates_the_page_and_the_lists(
+    stack: Any, http: Http, office: str, bulletin: dict[str, Any]
+) -> None:
+    # Given the published bulletin, When the office corrects its title with a major change
+    new_title = "Guatemala y Honduras firman un protocolo contra la trata de personas"
+    fixed = {
+        "title": new_title,
+        "body": BODY,
+        "published_on": "2021-11-30",
+        "source_url": "https://oim.example.org/noticias/trata",
+        "countries": ["GT", "HN"],
+        "change": "major",
+        "change_note": "Se precisó que el protocolo fue firmado",
+    }
+    reply = http.request(
+        "PUT", f"/bulletins/{bulletin['id']}", json_body=fixed, key=office, headers={"If-Match": '"1"'}
+    )
+    assert reply.status == 200, reply.body
+    stack.wait_until_idle(timeout=60)
+
+    # Then its page (at its new address) shows the correction and the history
+    url = feed_link(http, "/feeds/countries/HN.xml", bulletin["id"])
+    _, text = page_of(http, url)
+    assert new_title in text
+    assert "Se precisó que el protocolo fue firmado" in text
+    assert "Historial de versiones" in text
+    # the old address leads to the new one
+    old = http.get(feed_link_path(bulletin))
+    assert old.status == 200 and url.encode() in old.body
+    # and the lists show the new title only
+    for path in ("/es/countries/GT.html", "/en/index.html", "/es/topics/trafficking-in-persons.html"):
+        _, listed = page_of(http, path)
+        assert new_title in listed
+        assert TITLE not in listed
+    bulletin["corrected_url"] = url
+
+
+def feed_link_path(bulletin: dict[str, Any]) -> str:
+    from boletin.enrichment.text import slugify
+
+    return f"/news/{slugify(TITLE)}-{bulletin['id']}.html"
+
+
+def test_a_withdrawal_leaves_its_notice_and_leaves_every_list(
+    stack: Any, http: Http, office: str, bulletin: dict[str, Any]
+) -> None:
+    # Given the corrected bulletin, When the office withdraws it
+    reply = http.request("DELETE", f"/bulletins/{bulletin['id']}", json_body={"reason": "Duplicado"}, key=office)
+    assert reply.status == 200, reply.body
+    stack.wait_until_idle(timeout=60)
+
+    # Then its page is the withdrawn notice, without the text
+    _, text = page_of(http, bulletin.get("corrected_url") or feed_link_path(bulletin))
+    assert "Este boletín fue retirado" in text
+    assert "Motivo: Duplicado" in text
+    assert "capacitación" not in text
+    # and no list or feed holds it any more
+    for path in ("/", "/es/index.html", "/es/countries/GT.html", "/en/countries/HN.html",
+                 "/es/topics/trafficking-in-persons.html", "/en/languages/es.html",
+                 "/es/countries/GT/2021-11.html"):  # fmt: skip
+        listed = http.get(path)
+        assert listed.status == 200
+        assert bulletin["id"].encode() not in listed.body, path
+    assert bulletin["id"] not in http.get("/feeds/all.json").body.decode()
