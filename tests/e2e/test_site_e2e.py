@@ -73,7 +73,8 @@ def test_the_feed_item_opens_the_bulletins_page_in_its_language(http: Http, bull
     assert b'<html lang="es"' in reply.body
     assert TITLE in text
     assert "30 de noviembre de 2021" in text
-    assert "Trata de personas" in text and "Honduras" in text
+    assert "Trata de personas" in text
+    assert "Honduras" in text
     assert b'href="https://oim.example.org/noticias/trata"' in reply.body
     # served like CloudFront serves it, with the distribution's security headers
     assert "default-src 'none'" in str(reply.header("Content-Security-Policy"))
@@ -156,7 +157,8 @@ def test_a_correction_updates_the_page_and_the_lists(
     assert "Historial de versiones" in text
     # the old address leads to the new one
     old = http.get(feed_link_path(bulletin))
-    assert old.status == 200 and url.encode() in old.body
+    assert old.status == 200
+    assert url.encode() in old.body
     # and the lists show the new title only
     for path in ("/es/countries/GT.html", "/en/index.html", "/es/topics/trafficking-in-persons.html"):
         _, listed = page_of(http, path)
@@ -175,7 +177,9 @@ def test_a_withdrawal_leaves_its_notice_and_leaves_every_list(
     stack: Any, http: Http, office: str, bulletin: dict[str, Any]
 ) -> None:
     # Given the corrected bulletin, When the office withdraws it
-    reply = http.request("DELETE", f"/bulletins/{bulletin['id']}", json_body={"reason": "Duplicado"}, key=office)
+    reply = http.request(
+        "DELETE", f"/bulletins/{bulletin['id']}", json_body={"reason": "Duplicado"}, key=office
+    )
     assert reply.status == 200, reply.body
     stack.wait_until_idle(timeout=60)
 

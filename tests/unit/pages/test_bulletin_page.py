@@ -67,8 +67,13 @@ def test_given_a_hostile_title_when_rendered_then_the_json_ld_cannot_close_its_s
 def test_given_a_corrected_bulletin_when_rendered_then_the_note_and_the_history_show() -> None:
     # Given version 2, a major correction with a note, of a bulletin first published in November
     corrected = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-    record = make_record(version=2, last_change="major", last_change_note="Se corrigió la cifra", updated_at=corrected)
-    history = [VersionLine(1, date(2026, 12, 1), None), VersionLine(2, date(2026, 12, 2), "Se corrigió la cifra")]
+    record = make_record(
+        version=2, last_change="major", last_change_note="Se corrigió la cifra", updated_at=corrected
+    )
+    history = [
+        VersionLine(1, date(2026, 12, 1), None),
+        VersionLine(2, date(2026, 12, 2), "Se corrigió la cifra"),
+    ]
 
     page = render_bulletin(record, history, site_base_url=SITE, corrected_on=corrected)
 

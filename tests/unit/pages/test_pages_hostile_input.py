@@ -24,7 +24,14 @@ from tests.e2e.test_hostile_content_e2e import (
     assert_safe_body_html,
 )
 from tests.unit.feeds.test_feed_hostile_input import ILLEGAL
-from tests.unit.pages.page_samples import FEEDS, SITE, assert_valid_html5, make_record, summary_of, visible_text
+from tests.unit.pages.page_samples import (
+    FEEDS,
+    SITE,
+    assert_valid_html5,
+    make_record,
+    summary_of,
+    visible_text,
+)
 
 PAGE_TAGS = {
     *BODY_TAGS,
@@ -46,7 +53,8 @@ def assert_safe_page(page: bytes) -> str:
     scripts = _JSON_LD.findall(document)
     assert len(scripts) <= 1
     for data in scripts:
-        assert "<" not in data and ">" not in data
+        assert "<" not in data
+        assert ">" not in data
         json.loads(data)
     assert_no_executable_markup(_JSON_LD.sub("", document), tags=PAGE_TAGS, attributes=PAGE_ATTRIBUTES)
     body = re.search(r'<div class="body">(.*?)</div><(?:p class="source"|dl)', document, re.S)
