@@ -87,7 +87,7 @@ def render_subscribe(
         'aria-describedby="email-hint">',
         f'<span class="hint" id="email-hint">{e(text(lang, "email_hint"))}</span></p>',
         grouped_countries_html(lang, countries, legend=text(lang, "countries"), hint=text(lang, "all_hint")),
-        f'<fieldset><legend>{e(text(lang, "topics"))}</legend>',
+        f"<fieldset><legend>{e(text(lang, 'topics'))}</legend>",
         f'<p class="hint">{e(text(lang, "all_hint"))}</p>',
         '<div class="grid">',
         *(_checkbox("topics", t.slug, t.label(lang), t.slug in topics) for t in list_topics()),
