@@ -196,3 +196,52 @@ def test_a_withdrawal_leaves_its_notice_and_leaves_every_list(
         assert listed.status == 200
         assert bulletin["id"].encode() not in listed.body, path
     assert bulletin["id"] not in http.get("/feeds/all.json").body.decode()
+
+
+def test_the_subscribe_form_works_without_javascript_and_answers_in_the_subscribers_language(
+    stack: Any, http: Http, bulletin: dict[str, Any]
+) -> None:
+    from urllib.parse import urlencode
+
+    from tests.e2e.conftest import emails_to, fresh_address, link
+
+    # Given the Spanish subscribe page pre-filled for Guatemala, as a browser would submit it
+    form_page = http.get("/es/subscribe/countries/GT.html").body.decode()
+    action = re.search(r'<form method="post" action="([^"]+)"', form_page)
+    assert action is not None
+    address = fresh_address("form")
+    fields = [("email", address), ("countries", "GT"), ("topics", "trafficking-in-persons"),
+              ("frequency", "daily"), ("language", "es")]  # fmt: skip
+
+    # When it is posted form-encoded
+    reply = http.post(
+        action.group(1),
+        data=urlencode(fields).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    # Then the answer is an HTML page in Spanish, and the double opt-in email is on its way
+    assert reply.status == 202
+    assert reply.header("Content-Type") == "text/html; charset=utf-8"
+    text = visible_text(assert_valid_html5(reply.body))
+    assert "Revise su correo" in text
+    stack.wait_until_idle(timeout=20)
+    confirmations = emails_to(stack.outbox_dir, address)
+    assert len(confirmations) == 1
+    assert http.get(link(confirmations[0], "confirm")).status == 200
+
+
+def test_a_bad_form_is_answered_with_a_page_naming_the_field(http: Http) -> None:
+    from urllib.parse import urlencode
+
+    reply = http.post(
+        "/subscriptions",
+        data=urlencode([("email", "not-an-address"), ("language", "es"), ("frequency", "daily")]).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert reply.status == 422
+    assert reply.header("Content-Type") == "text/html; charset=utf-8"
+    text = visible_text(assert_valid_html5(reply.body))
+    assert "Revise el formulario" in text
+    assert "Correo electrónico" in text

@@ -118,3 +118,40 @@ def render_subscribe(
         ],
     )
     return page(head, "".join(parts), site_base_url=site_base_url)
+
+
+def render_subscribe_answer(
+    language: str,
+    *,
+    site_base_url: str,
+    errors: list[tuple[str, str]] | None = None,
+) -> bytes:
+    """What a form post to ``POST /subscriptions`` answers, in the subscriber's language: the same
+    "check your inbox" whatever the address (no one learns whether it is known), or each bad field."""
+    lang = language if language in SUBSCRIBE_LANGUAGES else "en"
+    back = site_url(site_base_url, subscribe_path(lang))
+    if errors:
+        title = text(lang, "sub.error_title")
+        items = "".join(
+            f"<li><strong>{e(_field_label(field, lang))}</strong>: {e(reason)}</li>"
+            for field, reason in errors
+        )
+        main = f'<h1>{e(title)}</h1><ul role="alert">{items}</ul>'
+    else:
+        title = text(lang, "sub.sent_title")
+        main = f'<h1>{e(title)}</h1><p role="status">{e(text(lang, "sub.sent_body"))}</p>'
+    main += f'<p><a href="{e(back)}">{e(text(lang, "sub.back"))}</a></p>'
+    head = Head(
+        language=lang, title=f"{title} – Boletín", description=title, canonical=back, robots="noindex"
+    )
+    return page(head, main, site_base_url=site_base_url)
+
+
+def _field_label(field: str, language: str) -> str:
+    key = f"field.{field.split('.', 1)[0]}"
+    return text(language, key) if key in _FIELDS else field
+
+
+_FIELDS = frozenset(
+    f"field.{name}" for name in ("email", "language", "countries", "topics", "frequency", "languages", "body")
+)
