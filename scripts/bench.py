@@ -292,6 +292,98 @@ def bench_feeds(stack: Any, counter: CallCounter) -> None:
     )
 
 
+class PutCounter:
+    """The keys of every S3 PutObject while active (pages under site/, feeds under feeds/)."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.active = False
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if self.active and model.name == "PutObject":
+            self.keys.append(str(params.get("Key", "")))
+
+
+def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
+    from boletin.listing import scope_key
+    from boletin.models.feeds import FeedScope
+    from boletin.services.offices import create_office
+    from boletin.services.site import SiteRegenerator
+
+    emit("\nPublic site (issue 15)")
+    _, key = create_office(f"Bench site office {uuid.uuid4().hex[:6]}")
+    submission = {
+        "title": "Costa Rica y Panamá refuerzan la atención a personas migrantes en tránsito",
+        "body": "Autoridades de Costa Rica y Panamá acordaron en San José mejorar la atención de la salud "
+        "de las personas migrantes en tránsito por la frontera.",
+        "published_on": "2021-11-30",
+    }
+    for label, method, path, body, headers in (
+        (
+            "a new bulletin (submit → published)",
+            "POST",
+            "/bulletins",
+            submission,
+            {"Idempotency-Key": "bench-site"},
+        ),
+    ):
+        puts.keys, puts.active = [], True
+        with counter.counting() as calls:
+            request = urllib.request.Request(
+                f"{stack.url}{path}",
+                data=json.dumps(body).encode(),
+                method=method,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", **headers},
+            )
+            created = json.loads(urllib.request.urlopen(request).read())
+            stack.wait_until_idle(timeout=120)
+        puts.active = False
+        pages = sorted(k for k in puts.keys if k.startswith("site/"))
+        feeds = [k for k in puts.keys if k.startswith("feeds/")]
+        emit(
+            f"  {label}: pages rewritten {len(pages)}, feed objects rewritten {len(feeds)}, "
+            f"AWS calls by every function {sum(calls.values())}"
+        )
+        emit("    " + ", ".join(p.removeprefix("site/") for p in pages))
+    correction = {**submission, "title": submission["title"] + " (corregido)", "change": "minor"}
+    puts.keys, puts.active = [], True
+    request = urllib.request.Request(
+        f"{stack.url}/bulletins/{created['id']}",
+        data=json.dumps(correction).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", "If-Match": '"1"'},
+    )
+    urllib.request.urlopen(request).read()
+    stack.wait_until_idle(timeout=120)
+    puts.active = False
+    emit(f"  a correction of its title: pages rewritten {sum(k.startswith('site/') for k in puts.keys)}")
+
+    site = SiteRegenerator.from_settings()
+    scope = FeedScope(kind="topic", value="bench-pages")
+    filled = 0
+    for total in (100, 10_000):
+        fill_index(total - filled, scope=scope_key(topic="bench-pages"))
+        filled = total
+        for what, months in (("front page", set()), ("its month page (and neighbours' links)", {"2021-06"})):
+            rounds = 3
+            with counter.counting() as calls:
+                start = time.perf_counter()
+                for _ in range(rounds):
+                    documents = site._scope_documents(scope, months)
+                elapsed = (time.perf_counter() - start) / rounds
+            per_round = Counter({k: v // rounds for k, v in calls.items()})
+            row(
+                f"{what}, {total:,} bulletins in the scope",
+                per_round,
+                f"{elapsed * 1000:.0f} ms for {len(documents)} pages (en+es, with the pre-filled subscribe pages)",
+            )
+    per_day = filled / 700
+    emit(
+        f"  a front page reads {21} entries whatever the scope holds; a month page reads that month "
+        f"(here about {per_day * 30:.0f} bulletins a month at 10,000)"
+    )
+
+
 def bench_email(stack: Any, counter: CallCounter) -> None:
     from boletin.models.events import BulletinEventDetail
     from boletin.models.subscriptions import SubscriptionRecord
@@ -412,11 +504,14 @@ def main() -> None:
 
     counter = CallCounter()
     aws.on_call(counter)
+    puts = PutCounter()
+    aws.on_call(puts, event="before-parameter-build")
     with tempfile.TemporaryDirectory() as outbox, DevStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
         emit(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
         bench_api(stack, counter)
         bench_enrichment()
         bench_feeds(stack, counter)
+        bench_site(stack, counter, puts)
         bench_email(stack, counter)
     emit("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
     from importtime import measure  # scripts/ is this script's own folder

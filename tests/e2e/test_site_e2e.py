@@ -245,3 +245,34 @@ def test_a_bad_form_is_answered_with_a_page_naming_the_field(http: Http) -> None
     text = visible_text(assert_valid_html5(reply.body))
     assert "Revise el formulario" in text
     assert "Correo electrónico" in text
+
+
+def test_the_manage_page_groups_countries_by_region_and_offers_to_unsubscribe(stack: Any, http: Http) -> None:
+    import html
+
+    from tests.e2e.conftest import fresh_address, subscribe_and_confirm
+
+    # Given a confirmed Spanish subscriber to Guatemala
+    address = fresh_address("manage")
+    confirmed = subscribe_and_confirm(stack, http, address, language="es", countries=["GT"])
+
+    # When they follow the confirmation page's link to their preferences
+    manage = re.search(r'href="([^"]+/subscriptions/manage\?token=[^"]+)"', confirmed.body.decode())
+    assert manage is not None
+    page = http.get(html.unescape(manage.group(1)))
+
+    # Then the countries come in regional groups, theirs checked, with a way to unsubscribe
+    assert page.status == 200
+    tree = assert_valid_html5(page.body)
+    regions = [f.find("legend").text for f in tree.iter("fieldset") if f.get("class") == "region"]
+    assert regions == ["Centroamérica", "Norteamérica", "Caribe", "Sudamérica"]
+    checked = [
+        i.get("value") for i in tree.iter("input") if i.get("name") == "countries" and "checked" in i.attrib
+    ]
+    assert checked == ["GT"]
+    unsubscribe = next(
+        a.get("href") for a in tree.iter("a") if "/subscriptions/unsubscribe?token=" in a.get("href", "")
+    )
+    confirm_page = http.get(unsubscribe)
+    assert confirm_page.status == 200
+    assert b'name="List-Unsubscribe"' in confirm_page.body

@@ -84,7 +84,10 @@ _PICKER_COUNTRIES = frozenset(
 
 
 def manage_form(service: SubscriptionService, token: str, path: str, *, saved: bool = False) -> Page:
+    from datetime import UTC, datetime
+
     from boletin.email import ManagePreferences, manage_page
+    from boletin.pages.subscribe import country_groups
 
     record = service.record_for(token, "manage")
     if record is None or record.status != "active":
@@ -105,6 +108,8 @@ def manage_form(service: SubscriptionService, token: str, path: str, *, saved: b
             topic_options=topics,
             country_options=countries,
             saved=saved,
+            country_groups=country_groups(record.language, record.countries),
+            unsubscribe_url=link_urls(record.id, service.keys, now=datetime.now(UTC))["unsubscribe"],
         ),
     )
 
