@@ -497,6 +497,7 @@ FIGURES = sys.stdout
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT))  # devstack/ lives at the repository's root, beside scripts/
     from boletin import aws
     from devstack import DevStack
 
