@@ -276,3 +276,33 @@ def test_the_manage_page_groups_countries_by_region_and_offers_to_unsubscribe(st
     confirm_page = http.get(unsubscribe)
     assert confirm_page.status == 200
     assert b'name="List-Unsubscribe"' in confirm_page.body
+
+
+def test_an_office_that_prefers_its_own_site_gets_feeds_linking_the_original(
+    stack: Any, http: Http, office: str, bulletin: dict[str, Any]
+) -> None:
+    # Given a bulletin whose office asks feeds and emails to link its original
+    submission = {
+        "title": "Honduras abre un centro de atención para personas retornadas",
+        "body": "Honduras abrió en San Pedro Sula un centro de atención para personas migrantes retornadas.",
+        "published_on": "2021-12-01",
+        "source_url": "https://oim.example.org/noticias/centro-retornados",
+        "link": "source",
+    }
+    created = http.post("/bulletins", json_body=submission, key=office)
+    assert created.status == 201, created.body
+    stack.wait_until_idle(timeout=60)
+
+    # Then its feed item links the original, while its page still exists on the site
+    items = http.get("/feeds/countries/HN.json").json()["items"]
+    item = next(i for i in items if i["id"].endswith(created.json()["id"]))
+    assert item["url"] == "https://oim.example.org/noticias/centro-retornados"
+    _, listed = page_of(http, "/es/countries/HN.html")
+    assert "Honduras abre un centro" in listed
+
+
+def test_linking_the_original_needs_one(http: Http, office: str) -> None:
+    submission = {"title": "Un boletín sin enlace original", "body": "Texto.", "published_on": "2021-12-01"}
+    reply = http.post("/bulletins", json_body={**submission, "link": "source"}, key=office)
+    assert reply.status == 422
+    assert "source_url" in reply.body.decode()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from boletin.models.enrichment import Enrichment, LanguageCode
 
 BulletinStatus = Literal["received", "scheduled", "published", "withdrawn"]
+LinkTarget = Literal["page", "source"]
 
 TITLE_MIN, TITLE_MAX = 10, 255
 BODY_MIN, BODY_MAX = 1, 100_000
@@ -46,6 +47,11 @@ class BulletinSubmission(BaseModel):
     published_on: date = Field(description="Date of the news (YYYY-MM-DD), no later than tomorrow (UTC).")
     language: LanguageCode | None = Field(default=None, description="en, es, fr or pt; detected if absent.")
     source_url: str | None = Field(default=None, description="An https URL of the original.")
+    link: LinkTarget | None = Field(
+        default=None,
+        description="What feeds and emails link: the bulletin's page on the site (page, the default) "
+        "or the office's original (source, which needs source_url).",
+    )
     countries: list[str] | None = Field(default=None, description="ISO 3166-1 alpha-2 codes.")
     publish_at: datetime | None = Field(
         default=None, description="Embargo: publish at this time (ISO 8601 with a time zone), not before."
@@ -118,10 +124,23 @@ class BulletinSubmission(BaseModel):
             raise ValueError(f"must be ISO 3166-1 alpha-2 codes in upper case; not: {', '.join(bad[:5])}")
         return sorted(set(value))
 
+    @model_validator(mode="after")
+    def _source_link_needs_source(self) -> BulletinSubmission:
+        if self.link == "source" and not self.source_url:
+            raise ValueError("link 'source' needs a source_url")
+        return self
+
     def request_hash(self) -> str:
         """A digest of the submission's meaning: the same content gives the same hash."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(_hashed(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hashed(values: dict[str, Any]) -> dict[str, Any]:
+    """What a digest covers: an unset ``link`` is left out, so digests made before it existed hold."""
+    if values.get("link") is None:
+        values.pop("link", None)
+    return values
 
 
 class BulletinRecord(BaseModel):
@@ -139,6 +158,7 @@ class BulletinRecord(BaseModel):
     published_on: date
     language_given: LanguageCode | None = None
     source_url: str | None = None
+    link: LinkTarget | None = None
     countries_given: list[str] | None = None
     created_at: datetime
     updated_at: datetime
@@ -167,6 +187,7 @@ class BulletinRecord(BaseModel):
                     "published_on": self.published_on.isoformat(),
                     "language": self.language_given,
                     "source_url": self.source_url,
+                    "link": self.link,
                     "countries": self.countries_given,
                     "publish_at": self.publish_at.isoformat() if self.publish_at else None,
                 }
@@ -194,7 +215,7 @@ class BulletinRecord(BaseModel):
 
 def content_hash(submission: BulletinSubmission) -> str:
     """The bulletin's content (not how a change was described): when it changes, it is enriched again."""
-    content = submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields))
+    content = _hashed(submission.model_dump(mode="json", include=set(BulletinSubmission.model_fields)))
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -214,6 +235,7 @@ class BulletinView(BaseModel):
     published_on: date
     language: LanguageCode | None
     source_url: str | None
+    link: LinkTarget | None = None
     countries: list[str]
     primary_country: str | None
     regions: list[str]
@@ -248,6 +270,7 @@ class BulletinView(BaseModel):
             published_on=record.published_on,
             language=record.language,
             source_url=record.source_url,
+            link=record.link,
             countries=record.countries,
             primary_country=e.primary_country if e else None,
             regions=list(e.regions) if e else [],
@@ -350,6 +373,7 @@ class BulletinSummaryView(BaseModel):
     summary: str | None
     slug: str | None = None
     source_url: str | None = None
+    link: LinkTarget | None = None
     published_at: datetime | None
     updated_at: datetime
     links: dict[str, str]

@@ -91,6 +91,7 @@ def submit_bulletin(
         published_on=submission.published_on,
         language_given=submission.language,
         source_url=submission.source_url,
+        link=submission.link,
         countries_given=submission.countries,
         publish_at=submission.publish_at,
         correlation_id=caller.request_id or None,

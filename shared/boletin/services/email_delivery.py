@@ -465,7 +465,11 @@ def email_item(bulletin: BulletinRecord, language: str) -> Any:
         id=bulletin.id,
         title=bulletin.title,
         published_on=bulletin.published_on,
-        url=bulletin_url(get_settings().site_base_url, bulletin),  # its public page
+        url=(
+            bulletin.source_url
+            if bulletin.link == "source" and bulletin.source_url
+            else bulletin_url(get_settings().site_base_url, bulletin)  # its public page
+        ),
         countries=[country_name(c, language) for c in bulletin.countries],
         topics=[topic_label(t, language) for t in (e.topics if e else [])],
         summary=e.summary if e else "",

@@ -104,7 +104,10 @@ def _entry(item: dict[str, Any]) -> FeedEntry:
     return FeedEntry(
         id=view.id,
         title=view.title,
-        link=entry_url(get_settings().site_base_url, view),
+        # The office's original when it asked for that, else the bulletin's page.
+        link=view.source_url
+        if view.link == "source" and view.source_url
+        else entry_url(get_settings().site_base_url, view),
         published_on=view.published_on,
         published_at=published,
         updated_at=updated,

@@ -108,6 +108,7 @@ def replace_bulletin(
             "published_on": update.published_on,
             "language_given": update.language,
             "source_url": update.source_url,
+            "link": update.link,
             "countries_given": update.countries,
             "publish_at": update.publish_at,
             "updated_at": now,
