@@ -318,22 +318,17 @@ def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
         "de las personas migrantes en tránsito por la frontera.",
         "published_on": "2021-11-30",
     }
-    for label, method, path, body, headers in (
-        (
-            "a new bulletin (submit → published)",
-            "POST",
-            "/bulletins",
-            submission,
-            {"Idempotency-Key": "bench-site"},
-        ),
-    ):
+    # On a fresh stack the first bulletin is the site's first run (empty pages and feeds for the
+    # whole vocabulary); the second shows what a bulletin costs from then on.
+    for n, label in ((1, "a first bulletin of this section"), (2, "a new bulletin (submit → published)")):
+        body = {**submission, "title": f"{submission['title']} ({n})"}
         puts.keys, puts.active = [], True
         with counter.counting() as calls:
             request = urllib.request.Request(
-                f"{stack.url}{path}",
+                f"{stack.url}/bulletins",
                 data=json.dumps(body).encode(),
-                method=method,
-                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", **headers},
+                method="POST",
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
             )
             created = json.loads(urllib.request.urlopen(request).read())
             stack.wait_until_idle(timeout=120)
@@ -344,8 +339,9 @@ def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
             f"  {label}: pages rewritten {len(pages)}, feed objects rewritten {len(feeds)}, "
             f"AWS calls by every function {sum(calls.values())}"
         )
-        emit("    " + ", ".join(p.removeprefix("site/") for p in pages))
-    correction = {**submission, "title": submission["title"] + " (corregido)", "change": "minor"}
+    emit("    " + ", ".join(p.removeprefix("site/") for p in pages))
+    submission = body
+    correction = {**submission, "title": submission["title"] + " corregido", "change": "minor"}
     puts.keys, puts.active = [], True
     request = urllib.request.Request(
         f"{stack.url}/bulletins/{created['id']}",
