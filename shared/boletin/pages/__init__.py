@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from boletin.pages.bulletin import VersionLine, bulletin_url, render_bulletin, render_moved, render_tombstone
 from boletin.pages.layout import HTML_CONTENT_TYPE
-from boletin.pages.news import FRONT_PAGE_SIZE, NewsPage, entry_url, render_news
+from boletin.pages.news import FRONT_PAGE_SIZE, MONTH_PAGE_SIZE, NewsPage, entry_url, render_news
 from boletin.pages.paths import (
     NEWS_LANGUAGES,
     SITE_PREFIX,
@@ -22,6 +22,7 @@ from boletin.pages.subscribe import render_subscribe
 __all__ = [
     "FRONT_PAGE_SIZE",
     "HTML_CONTENT_TYPE",
+    "MONTH_PAGE_SIZE",
     "NEWS_LANGUAGES",
     "SITE_PREFIX",
     "STYLESHEET_CONTENT_TYPE",

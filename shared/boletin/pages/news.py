@@ -1,8 +1,8 @@
 """News lists: the home page and each country, topic and language, newest first.
 
-A scope's front page holds its newest bulletins; older ones are on one page per month
-(``…/2021-11.html``), linked newer/older, so a new bulletin rewrites its scope's front page and the
-page of its month, never the whole archive.
+A scope's front page holds its newest bulletins; older ones are on the pages of their month, 20 a
+page (``…/2021-11.html``, ``…/2021-11-p2.html``), linked newer/older, so a new bulletin rewrites its
+scope's front page and the pages of its month, never the whole archive.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from boletin.pages.paths import NEWS_LANGUAGES, bulletin_path, news_path, site_u
 from boletin.pages.texts import long_date, month_name, text
 
 FRONT_PAGE_SIZE = 20
+MONTH_PAGE_SIZE = 20
 _FEED_TYPES: tuple[tuple[FeedFormat, str, str], ...] = (
     ("rss", "application/rss+xml", "RSS"),
     ("atom", "application/atom+xml", "Atom"),
@@ -31,8 +32,10 @@ class NewsPage:
     scope: FeedScope
     entries: Sequence[BulletinSummaryView]
     month: str | None = None  # None: the front page
-    older_month: str | None = None
-    newer_month: str | None = None
+    older_month: str | None = None  # linked from the month's last page (and the front page)
+    newer_month: str | None = None  # linked from the month's first page
+    page: int = 1  # of the month's pages of MONTH_PAGE_SIZE
+    pages: int = 1
 
 
 def scope_label(scope: FeedScope, language: str) -> str | None:
@@ -80,7 +83,9 @@ def render_news(news: NewsPage, *, language: str, site_base_url: str, feeds_base
             label=label or text(language, "home"),
             month=month_name(news.month, language),
         )
-    path = news_path(language, news.scope, news.month)
+        if news.pages > 1:
+            title += f" ({news.page}/{news.pages})"
+    path = news_path(language, news.scope, news.month, news.page)
     canonical = site_url(site_base_url, path)
     feeds = [
         (mime, f"{heading} ({name})", feed_url(feeds_base_url, news.scope, fmt))
@@ -107,16 +112,21 @@ def render_news(news: NewsPage, *, language: str, site_base_url: str, feeds_base
     else:
         parts.append(f'<p class="empty">{e(text(language, "empty"))}</p>')
     links = []
-    if news.newer_month or news.month:
-        newer = (
-            news_path(language, news.scope, news.newer_month)
-            if news.newer_month
-            else news_path(language, news.scope)
-        )
+    newer: str | None = None
+    if news.month and news.page > 1:
+        newer = news_path(language, news.scope, news.month, news.page - 1)
+    elif news.newer_month:
+        newer = news_path(language, news.scope, news.newer_month)
+    elif news.month:
+        newer = news_path(language, news.scope)
+    if newer:
         links.append(
             f'<a rel="prev" href="{e(site_url(site_base_url, newer))}">← {e(text(language, "newer"))}</a>'
         )
-    if news.older_month:
+    if news.month and news.page < news.pages:
+        older = site_url(site_base_url, news_path(language, news.scope, news.month, news.page + 1))
+        links.append(f'<a rel="next" href="{e(older)}">{e(text(language, "older"))} →</a>')
+    elif news.older_month:
         older = site_url(site_base_url, news_path(language, news.scope, news.older_month))
         links.append(
             f'<a rel="next" href="{e(older)}">{e(text(language, "older"))}: '
@@ -128,7 +138,8 @@ def render_news(news: NewsPage, *, language: str, site_base_url: str, feeds_base
         )
     description = text(language, "latest") + (f": {label}" if label else "")
     alternates = [
-        (lang, site_url(site_base_url, news_path(lang, news.scope, news.month))) for lang in NEWS_LANGUAGES
+        (lang, site_url(site_base_url, news_path(lang, news.scope, news.month, news.page)))
+        for lang in NEWS_LANGUAGES
     ]
     head = Head(
         language=language,

@@ -44,13 +44,17 @@ def _scope_part(scope: FeedScope) -> str:
     return f"{_DIRECTORIES[scope.kind]}/{value}"
 
 
-def news_path(language: str, scope: FeedScope, month: str | None = None) -> str:
-    """A news list: ``en/index.html``, ``es/countries/GT.html``, ``en/topics/health/2021-11.html``."""
+def news_path(language: str, scope: FeedScope, month: str | None = None, page: int = 1) -> str:
+    """A news list: ``en/index.html``, ``es/countries/GT.html``, ``en/topics/health/2021-11.html``,
+    and a month's further pages of 20: ``en/topics/health/2021-11-p2.html``."""
     lang = _checked(re.compile("|".join(NEWS_LANGUAGES)), language, "news language")
     part = _scope_part(scope)
     if month is not None:
         _checked(_MONTH, month, "month")
-        return f"{lang}/{part}/{month}.html" if part else f"{lang}/{month}.html"
+        if not isinstance(page, int) or page < 1:
+            raise ValueError(f"not a valid page number: {page!r}")
+        name = month if page == 1 else f"{month}-p{page}"
+        return f"{lang}/{part}/{name}.html" if part else f"{lang}/{name}.html"
     return f"{lang}/{part}.html" if part else f"{lang}/index.html"
 
 

@@ -147,6 +147,7 @@ class SiteRegenerator:
         from boletin.pages import (
             FRONT_PAGE_SIZE,
             HTML_CONTENT_TYPE,
+            MONTH_PAGE_SIZE,
             NEWS_LANGUAGES,
             NewsPage,
             news_path,
@@ -171,16 +172,29 @@ class SiteRegenerator:
                 neighbour = self.index.neighbour_month(key, month, older=older)
                 if neighbour:
                     wanted.add(neighbour)
+        vanished: list[NewsPage] = []  # the page after a month's last: rewritten if it existed
         for month in sorted(wanted):
-            pages.append(
-                NewsPage(
+            views = [_view(i) for i in self.index.month(key, month)]
+            older_month = self.index.neighbour_month(key, month, older=True)
+            newer_month = self.index.neighbour_month(key, month, older=False)
+            count = max(1, -(-len(views) // MONTH_PAGE_SIZE))
+            for number in range(1, count + 2):
+                news = NewsPage(
                     scope=scope,
-                    entries=[_view(i) for i in self.index.month(key, month)],
+                    entries=views[(number - 1) * MONTH_PAGE_SIZE : number * MONTH_PAGE_SIZE],
                     month=month,
-                    older_month=self.index.neighbour_month(key, month, older=True),
-                    newer_month=self.index.neighbour_month(key, month, older=False),
+                    older_month=older_month if number >= count else None,
+                    newer_month=newer_month if number == 1 else None,
+                    page=number,
+                    pages=count,
                 )
-            )
+                (pages if number <= count else vanished).append(news)
+        known_vanished = self.index.page_hashes(
+            news_path(lang, scope, n.month, n.page) for n in vanished for lang in NEWS_LANGUAGES
+        )
+        pages += [
+            n for n in vanished if news_path(NEWS_LANGUAGES[0], scope, n.month, n.page) in known_vanished
+        ]
         documents: dict[str, tuple[bytes, str]] = {}
         for language in NEWS_LANGUAGES:
             for news in pages:
@@ -190,7 +204,7 @@ class SiteRegenerator:
                     site_base_url=settings.site_base_url,
                     feeds_base_url=settings.feeds_base_url,
                 )
-                documents[news_path(language, scope, news.month)] = (body, HTML_CONTENT_TYPE)
+                documents[news_path(language, scope, news.month, news.page)] = (body, HTML_CONTENT_TYPE)
                 if scope.kind == "all" and news.month is None and language == "en":
                     documents["index.html"] = (body, HTML_CONTENT_TYPE)
             if scope.kind != "all":

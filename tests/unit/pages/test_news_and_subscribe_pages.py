@@ -141,3 +141,24 @@ def test_paths_refuse_values_that_could_escape_the_site_root() -> None:
             news_path("en", FeedScope(kind="country", value=bad))
     assert news_path("en", FeedScope(kind="all")) == "en/index.html"
     assert news_path("es", GT, "2021-11") == "es/countries/GT/2021-11.html"
+
+
+def test_given_a_month_of_three_pages_then_each_links_its_neighbours_in_order() -> None:
+    views = _two_bulletins()
+    first = NewsPage(scope=GT, entries=views, month="2021-10", newer_month="2021-11", page=1, pages=3)
+    middle = NewsPage(scope=GT, entries=views, month="2021-10", page=2, pages=3)
+    last = NewsPage(scope=GT, entries=views, month="2021-10", older_month="2021-08", page=3, pages=3)
+
+    pages = [
+        render_news(n, language="en", site_base_url=SITE, feeds_base_url=FEEDS) for n in (first, middle, last)
+    ]
+
+    for page in pages:
+        assert_valid_html5(page)
+    assert f'rel="prev" href="{SITE}/en/countries/GT/2021-11.html"'.encode() in pages[0]
+    assert f'rel="next" href="{SITE}/en/countries/GT/2021-10-p2.html"'.encode() in pages[0]
+    assert f'rel="prev" href="{SITE}/en/countries/GT/2021-10.html"'.encode() in pages[1]
+    assert f'rel="next" href="{SITE}/en/countries/GT/2021-10-p3.html"'.encode() in pages[1]
+    assert f'rel="prev" href="{SITE}/en/countries/GT/2021-10-p2.html"'.encode() in pages[2]
+    assert f'rel="next" href="{SITE}/en/countries/GT/2021-08.html"'.encode() in pages[2]
+    assert "Guatemala — October 2021 (2/3)" in visible_text(assert_valid_html5(pages[1]))

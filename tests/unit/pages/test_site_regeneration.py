@@ -115,13 +115,15 @@ def test_given_a_published_bulletin_then_only_its_pages_are_written_each_from_it
     # When the event of its publication is handled
     report = regenerator.regenerate([DETAIL], SCOPES)
 
-    # Then its page, and per scope and language the front page, its month and the month before, are
-    # written (plus each scope's pre-filled subscribe page); nothing else, whatever the archive holds
+    # Then its page, and per scope and language the front page, its month's and the month before's
+    # pages of 20 (30 and 31 bulletins: 2 each) are written, plus each scope's pre-filled subscribe
+    # page; nothing else, whatever the archive holds
     written = set(store.written)
     assert f"news/oim-y-guatemala-fortalecen-la-proteccion-de-personas-migrantes-{RECORD.id}.html" in written
     assert {"index.html", "en/index.html", "es/index.html", "es/countries/GT.html", "en/countries/GT/2021-11.html",
             "es/topics/trafficking-in-persons/2021-10.html", "es/subscribe/countries/GT.html"} <= written  # fmt: skip
-    assert len(written) == 1 + 1 + 4 * 2 * 3 + 3 * 2  # bulletin, home copy, fronts+months, subscribe pages
+    assert "en/countries/GT/2021-11-p2.html" in written
+    assert len(written) == 1 + 1 + 4 * 2 * (1 + 2 + 2) + 3 * 2  # bulletin, home copy, lists, subscribe pages
     assert set(index.read) <= SCOPES  # every Query on one of the bulletin's own partitions
     assert report.written == list(store.written)
 
@@ -136,7 +138,7 @@ def test_given_nothing_changed_when_regenerated_again_then_no_page_is_rewritten(
 
     assert store.written == {}
     assert report.written == []
-    assert len(report.unchanged) == 1 + 1 + 4 * 2 * 3 + 3 * 2
+    assert len(report.unchanged) == 1 + 1 + 4 * 2 * (1 + 2 + 1) + 3 * 2  # November: 2 pages, October: 1
 
 
 def test_given_the_first_run_then_every_scope_of_the_vocabulary_gets_its_page() -> None:
@@ -161,3 +163,23 @@ def test_given_a_bulletin_never_public_then_it_gets_no_page() -> None:
     SiteRegenerator(Embargoed(), index, store).regenerate([DETAIL], SCOPES)  # type: ignore[arg-type]
 
     assert not any(path.startswith("news/") for path in store.written)
+
+
+def test_given_a_month_that_shrinks_to_one_page_then_its_former_second_page_is_emptied() -> None:
+    # Given November in Guatemala's partition on two pages (30 bulletins)
+    index, store = held(40), FakeStore()
+    regenerator = SiteRegenerator(FakeBulletins(), index, store)  # type: ignore[arg-type]
+    regenerator.regenerate([DETAIL], SCOPES)
+    gt = scope_key(country="GT")
+    assert "en/countries/GT/2021-11-p2.html" in store.written
+
+    # When 15 of them leave the list (withdrawn), and the event is handled
+    index.partitions[gt] = index.partitions[gt][15:]
+    store.written.clear()
+    regenerator.regenerate([DETAIL], SCOPES)
+
+    # Then the former second page no longer lists anything, and the first lists all 15
+    second = store.written["en/countries/GT/2021-11-p2.html"].decode()
+    assert "No bulletins yet" in second
+    assert "Boletín número" not in second
+    assert store.written["en/countries/GT/2021-11.html"].decode().count("<article") == 15
