@@ -80,7 +80,9 @@ def _form_body() -> bytes:
     "/subscriptions",
     summary="Subscribe to bulletins by email",
     description="Double opt-in: a confirmation link is emailed. The answer is the same whether or not the "
-    "address is known or suppressed.",
+    "address is known or suppressed. The subscribe page's form may post the same fields "
+    "form-encoded (countries and topics repeated); it is answered with an HTML page in the "
+    "subscriber's language.",
     tags=["Subscriptions"],
     operation_id="subscribe",
     responses={
@@ -93,7 +95,8 @@ def _form_body() -> bytes:
                         "properties": {"status": {"const": "pending"}, "detail": {"type": "string"}},
                         "required": ["status", "detail"],
                     }
-                }
+                },
+                _HTML: {"schema": {"type": "string"}},
             },
         },
         **_problems(400, 409, 413, 415, 422),

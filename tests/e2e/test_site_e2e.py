@@ -306,3 +306,29 @@ def test_linking_the_original_needs_one(http: Http, office: str) -> None:
     reply = http.post("/bulletins", json_body={**submission, "link": "source"}, key=office)
     assert reply.status == 422
     assert "source_url" in reply.body.decode()
+
+
+def test_an_emails_read_the_bulletin_link_opens_its_page(stack: Any, http: Http, office: str) -> None:
+    from tests.e2e.conftest import emails_to, fresh_address, subscribe_and_confirm, text_of
+
+    # Given a confirmed subscriber to Panama
+    address = fresh_address("reader-link")
+    subscribe_and_confirm(stack, http, address, language="es", countries=["PA"])
+
+    # When a bulletin about Panama is published
+    submission = {
+        "title": "Panamá amplía la atención a personas migrantes en Darién",
+        "body": "Panamá abrió en Darién nuevos puestos de atención de salud para personas migrantes.",
+        "published_on": "2021-12-01",
+        "countries": ["PA"],
+    }
+    created = http.post("/bulletins", json_body=submission, key=office)
+    assert created.status == 201, created.body
+    stack.wait_until_idle(timeout=60)
+
+    # Then the email's link to the bulletin is its page on the site, which opens as HTML
+    (email,) = [m for m in emails_to(stack.outbox_dir, address) if "Darién" in str(m["Subject"])]
+    found = re.search(rf"https?://\S+/news/[a-z0-9-]+-{created.json()['id']}\.html", text_of(email))
+    assert found is not None
+    _, text = page_of(http, found.group(0))
+    assert "Panamá amplía la atención" in text
