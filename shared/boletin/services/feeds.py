@@ -155,10 +155,13 @@ class FeedRegenerator:
         now = now or datetime.now(UTC)
         report = RegenerationReport()
         known = self.index.feed_hashes()
-        if "asset" not in known:
-            # First run: a valid, empty feed for every scope a reader can subscribe to ahead.
-            from boletin.services.site import vocabulary_scopes
+        from boletin.services.site import vocabulary_digest, vocabulary_scopes
 
+        vocabulary = {"digest": vocabulary_digest()}
+        first_run = known.get("asset#vocabulary") != vocabulary
+        if first_run:
+            # A valid, empty feed for every scope a reader can subscribe to ahead (on the first run,
+            # and again when the vocabulary grows).
             scopes = {*scopes, *vocabulary_scopes()}
         stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
@@ -196,6 +199,8 @@ class FeedRegenerator:
             feeds = list_feeds(self.index)
             opml = render_opml([(f["title"], f["urls"]["rss"], settings.public_base_url) for f in feeds])
             self._write_if_changed("asset#opml", {"index.opml": (opml, OPML_CONTENT_TYPE)}, known, report)
+        if first_run:
+            self.index.record_feed_hashes("asset#vocabulary", vocabulary)
         return report
 
     def _write_if_changed(

@@ -24,7 +24,9 @@ from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepo
 from boletin.repositories.feed_store import SITE_PREFIX, FeedStore
 from boletin.settings import get_settings
 
-FIRST_RUN_MARKER = "assets/site.css"  # absent from the digests until the site was first written
+# A digest entry (not a page) naming the vocabulary the site was last fully written for: absent on
+# the first run, different once the vocabulary grows; either way every scope's pages are written.
+VOCABULARY_MARKER = "#vocabulary"
 
 
 @dataclass
@@ -44,6 +46,11 @@ def vocabulary_scopes() -> set[str]:
     scopes |= {scope_key(topic=t.slug) for t in list_topics()}
     scopes |= {scope_key(language=lang) for lang in LANGUAGES}
     return scopes
+
+
+def vocabulary_digest() -> str:
+    """Changes when the vocabulary (and so the set of scopes with pages and feeds) changes."""
+    return hashlib.sha256("\n".join(sorted(vocabulary_scopes())).encode()).hexdigest()
 
 
 def _month(day: date) -> str:
@@ -76,7 +83,8 @@ class SiteRegenerator:
         for detail in details:
             months.setdefault("", set()).add(_month(detail.published_on))
         touched = set(scopes)
-        first_run = not self.index.page_hashes([FIRST_RUN_MARKER])
+        vocabulary = vocabulary_digest()
+        first_run = self.index.page_hashes([VOCABULARY_MARKER]).get(VOCABULARY_MARKER) != vocabulary
         if first_run:
             touched |= vocabulary_scopes()
             documents.update(self._fixed_documents())
@@ -85,7 +93,10 @@ class SiteRegenerator:
             documents.update(
                 self._scope_documents(feed_scope(key), bulletin_months if key in scopes else set())
             )
-        return self._write(documents, default_type=HTML_CONTENT_TYPE)
+        report = self._write(documents, default_type=HTML_CONTENT_TYPE)
+        if first_run:  # only once every page is written: an interrupted first run runs again
+            self.index.record_page_hashes({VOCABULARY_MARKER: vocabulary})
+        return report
 
     # ------------------------------------------------------------------ what each page is made of
     def _bulletin_documents(
@@ -240,7 +251,6 @@ class SiteRegenerator:
             )
             for lang in SUBSCRIBE_LANGUAGES
         }
-        # The marker goes last, so an interrupted first run is a first run again.
         documents[STYLESHEET_PATH] = (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)
         return documents
 

@@ -13,7 +13,7 @@ import pytest
 from boletin.listing import scope_key
 from boletin.models.events import BulletinEventDetail
 from boletin.services import site as site_module
-from boletin.services.site import FIRST_RUN_MARKER, SiteRegenerator
+from boletin.services.site import VOCABULARY_MARKER, SiteRegenerator, vocabulary_digest
 from tests.unit.pages.page_samples import API, FEEDS, SITE, make_record, summary_of
 
 RECORD = make_record()
@@ -88,7 +88,7 @@ def held(count: int) -> FakeIndex:
             )
             entries.append({"pk": scope, "sk": f"{day.isoformat()}#x#id{n}", "view": copy.model_dump_json()})
         index.partitions[scope] = entries
-    index.hashes[FIRST_RUN_MARKER] = "x"  # not the first run: only what the event touches
+    index.hashes[VOCABULARY_MARKER] = vocabulary_digest()  # not the first run: only what the event touches
     return index
 
 
@@ -151,6 +151,11 @@ def test_given_the_first_run_then_every_scope_of_the_vocabulary_gets_its_page() 
     for path in ("en/countries/BZ.html", "es/topics/labour-migration.html", "en/languages/pt.html",
                  "fr/subscribe.html", "pt/subscribe.html", "assets/site.css"):  # fmt: skip
         assert path in store.written, path
+    # and, done once, it is not done again
+    assert index.hashes[VOCABULARY_MARKER] == vocabulary_digest()
+    store.written.clear()
+    regenerator.regenerate([DETAIL], SCOPES)
+    assert "en/countries/BZ.html" not in store.written
 
 
 def test_given_a_bulletin_never_public_then_it_gets_no_page() -> None:
