@@ -188,6 +188,9 @@ def test_a_withdrawal_leaves_its_notice_and_leaves_every_list(
     assert "Este boletín fue retirado" in text
     assert "Motivo: Duplicado" in text
     assert "capacitación" not in text
+    # and so does the address it had before its title was corrected
+    _, old_address = page_of(http, feed_link_path(bulletin))
+    assert "Este boletín fue retirado" in old_address
     # and no list or feed holds it any more
     for path in ("/", "/es/index.html", "/es/countries/GT.html", "/en/countries/HN.html",
                  "/es/topics/trafficking-in-persons.html", "/en/languages/es.html",

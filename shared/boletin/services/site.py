@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from boletin.listing import ALL, feed_scope, scope_key, scope_key_of_feed
@@ -77,31 +77,26 @@ class SiteRegenerator:
         from boletin.pages import HTML_CONTENT_TYPE
 
         documents: dict[str, tuple[bytes, str]] = {}
-        months: dict[str, set[str]] = {}
+        # The months whose pages list (or listed) the bulletins: their dates now and in every version.
+        months = {_month(d.published_on) for d in details}
         for bulletin_id in sorted({d.id for d in details}):
             documents.update(self._bulletin_documents(bulletin_id, months))
-        for detail in details:
-            months.setdefault("", set()).add(_month(detail.published_on))
         touched = set(scopes)
         vocabulary = vocabulary_digest()
         first_run = self.index.page_hashes([VOCABULARY_MARKER]).get(VOCABULARY_MARKER) != vocabulary
         if first_run:
             touched |= vocabulary_scopes()
             documents.update(self._fixed_documents())
-        bulletin_months = set().union(*months.values()) if months else set()
         for key in sorted(touched):
-            documents.update(
-                self._scope_documents(feed_scope(key), bulletin_months if key in scopes else set())
-            )
+            documents.update(self._scope_documents(feed_scope(key), months if key in scopes else set()))
         report = self._write(documents, default_type=HTML_CONTENT_TYPE)
         if first_run:  # only once every page is written: an interrupted first run runs again
             self.index.record_page_hashes({VOCABULARY_MARKER: vocabulary})
         return report
 
     # ------------------------------------------------------------------ what each page is made of
-    def _bulletin_documents(
-        self, bulletin_id: str, months: dict[str, set[str]]
-    ) -> dict[str, tuple[bytes, str]]:
+    def _bulletin_documents(self, bulletin_id: str, months: set[str]) -> dict[str, tuple[bytes, str]]:
+        """The bulletin's page (or its withdrawn notice) at its address and at earlier ones."""
         from boletin.enrichment.text import slugify
         from boletin.pages import (
             HTML_CONTENT_TYPE,
@@ -118,13 +113,13 @@ class SiteRegenerator:
             return {}  # never public: no page, and no notice telling anyone it existed
         versions = [BulletinRecord.model_validate(v) for v in self.bulletins.versions(bulletin_id)]
         versions.sort(key=lambda v: v.version)
-        months[bulletin_id] = {_month(v.published_on) for v in [*versions, record]}
+        months.update(_month(v.published_on) for v in [*versions, record])
         slug = record.enrichment.slug if record.enrichment else None
         path = bulletin_path(record.id, slug)
         base = settings.site_base_url
-        documents: dict[str, tuple[bytes, str]] = {}
         if record.status == "withdrawn":
-            documents[path] = (render_tombstone(record, site_base_url=base), HTML_CONTENT_TYPE)
+            body = render_tombstone(record, site_base_url=base)
+            at_old_addresses = body
         elif record.status == "published":
             history = [
                 VersionLine(
@@ -133,25 +128,19 @@ class SiteRegenerator:
                     v.last_change_note,
                 )
                 for v in versions
-                if v.status in ("published", "withdrawn") or v.published_at is not None
+                if v.published_at is not None  # versions readers saw, not drafts before publication
             ]
             if history:
                 history.append(VersionLine(record.version, record.updated_at.date(), record.last_change_note))
             corrected_on = record.updated_at if record.version > 1 else None
-            documents[path] = (
-                render_bulletin(record, history, site_base_url=base, corrected_on=corrected_on),
-                HTML_CONTENT_TYPE,
-            )
+            body = render_bulletin(record, history, site_base_url=base, corrected_on=corrected_on)
+            at_old_addresses = render_moved(record, site_base_url=base)
         else:
             return {}
-        # Addresses it had under earlier titles keep leading to it.
+        documents = {path: (body, HTML_CONTENT_TYPE)}
+        # Addresses it had under earlier titles lead to it (or say it was withdrawn).
         for old_slug in {slugify(v.title) for v in versions} - {slug}:
-            moved = record if record.status == "published" else None
-            if moved is not None:
-                documents[bulletin_path(record.id, old_slug)] = (
-                    render_moved(record, site_base_url=base),
-                    HTML_CONTENT_TYPE,
-                )
+            documents[bulletin_path(record.id, old_slug)] = (at_old_addresses, HTML_CONTENT_TYPE)
         return documents
 
     def _scope_documents(self, scope: FeedScope, months: set[str]) -> dict[str, tuple[bytes, str]]:
@@ -254,12 +243,6 @@ class SiteRegenerator:
         documents[STYLESHEET_PATH] = (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)
         return documents
 
-    def write_fixed(self) -> SiteReport:
-        """The stylesheet and the subscribe pages (also written by the first regeneration)."""
-        from boletin.pages import HTML_CONTENT_TYPE
-
-        return self._write(self._fixed_documents(), default_type=HTML_CONTENT_TYPE)
-
     # ------------------------------------------------------------------ writing
     def _write(self, documents: dict[str, tuple[bytes, str]], *, default_type: str) -> SiteReport:
         report = SiteReport()
@@ -280,7 +263,3 @@ class SiteRegenerator:
 
 def _view(item: dict[str, Any]) -> BulletinSummaryView:
     return BulletinSummaryView.model_validate_json(item["view"])
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
