@@ -159,17 +159,20 @@ class FeedRegenerator:
 
         vocabulary = {"digest": vocabulary_digest()}
         first_run = known.get("asset#vocabulary") != vocabulary
+        never_used: set[str] = set()
         if first_run:
             # A valid, empty feed for every scope a reader can subscribe to ahead (on the first run,
-            # and again when the vocabulary grows).
-            scopes = {*scopes, *vocabulary_scopes()}
+            # and again when the vocabulary grows); scopes that never had a bulletin need no Query.
+            registered = {item["sk"] for item in self.index.registered_feeds()}
+            never_used = vocabulary_scopes() - registered - set(scopes)
+            scopes = {*scopes, *never_used}
         stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
             "asset", {STYLESHEET_NAME: (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)}, known, report
         )
         for key in sorted(set(scopes)):
             scope = feed_scope(key)
-            entries = [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
+            entries = [] if key in never_used else [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
             language = feed_language(scope)
             title, description = feed_texts(scope, label=scope_label(scope, language), language=language)
             updated = max((e.updated_at for e in entries), default=datetime(2000, 1, 1, tzinfo=UTC))

@@ -3,7 +3,8 @@
 Which pages a bulletin event touches: the bulletin's own page (or its withdrawn notice), and for
 every feed scope it is in now or was in before (the same scopes as the feeds), in each news
 language, the scope's front page, the pages of the months the bulletin is dated in (now and in
-earlier versions) and those months' neighbours (their newer/older links). Each page is rendered
+earlier versions) and those months' neighbours (their newer/older links). A scope's pages appear
+with its first bulletin (its feeds exist from the first run). Each page is rendered
 from one index partition (or the bulletin's own item and versions) and written only when its
 bytes changed (digests kept per page, read with one BatchGetItem per 100 pages).
 """
@@ -24,8 +25,8 @@ from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepo
 from boletin.repositories.feed_store import SITE_PREFIX, FeedStore
 from boletin.settings import get_settings
 
-# A digest entry (not a page) naming the vocabulary the site was last fully written for: absent on
-# the first run, different once the vocabulary grows; either way every scope's pages are written.
+# A digest entry (not a page) naming the vocabulary the fixed pages were last written for: absent on
+# the first run, different once the vocabulary grows; either way they are written again.
 VOCABULARY_MARKER = "#vocabulary"
 
 
@@ -37,7 +38,7 @@ class SiteReport:
 
 def vocabulary_scopes() -> set[str]:
     """Every scope a reader can subscribe to from the start: the region's countries, every topic
-    and language (feeds and pages for them exist, empty, before their first bulletin)."""
+    and language (their feeds exist, empty, before their first bulletin)."""
     from boletin.enrichment.taxonomy import LANGUAGES, list_topics
     from boletin.pages.texts import REGIONS
 
@@ -81,13 +82,11 @@ class SiteRegenerator:
         months = {_month(d.published_on) for d in details}
         for bulletin_id in sorted({d.id for d in details}):
             documents.update(self._bulletin_documents(bulletin_id, months))
-        touched = set(scopes)
         vocabulary = vocabulary_digest()
         first_run = self.index.page_hashes([VOCABULARY_MARKER]).get(VOCABULARY_MARKER) != vocabulary
-        if first_run:
-            touched |= vocabulary_scopes()
+        if first_run:  # the stylesheet and the subscribe pages (they list the vocabulary)
             documents.update(self._fixed_documents())
-        for key in sorted(touched):
+        for key in sorted(set(scopes)):
             documents.update(self._scope_documents(feed_scope(key), months if key in scopes else set()))
         report = self._write(documents, default_type=HTML_CONTENT_TYPE)
         if first_run:  # only once every page is written: an interrupted first run runs again
@@ -166,17 +165,33 @@ class SiteRegenerator:
                 older_month=_month(newest[-1].published_on) if len(newest) > FRONT_PAGE_SIZE else None,
             )
         ]
+        # A month's neighbours are rewritten only when their links to it change: when the month
+        # appears (its page did not exist) or empties. Neighbour lookups are made once each.
+        existed = self.index.page_hashes(news_path(NEWS_LANGUAGES[0], scope, m) for m in months)
+        neighbours: dict[tuple[str, bool], str | None] = {}
+
+        def neighbour(month: str, older: bool) -> str | None:
+            if (month, older) not in neighbours:
+                neighbours[(month, older)] = self.index.neighbour_month(key, month, older=older)
+            return neighbours[(month, older)]
+
+        month_views = {m: [_view(i) for i in self.index.month(key, m)] for m in months}
         wanted = set(months)
         for month in months:
-            for older in (True, False):
-                neighbour = self.index.neighbour_month(key, month, older=older)
-                if neighbour:
-                    wanted.add(neighbour)
+            if news_path(NEWS_LANGUAGES[0], scope, month) not in existed or not month_views[month]:
+                for older in (True, False):
+                    found = neighbour(month, older)
+                    if found:
+                        wanted.add(found)
+                        # the neighbour's link back to this side is this month (or what is beyond it)
+                        neighbours.setdefault((found, not older), month if month_views[month] else None)
         vanished: list[NewsPage] = []  # the page after a month's last: rewritten if it existed
         for month in sorted(wanted):
-            views = [_view(i) for i in self.index.month(key, month)]
-            older_month = self.index.neighbour_month(key, month, older=True)
-            newer_month = self.index.neighbour_month(key, month, older=False)
+            if month not in month_views:
+                month_views[month] = [_view(i) for i in self.index.month(key, month)]
+            views = month_views[month]
+            older_month = neighbour(month, True)
+            newer_month = neighbour(month, False)
             count = max(1, -(-len(views) // MONTH_PAGE_SIZE))
             for number in range(1, count + 2):
                 news = NewsPage(
