@@ -76,18 +76,26 @@ class SiteRegenerator:
     def regenerate(self, details: Iterable[BulletinEventDetail], scopes: Iterable[str]) -> SiteReport:
         """Render every page the events touch and write those that changed."""
         from boletin.pages import HTML_CONTENT_TYPE
+        from boletin.services.feeds import scopes_touched
 
         documents: dict[str, tuple[bytes, str]] = {}
-        # The months whose pages list (or listed) the bulletins: their dates now and in every version.
-        months = {_month(d.published_on) for d in details}
-        for bulletin_id in sorted({d.id for d in details}):
-            documents.update(self._bulletin_documents(bulletin_id, months))
+        # Per scope, the months whose pages list (or listed) its bulletins: each bulletin's date now
+        # and in its earlier versions, only in the scopes that bulletin is or was in.
+        months_of: dict[str, set[str]] = {}
+        for detail in details:
+            months_of.setdefault(detail.id, set()).add(_month(detail.published_on))
+        for bulletin_id in sorted(months_of):
+            documents.update(self._bulletin_documents(bulletin_id, months_of[bulletin_id]))
+        scope_months: dict[str, set[str]] = {key: set() for key in scopes}
+        for detail in details:
+            for key in scopes_touched(detail):
+                scope_months.setdefault(key, set()).update(months_of[detail.id])
         vocabulary = vocabulary_digest()
         first_run = self.index.page_hashes([VOCABULARY_MARKER]).get(VOCABULARY_MARKER) != vocabulary
         if first_run:  # the stylesheet and the subscribe pages (they list the vocabulary)
             documents.update(self._fixed_documents())
-        for key in sorted(set(scopes)):
-            documents.update(self._scope_documents(feed_scope(key), months if key in scopes else set()))
+        for key in sorted(scope_months):
+            documents.update(self._scope_documents(feed_scope(key), scope_months[key]))
         report = self._write(documents, default_type=HTML_CONTENT_TYPE)
         if first_run:  # only once every page is written: an interrupted first run runs again
             self.index.record_page_hashes({VOCABULARY_MARKER: vocabulary})
