@@ -173,9 +173,9 @@ class SiteRegenerator:
                 older_month=_month(newest[-1].published_on) if len(newest) > FRONT_PAGE_SIZE else None,
             )
         ]
-        # A month's neighbours are rewritten only when their links to it change: when the month
-        # appears (its page did not exist) or empties. Neighbour lookups are made once each.
-        existed = self.index.page_hashes(news_path(NEWS_LANGUAGES[0], scope, m) for m in months)
+        # A month's neighbours are not rewritten: their newer/older links may skip a month that
+        # just appeared, or lead to one that emptied (its page stays, saying so), and are brought up
+        # to date with their own next bulletin. That keeps an event's cost to its own months.
         neighbours: dict[tuple[str, bool], str | None] = {}
 
         def neighbour(month: str, older: bool) -> str | None:
@@ -185,14 +185,6 @@ class SiteRegenerator:
 
         month_views = {m: [_view(i) for i in self.index.month(key, m)] for m in months}
         wanted = set(months)
-        for month in months:
-            if news_path(NEWS_LANGUAGES[0], scope, month) not in existed or not month_views[month]:
-                for older in (True, False):
-                    found = neighbour(month, older)
-                    if found:
-                        wanted.add(found)
-                        # the neighbour's link back to this side is this month (or what is beyond it)
-                        neighbours.setdefault((found, not older), month if month_views[month] else None)
         vanished: list[NewsPage] = []  # the page after a month's last: rewritten if it existed
         for month in sorted(wanted):
             if month not in month_views:
