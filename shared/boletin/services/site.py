@@ -178,9 +178,22 @@ class SiteRegenerator:
         # to date with their own next bulletin. That keeps an event's cost to its own months.
         neighbours: dict[tuple[str, bool], str | None] = {}
 
+        front_months = sorted({_month(v.published_on) for v in newest}, reverse=True)
+        complete = len(newest) <= FRONT_PAGE_SIZE  # the front page holds the whole scope
+
         def neighbour(month: str, older: bool) -> str | None:
             if (month, older) not in neighbours:
-                neighbours[(month, older)] = self.index.neighbour_month(key, month, older=older)
+                # Read off the newest entries when they reach past the month; else one small Query.
+                if not older and front_months and front_months[0] <= month:
+                    found: str | None = None
+                elif not older and (complete or (front_months and front_months[-1] <= month)):
+                    # every month from the oldest shown to the newest has its entries shown
+                    found = min((m for m in front_months if m > month), default=None)
+                elif older and (complete or (front_months and front_months[-1] < month)):
+                    found = max((m for m in front_months if m < month), default=None)
+                else:
+                    found = self.index.neighbour_month(key, month, older=older)
+                neighbours[(month, older)] = found
             return neighbours[(month, older)]
 
         month_views = {m: [_view(i) for i in self.index.month(key, m)] for m in months}
