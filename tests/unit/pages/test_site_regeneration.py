@@ -190,3 +190,45 @@ def test_given_a_month_that_shrinks_to_one_page_then_its_former_second_page_is_e
     assert "No bulletins yet" in second
     assert "Boletín número" not in second
     assert store.written["en/countries/GT/2021-11.html"].decode().count("<article") == 15
+
+
+def test_given_any_archive_then_month_pages_link_the_true_newer_and_older_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    import boletin.pages as pages
+    from boletin.models.feeds import FeedScope
+
+    # Given random archives (1 to 60 bulletins over 400 days), some of whose months an event touches
+    rng = random.Random(15)
+    render = pages.render_news
+    for _ in range(100):
+        index = FakeIndex()
+        view = summary_of(RECORD)
+        days = [date(2021, 1, 1) + timedelta(days=rng.randint(0, 400)) for _ in range(rng.randint(1, 60))]
+        index.partitions["c=GT"] = [
+            {"pk": "c=GT", "sk": f"{d.isoformat()}#x#i{n}", "view": view.model_copy(update={"published_on": d}).model_dump_json()}
+            for n, d in enumerate(days)
+        ]  # fmt: skip
+        months = sorted({d.isoformat()[:7] for d in days})
+        links: dict[tuple[str, int], Any] = {}
+
+        def spy(news: Any, _links: Any = links, **kwargs: Any) -> bytes:
+            if news.month:
+                _links[(news.month, news.page)] = (news.older_month, news.newer_month, news.pages)
+            return render(news, **kwargs)
+
+        monkeypatch.setattr(pages, "render_news", spy)
+
+        # When their pages are rendered (neighbours read off the front page's entries where possible)
+        SiteRegenerator(FakeBulletins(), index, FakeStore())._scope_documents(  # type: ignore[arg-type]
+            FeedScope(kind="country", value="GT"), set(rng.sample(months, min(3, len(months))))
+        )
+
+        # Then each month's first page links the next newer month and its last the next older one
+        for (month, page), (older, newer, count) in links.items():
+            if page == count:
+                assert older == max([m for m in months if m < month], default=None)
+            if page == 1:
+                assert newer == min([m for m in months if m > month], default=None)
