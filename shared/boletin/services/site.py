@@ -94,8 +94,10 @@ class SiteRegenerator:
         first_run = self.index.page_hashes([VOCABULARY_MARKER]).get(VOCABULARY_MARKER) != vocabulary
         if first_run:  # the stylesheet and the subscribe pages (they list the vocabulary)
             documents.update(self._fixed_documents())
+        # Only a correction or a withdrawal can take a bulletin off a month (a publication only adds).
+        may_shrink = any(d.change is not None or d.reason is not None for d in details)
         for key in sorted(scope_months):
-            documents.update(self._scope_documents(feed_scope(key), scope_months[key]))
+            documents.update(self._scope_documents(feed_scope(key), scope_months[key], may_shrink=may_shrink))
         report = self._write(documents, default_type=HTML_CONTENT_TYPE)
         if first_run:  # only once every page is written: an interrupted first run runs again
             self.index.record_page_hashes({VOCABULARY_MARKER: vocabulary})
@@ -150,7 +152,9 @@ class SiteRegenerator:
             documents[bulletin_path(record.id, old_slug)] = (at_old_addresses, HTML_CONTENT_TYPE)
         return documents
 
-    def _scope_documents(self, scope: FeedScope, months: set[str]) -> dict[str, tuple[bytes, str]]:
+    def _scope_documents(
+        self, scope: FeedScope, months: set[str], *, may_shrink: bool = True
+    ) -> dict[str, tuple[bytes, str]]:
         from boletin.pages import (
             FRONT_PAGE_SIZE,
             HTML_CONTENT_TYPE,
@@ -217,8 +221,12 @@ class SiteRegenerator:
                     pages=count,
                 )
                 (pages if number <= count else vanished).append(news)
-        known_vanished = self.index.page_hashes(
-            news_path(lang, scope, n.month, n.page) for n in vanished for lang in NEWS_LANGUAGES
+        known_vanished = (
+            self.index.page_hashes(
+                news_path(lang, scope, n.month, n.page) for n in vanished for lang in NEWS_LANGUAGES
+            )
+            if may_shrink
+            else {}
         )
         pages += [
             n for n in vanished if news_path(NEWS_LANGUAGES[0], scope, n.month, n.page) in known_vanished

@@ -183,7 +183,7 @@ def test_given_a_month_that_shrinks_to_one_page_then_its_former_second_page_is_e
     # When 15 of them leave the list (withdrawn), and the event is handled
     index.partitions[gt] = index.partitions[gt][15:]
     store.written.clear()
-    regenerator.regenerate([DETAIL], SCOPES)
+    regenerator.regenerate([DETAIL.model_copy(update={"reason": "Duplicado"})], SCOPES)
 
     # Then the former second page no longer lists anything, and the first lists all 15
     second = store.written["en/countries/GT/2021-11-p2.html"].decode()
