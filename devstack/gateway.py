@@ -202,6 +202,12 @@ class Gateway:
     s3_client: Callable[[], Any]
     feeds_bucket: str | None = None
     feeds_prefix: str = "/feeds/"
+    # The distribution's default behaviour: other GETs no route takes are read from the bucket
+    # under this origin path ("site" for "/site"), "/" as the default root object.
+    site_origin_path: str | None = None
+    default_root_object: str = "index.html"
+    # The response headers policy's headers, added to whatever the distribution serves.
+    distribution_headers: list[tuple[str, str]] = field(default_factory=list)
     local_routes: dict[tuple[str, str], Callable[[HttpRequest, list[str]], HttpResponse]] = field(
         default_factory=dict
     )
@@ -219,6 +225,11 @@ class Gateway:
         if not matching:
             if method == "GET" and self.feeds_bucket and request.raw_path.startswith(self.feeds_prefix):
                 return self._feed(request)
+            if method == "GET" and self.feeds_bucket and self.site_origin_path is not None:
+                path = request.raw_path.split("?", 1)[0]
+                if path == "/":
+                    path = "/" + self.default_root_object
+                return self._feed(request, key=self.site_origin_path + path, what="page")
             return problem(404, f"No route for {request.method} {request.raw_path}.")
         best = min(route.specificity for route, _ in matching)
         matching = [(route, params) for route, params in matching if route.specificity == best]
@@ -459,15 +470,15 @@ class Gateway:
         return HttpResponse(status, headers, payload)
 
     # ------------------------------------------------------------------ CloudFront + S3
-    def _feed(self, request: HttpRequest) -> HttpResponse:
-        key = unquote(request.raw_path.lstrip("/"))
+    def _feed(self, request: HttpRequest, *, key: str | None = None, what: str = "feed") -> HttpResponse:
+        key = unquote(key if key is not None else request.raw_path.split("?", 1)[0].lstrip("/"))
         s3 = self.s3_client()
         try:
             obj = s3.get_object(Bucket=self.feeds_bucket, Key=key)
         except Exception as error:
             code = str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
-            if code in ("NoSuchKey", "404", "NotFound"):
-                return problem(404, f"No feed at {request.raw_path}.")
+            if code in ("NoSuchKey", "404", "NotFound", "AccessDenied"):
+                return problem(404, f"No {what} at {request.raw_path}.")
             raise
         body: bytes = obj["Body"].read()
         etag = str(obj.get("ETag", ""))
@@ -499,6 +510,7 @@ class Gateway:
             )
         headers.append(("Vary", "Accept-Encoding"))
         headers.append(("X-Cache", "Miss from cloudfront (local)"))
+        headers.extend(self.distribution_headers)
         if _not_modified(request, etag, last_modified):
             return HttpResponse(304, [h for h in headers if h[0] not in ("Content-Type",)], b"")
         if compress:

@@ -659,6 +659,7 @@ class DevStack:
             s3_client=lambda: self.client("s3"),
             feeds_bucket=self._distribution_bucket(),
             feeds_prefix=self.feeds_prefix,
+            **self._distribution_site(),
         )
         gateway.local_routes = {
             ("POST", "schedules"): self._local_schedule,
@@ -685,6 +686,54 @@ class DevStack:
                     return buckets[domain]
             logger.debug("%s has no origin among the template's buckets", logical_id)
         return None
+
+    def _distribution_site(self) -> dict[str, Any]:
+        """What the distribution's default behaviour serves: its origin's path in the bucket, the
+        default root object, and the response headers policy's security headers."""
+        template = self._resources.template
+        for resource in template.of_type("AWS::CloudFront::Distribution").values():
+            config = (resource.get("Properties") or {}).get("DistributionConfig") or {}
+            default = config.get("DefaultCacheBehavior") or {}
+            origin: dict[str, Any] = next(
+                (o for o in config.get("Origins") or [] if o.get("Id") == default.get("TargetOriginId")), {}
+            )
+            site: dict[str, Any] = {
+                "default_root_object": str(config.get("DefaultRootObject") or "index.html")
+            }
+            if "OriginPath" in origin:
+                site["site_origin_path"] = str(origin["OriginPath"]).strip("/")
+            policy_ref = default.get("ResponseHeadersPolicyId")
+            if isinstance(policy_ref, dict) and "Ref" in policy_ref:
+                policy = template.resources.get(policy_ref["Ref"]) or {}
+                site["distribution_headers"] = self._security_headers(policy)
+            return site
+        return {}
+
+    def _security_headers(self, policy: dict[str, Any]) -> list[tuple[str, str]]:
+        config = ((policy.get("Properties") or {}).get("ResponseHeadersPolicyConfig") or {}).get(
+            "SecurityHeadersConfig"
+        ) or {}
+        headers: list[tuple[str, str]] = []
+        hsts = config.get("StrictTransportSecurity")
+        if hsts:
+            value = f"max-age={hsts['AccessControlMaxAgeSec']}"
+            value += "; includeSubDomains" if hsts.get("IncludeSubdomains") else ""
+            value += "; preload" if hsts.get("Preload") else ""
+            headers.append(("Strict-Transport-Security", value))
+        if config.get("ContentTypeOptions"):
+            headers.append(("X-Content-Type-Options", "nosniff"))
+        if config.get("FrameOptions"):
+            headers.append(("X-Frame-Options", str(config["FrameOptions"]["FrameOption"])))
+        if config.get("ReferrerPolicy"):
+            headers.append(("Referrer-Policy", str(config["ReferrerPolicy"]["ReferrerPolicy"])))
+        csp = config.get("ContentSecurityPolicy")
+        if csp:
+            value = _local_value(self._resources.resolve(csp["ContentSecurityPolicy"]), self._local_host())
+            headers.append(("Content-Security-Policy", str(value)))
+        return headers
+
+    def _local_host(self) -> str:
+        return f"{HOST}:{self.port}"
 
     # ------------------------------------------------------------------ /_local routes
     def _local_digests(self, request: HttpRequest, rest: list[str]) -> HttpResponse:

@@ -292,6 +292,118 @@ def bench_feeds(stack: Any, counter: CallCounter) -> None:
     )
 
 
+class PutCounter:
+    """The keys of every S3 PutObject while active (pages under site/, feeds under feeds/)."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.active = False
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if self.active and model.name == "PutObject":
+            self.keys.append(str(params.get("Key", "")))
+
+
+def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
+    from boletin.listing import scope_key
+    from boletin.models.feeds import FeedScope
+    from boletin.services.offices import create_office
+    from boletin.services.site import SiteRegenerator
+
+    emit("\nPublic site (issue 15)")
+    _, key = create_office(f"Bench site office {uuid.uuid4().hex[:6]}")
+    submission = {
+        "title": "Costa Rica y Panamá refuerzan la atención a personas migrantes en tránsito",
+        "body": "Autoridades de Costa Rica y Panamá acordaron en San José mejorar la atención de la salud "
+        "de las personas migrantes en tránsito por la frontera.",
+        "published_on": "2021-11-30",
+    }
+    # On a fresh stack the first bulletin is the site's first run (empty pages and feeds for the
+    # whole vocabulary); the second shows what a bulletin costs from then on.
+    for n, label in ((1, "a first bulletin of this section"), (2, "a new bulletin (submit → published)")):
+        body = {**submission, "title": f"{submission['title']} ({n})"}
+        puts.keys, puts.active = [], True
+        with counter.counting() as calls:
+            request = urllib.request.Request(
+                f"{stack.url}/bulletins",
+                data=json.dumps(body).encode(),
+                method="POST",
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            )
+            created = json.loads(urllib.request.urlopen(request).read())
+            stack.wait_until_idle(timeout=120)
+        puts.active = False
+        pages = sorted(k for k in puts.keys if k.startswith("site/"))
+        feeds = [k for k in puts.keys if k.startswith("feeds/")]
+        emit(
+            f"  {label}: pages rewritten {len(pages)}, feed objects rewritten {len(feeds)}, "
+            f"AWS calls by every function {sum(calls.values())}"
+        )
+    emit("    " + ", ".join(p.removeprefix("site/") for p in pages))
+    submission = body
+    correction = {**submission, "title": submission["title"] + " corregido", "change": "minor"}
+    puts.keys, puts.active = [], True
+    request = urllib.request.Request(
+        f"{stack.url}/bulletins/{created['id']}",
+        data=json.dumps(correction).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", "If-Match": '"1"'},
+    )
+    urllib.request.urlopen(request).read()
+    stack.wait_until_idle(timeout=120)
+    puts.active = False
+    emit(f"  a correction of its title: pages rewritten {sum(k.startswith('site/') for k in puts.keys)}")
+
+    from boletin.models.bulletins import BulletinSummaryView
+    from boletin.pages import NewsPage, render_news
+
+    settings_ = SiteRegenerator.from_settings()
+    index = settings_.index
+    scope = FeedScope(kind="topic", value="bench-pages")
+    partition = scope_key(topic="bench-pages")
+    base = f"{stack.url}"
+    filled = 0
+    for total in (100, 10_000):
+        fill_index(total - filled, scope=partition)
+        filled = total
+        # The front page: one Query of 21 entries. Rendering is timed apart from moto, whose Query
+        # time grows with the whole table (it sorts it), unlike DynamoDB's.
+        with counter.counting() as calls:
+            entries = index.latest(partition, 21)
+        views = [BulletinSummaryView.model_validate_json(i["view"]) for i in entries]
+        rounds = 20
+        start = time.perf_counter()
+        for _ in range(rounds):
+            render_news(NewsPage(scope=scope, entries=views[:20]), language="en", site_base_url=base,
+                        feeds_base_url=f"{base}/feeds")  # fmt: skip
+        render_ms = (time.perf_counter() - start) * 1000 / rounds
+        row(
+            f"front page, {total:,} bulletins in its scope",
+            calls,
+            f"items read {len(entries)}, render {render_ms:.1f} ms",
+        )
+        month = views[-1].published_on.isoformat()[:7]
+        with counter.counting() as calls:
+            entries = index.month(partition, month)
+            index.neighbour_month(partition, month, older=True)
+            index.neighbour_month(partition, month, older=False)
+        views = [BulletinSummaryView.model_validate_json(i["view"]) for i in entries]
+        start = time.perf_counter()
+        for _ in range(rounds):
+            render_news(NewsPage(scope=scope, entries=views, month=month), language="en", site_base_url=base,
+                        feeds_base_url=f"{base}/feeds")  # fmt: skip
+        render_ms = (time.perf_counter() - start) * 1000 / rounds
+        row(
+            f"a month page, {total:,} bulletins in its scope",
+            calls,
+            f"items read {len(entries)} (that month), render {render_ms:.1f} ms",
+        )
+    emit(
+        "  a front page reads 21 entries whatever its scope holds; a month page reads that month only "
+        f"(here {len(entries)} at 10,000 bulletins spread over 700 days)"
+    )
+
+
 def bench_email(stack: Any, counter: CallCounter) -> None:
     from boletin.models.events import BulletinEventDetail
     from boletin.models.subscriptions import SubscriptionRecord
@@ -583,6 +695,7 @@ FIGURES = sys.stdout
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT))  # devstack/ lives at the repository's root, beside scripts/
     from boletin import aws
     from devstack import DevStack
 
@@ -590,15 +703,30 @@ def main() -> None:
 
     counter = CallCounter()
     aws.on_call(counter)
-    bench_dynamodb_engine()
+    puts = PutCounter()
+    aws.on_call(puts, event="before-parameter-build")
+    # `--only SECTION` (dynamodb, api, enrichment, feeds, site, email, import, queues) runs one section.
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only in (None, "dynamodb"):
+        bench_dynamodb_engine()
     with tempfile.TemporaryDirectory() as outbox, DevStack(ROOT, port=0, outbox_dir=Path(outbox)) as stack:
         emit(f"Boletín benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local stack at {stack.url}")
-        bench_api(stack, counter)
-        bench_enrichment()
-        bench_feeds(stack, counter)
-        bench_email(stack, counter)
-        bench_import(stack)
-    bench_queues()
+        if only in (None, "api"):
+            bench_api(stack, counter)
+        if only in (None, "enrichment"):
+            bench_enrichment()
+        if only in (None, "feeds"):
+            bench_feeds(stack, counter)
+        if only in (None, "site"):
+            bench_site(stack, counter, puts)
+        if only in (None, "email"):
+            bench_email(stack, counter)
+        if only in (None, "import"):
+            bench_import(stack)
+    if only in (None, "queues"):
+        bench_queues()
+    if only is not None:
+        return
     emit("\nCold start: a fresh interpreter importing the handler and running its pure logic once")
     from importtime import measure  # scripts/ is this script's own folder
 

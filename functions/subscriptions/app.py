@@ -16,6 +16,7 @@ from boletin.models.subscriptions import SubscriptionRequest
 from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services import subscription_pages as pages
 from boletin.services.subscriptions import SubscriptionService
+from boletin.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -79,7 +80,9 @@ def _form_body() -> bytes:
     "/subscriptions",
     summary="Subscribe to bulletins by email",
     description="Double opt-in: a confirmation link is emailed. The answer is the same whether or not the "
-    "address is known or suppressed.",
+    "address is known or suppressed. The subscribe page's form may post the same fields "
+    "form-encoded (countries and topics repeated); it is answered with an HTML page in the "
+    "subscriber's language.",
     tags=["Subscriptions"],
     operation_id="subscribe",
     responses={
@@ -92,7 +95,8 @@ def _form_body() -> bytes:
                         "properties": {"status": {"const": "pending"}, "detail": {"type": "string"}},
                         "required": ["status", "detail"],
                     }
-                }
+                },
+                _HTML: {"schema": {"type": "string"}},
             },
         },
         **_problems(400, 409, 413, 415, 422),
@@ -101,6 +105,14 @@ def _form_body() -> bytes:
 )
 def subscribe() -> Response[str]:
     event = app.current_event
+    content_type = (header(event.headers, "Content-Type") or "").split(";", 1)[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        # The subscribe page's form (no JavaScript): the same flow, answered with an HTML page.
+        page = pages.subscribe_form(_get_service(), _form_body(), site_base_url=get_settings().site_base_url)
+        logger.info("subscription requested from the form", status=page.status)
+        if page.status == 202:
+            count(metrics, BusinessMetric.SUBSCRIPTIONS_REQUESTED)
+        return _page(page)
     request = parse_json_body(
         SubscriptionRequest,
         event.body,

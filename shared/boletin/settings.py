@@ -28,6 +28,7 @@ class Settings(BaseModel):
     bulletin_id_secret_arn: str = Field(alias="BULLETIN_ID_SECRET_ARN")
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     feeds_base_url: str = Field(alias="FEEDS_BASE_URL")
+    site_base_url: str = Field(alias="SITE_BASE_URL")  # the public pages (CloudFront), no trailing slash
     sender_address: str = Field(alias="SENDER_ADDRESS")
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
     schedule_group: str = Field(alias="SCHEDULE_GROUP")

@@ -306,6 +306,25 @@ def test_lists_and_versions_return_the_same_text_as_json(http: Http, hostile: di
     assert versions.json()["items"][-1]["body"] == BODY
 
 
+def test_the_public_pages_show_the_text_as_text_and_run_nothing(http: Http, hostile: dict[str, Any]) -> None:
+    # Imported here: the page oracle's module imports this one's corpus.
+    from tests.unit.pages.page_samples import assert_valid_html5, visible_text
+    from tests.unit.pages.test_pages_hostile_input import assert_safe_page
+
+    # When the bulletin's page (as its feed item links it) and the lists that hold it are opened
+    item = next(i for i in http.get("/feeds/countries/CR.json").json()["items"] if i["id"] == hostile["urn"])
+    paths = [item["url"], "/", "/en/countries/CR.html", "/es/countries/CR.html", "/en/languages/en.html"]
+    for path in paths:
+        reply = http.get(path)
+        assert reply.status == 200, path
+        assert reply.header("Content-Type") == "text/html; charset=utf-8"
+        # Then each is valid HTML whose only script is JSON-LD data, and the title reads as given
+        assert_safe_page(reply.body)
+        assert TITLE in visible_text(assert_valid_html5(reply.body)), path
+    page = http.get(item["url"]).body.decode()
+    assert 'IOM <script>alert("office")</script> & "Co" ]]>' in visible_text(assert_valid_html5(page))
+
+
 def feed_paths(topics: list[str], ext: str) -> list[str]:
     return [
         f"/feeds/all.{ext}",

@@ -83,6 +83,8 @@ _CSS: Final = (
     "button{font:inherit;font-weight:bold;color:#fff;background:#1d4f91;border:0;border-radius:4px;"
     "padding:10px 16px;cursor:pointer}"
     "button:focus,a:focus,input:focus{outline:3px solid #ffbf47}"
+    "fieldset.region{border:0;margin:4px 0;padding:0}"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:0 12px}"
 )
 
 
@@ -164,6 +166,7 @@ def manage_page(
     country_options: Sequence[tuple[str, str]] = (),
     saved: bool = False,
     unsubscribe_url: str | None = None,
+    country_groups: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
 ) -> str:
     """The preferences form: countries, topics, frequency and language, posted to ``action_url``.
 
@@ -176,7 +179,18 @@ def manage_page(
     if saved:
         parts.append(f'<p class="notice" role="status">{_e(translate(lang, "page.manage.saved"))}</p>')
     parts.append(f'<form method="post" action="{_e(action)}" enctype="application/x-www-form-urlencoded">')
-    if country_options:
+    if country_groups:  # (region label, options): one group per region, not one long column
+        groups = "".join(
+            f'<fieldset class="region"><legend>{_e(region)}</legend><div class="grid">'
+            + _boxes("countries", options, current.countries)
+            + "</div></fieldset>"
+            for region, options in country_groups
+        )
+        parts.append(
+            f"<fieldset><legend>{_e(translate(lang, 'bulletin.countries'))}</legend>"
+            f'<p class="hint">{_e(translate(lang, "page.manage.countries_hint"))}</p>{groups}</fieldset>'
+        )
+    elif country_options:
         parts.append(
             _checkboxes(
                 "countries",
@@ -301,15 +315,19 @@ def _link(url: str, label: str) -> str:
     return f'<p><a href="{_e(validate_url(url))}">{_e(label)}</a></p>'
 
 
-def _checkboxes(
-    name: str, legend: str, hint: str, options: Sequence[tuple[str, str]], selected: Iterable[str]
-) -> str:
+def _boxes(name: str, options: Sequence[tuple[str, str]], selected: Iterable[str]) -> str:
     chosen = set(selected)
-    boxes = "".join(
+    return "".join(
         f'<label><input type="checkbox" name="{name}" value="{_e(value)}"'
         f"{' checked' if value in chosen else ''}> {_e(label)}</label>"
         for value, label in options
     )
+
+
+def _checkboxes(
+    name: str, legend: str, hint: str, options: Sequence[tuple[str, str]], selected: Iterable[str]
+) -> str:
+    boxes = _boxes(name, options, selected)
     return f'<fieldset><legend>{_e(legend)}</legend><p class="hint">{_e(hint)}</p>{boxes}</fieldset>'
 
 

@@ -106,6 +106,8 @@ def _rss_item(entry: FeedEntry) -> Element:
     ]
     if clean_line(entry.office_name):
         children.append(el("dc:creator", clean_line(entry.office_name)))
+    if entry.source_url and clean_line(entry.source_url):
+        children.append(el("atom:link", attrs={"rel": "via", "href": clean_line(entry.source_url)}))
     return el("item", children=children)
 
 
@@ -155,6 +157,11 @@ def _atom_entry(entry: FeedEntry) -> Element:
         el("id", entry_urn(entry.id)),
         el("title", clean_line(entry.title), {"type": "text"}),
         el("link", attrs={"rel": "alternate", "type": "text/html", "href": clean_line(entry.link)}),
+        *(
+            [el("link", attrs={"rel": "via", "href": clean_line(entry.source_url)})]
+            if entry.source_url and clean_line(entry.source_url)
+            else []
+        ),
         el("published", rfc3339(entry.published_at)),
         el("updated", rfc3339(max(_utc(entry.updated_at), _utc(entry.published_at)))),
     ]
@@ -226,6 +233,8 @@ def _json_item(entry: FeedEntry) -> dict[str, Any]:
     }
     if clean_line(entry.office_name):
         item["authors"] = [{"name": clean_line(entry.office_name)}]
+    if entry.source_url and clean_line(entry.source_url):
+        item["external_url"] = clean_line(entry.source_url)
     return item
 
 

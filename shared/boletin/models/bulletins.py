@@ -16,6 +16,7 @@ from boletin.models.enrichment import Enrichment, LanguageCode
 
 # held: enriched, but its countries lie only outside its office's; never published (see held_reason).
 BulletinStatus = Literal["received", "scheduled", "published", "held", "withdrawn"]
+LinkTarget = Literal["page", "source"]
 
 TITLE_MIN, TITLE_MAX = 10, 255
 BODY_MIN, BODY_MAX = 1, 100_000
@@ -60,6 +61,11 @@ class BulletinSubmission(BaseModel):
     published_on: date = Field(description="Date of the news (YYYY-MM-DD), no later than tomorrow (UTC).")
     language: LanguageCode | None = Field(default=None, description="en, es, fr or pt; detected if absent.")
     source_url: str | None = Field(default=None, description="An https URL of the original.")
+    link: LinkTarget | None = Field(
+        default=None,
+        description="What feeds and emails link: the bulletin's page on the site (page, the default) "
+        "or the office's original (source, which needs source_url).",
+    )
     countries: list[str] | None = Field(
         default=None, description="ISO 3166-1 alpha-2 codes: when given, they replace the detected ones."
     )
@@ -163,6 +169,12 @@ class BulletinSubmission(BaseModel):
             )
         return sorted(set(value))
 
+    @model_validator(mode="after")
+    def _source_link_needs_source(self) -> BulletinSubmission:
+        if self.link == "source" and not self.source_url:
+            raise ValueError("link 'source' needs a source_url")
+        return self
+
     def request_hash(self) -> str:
         """A digest of the submission's meaning: the same content gives the same hash."""
         canonical = json.dumps(_hashed(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":"))
@@ -184,6 +196,7 @@ class BulletinRecord(BaseModel):
     published_on: date
     language_given: LanguageCode | None = None
     source_url: str | None = None
+    link: LinkTarget | None = None
     countries_given: list[str] | None = None
     topics_given: list[str] | None = None
     created_at: datetime
@@ -215,6 +228,7 @@ class BulletinRecord(BaseModel):
                     "published_on": self.published_on.isoformat(),
                     "language": self.language_given,
                     "source_url": self.source_url,
+                    "link": self.link,
                     "countries": self.countries_given,
                     "topics": self.topics_given,
                     "publish_at": self.publish_at.isoformat() if self.publish_at else None,
@@ -248,7 +262,7 @@ def _hashed(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
 
 
-_LATER_FIELDS: dict[str, Any] = {"topics": None, "notify": True}
+_LATER_FIELDS: dict[str, Any] = {"topics": None, "notify": True, "link": None}
 
 
 def content_hash(submission: BulletinSubmission) -> str:
@@ -274,6 +288,7 @@ class BulletinView(BaseModel):
     published_on: date
     language: LanguageCode | None
     source_url: str | None
+    link: LinkTarget | None = None
     countries: list[str]
     primary_country: str | None
     regions: list[str]
@@ -316,6 +331,7 @@ class BulletinView(BaseModel):
             published_on=record.published_on,
             language=record.language,
             source_url=record.source_url,
+            link=record.link,
             countries=record.countries,
             primary_country=e.primary_country if e else None,
             regions=list(e.regions) if e else [],
@@ -430,6 +446,8 @@ class BulletinSummaryView(BaseModel):
     organizations: list[str] = Field(default_factory=list)
     summary: str | None
     slug: str | None = None
+    source_url: str | None = None
+    link: LinkTarget | None = None
     published_at: datetime | None
     updated_at: datetime
     held_reason: str | None = None  # only ever on the office's own list: held bulletins are not public

@@ -29,7 +29,7 @@ class FeedEntry(BaseModel):
 
     id: str  # the bulletin id: stable across corrections
     title: str
-    link: str  # absolute URL of the bulletin
+    link: str  # absolute URL of the bulletin's page (or the office's original, when it prefers that)
     published_on: date
     published_at: datetime  # when it was first published (timezone-aware, UTC)
     updated_at: datetime  # last change (timezone-aware, UTC)
@@ -39,6 +39,7 @@ class FeedEntry(BaseModel):
     topics: list[str]
     language: LanguageCode
     office_name: str
+    source_url: str | None = None  # the office's original, when it gave one
 
 
 class FeedDocument(BaseModel):

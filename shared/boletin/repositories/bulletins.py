@@ -373,6 +373,7 @@ class BulletinIndexRepository(DynamoRepository):
 
     FEEDS_REGISTRY = "FEEDS"  # one item per feed scope that has ever had a bulletin
     FEED_HASHES = "FEEDHASH"  # digests of the objects last written per scope, to skip unchanged ones
+    PAGE_HASHES = "PAGEHASH"  # one item per public page (sk = its path): the digest last written
 
     def query(
         self,
@@ -409,6 +410,48 @@ class BulletinIndexRepository(DynamoRepository):
             Limit=limit,
         )
         return [from_item(i) for i in response.get("Items", [])]
+
+    def month(self, scope: str, month: str) -> list[dict[str, Any]]:
+        """A scope's entries of one month (``2021-11``), newest first: one Query on one partition."""
+        return self._query_all(
+            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
+            ExpressionAttributeValues={":p": {"S": scope}, ":m": {"S": f"{month}-"}},
+            ScanIndexForward=False,
+        )
+
+    def neighbour_month(self, scope: str, month: str, *, older: bool) -> str | None:
+        """The nearest month before (or after) ``month`` that has an entry in the scope."""
+        # Sort keys start "YYYY-MM-DD#": "YYYY-MM." sorts after every key of the month, before the next.
+        bound = f"{month}-" if older else f"{month}."
+        response = self.client.query(
+            TableName=self._table,
+            KeyConditionExpression=f"pk = :p AND sk {'<' if older else '>'} :b",
+            ExpressionAttributeValues={":p": {"S": scope}, ":b": {"S": bound}},
+            ScanIndexForward=not older,
+            Limit=1,
+            ProjectionExpression="sk",
+        )
+        items = response.get("Items", [])
+        return str(items[0]["sk"]["S"][:7]) if items else None
+
+    def page_hashes(self, paths: Iterable[str]) -> dict[str, str]:
+        """Digests of the pages last written at these paths (BatchGetItem, 100 keys a call)."""
+        wanted = sorted(set(paths))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 100):
+            keys: list[dict[str, Any]] = [
+                {"pk": {"S": self.PAGE_HASHES}, "sk": {"S": p}} for p in wanted[start : start + 100]
+            ]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ProjectionExpression": "sk, digest"}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    found[item["sk"]["S"]] = item["digest"]["S"]
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def record_page_hashes(self, hashes: dict[str, str]) -> None:
+        self.put_entries({"pk": self.PAGE_HASHES, "sk": p, "digest": d} for p, d in hashes.items())
 
     def put_entries(self, entries: Iterable[dict[str, Any]]) -> None:
         self._batch_write([{"PutRequest": {"Item": to_item(e)}} for e in entries])

@@ -7,13 +7,15 @@ from typing import Any
 from boletin import aws
 
 FEEDS_PREFIX = "feeds/"
+SITE_PREFIX = "site/"  # the public pages, served by the same distribution at the site's root
 CACHE_CONTROL = "public, max-age=60"
 
 
 class FeedStore:
-    def __init__(self, bucket: str, client: Any | None = None) -> None:
+    def __init__(self, bucket: str, client: Any | None = None, *, prefix: str = FEEDS_PREFIX) -> None:
         self._bucket = bucket
         self._client = client
+        self._prefix = prefix
 
     @property
     def client(self) -> Any:
@@ -24,7 +26,7 @@ class FeedStore:
     def put(self, path: str, body: bytes, content_type: str) -> None:
         self.client.put_object(
             Bucket=self._bucket,
-            Key=FEEDS_PREFIX + path,
+            Key=self._prefix + path,
             Body=body,
             ContentType=content_type,
             CacheControl=CACHE_CONTROL,
@@ -32,7 +34,7 @@ class FeedStore:
 
     def get(self, path: str) -> bytes | None:
         try:
-            response = self.client.get_object(Bucket=self._bucket, Key=FEEDS_PREFIX + path)
+            response = self.client.get_object(Bucket=self._bucket, Key=self._prefix + path)
         except Exception as error:
             if getattr(error, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None

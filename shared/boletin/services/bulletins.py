@@ -108,6 +108,7 @@ def submit_bulletin(
         published_on=submission.published_on,
         language_given=submission.language,
         source_url=submission.source_url,
+        link=submission.link,
         countries_given=submission.countries,
         topics_given=submission.topics,
         publish_at=submission.publish_at,

@@ -526,13 +526,18 @@ def _choices(record: SubscriptionRecord) -> list[str]:
 def email_item(bulletin: BulletinRecord, language: str) -> Any:
     from boletin.email import BulletinDigestItem
     from boletin.enrichment.taxonomy import country_name, topic_label
+    from boletin.pages import bulletin_url
 
     e = bulletin.enrichment
     return BulletinDigestItem(
         id=bulletin.id,
         title=bulletin.title,
         published_on=bulletin.published_on,
-        url=f"{get_settings().public_base_url}/bulletins/{bulletin.id}",
+        url=(
+            bulletin.source_url
+            if bulletin.link == "source" and bulletin.source_url
+            else bulletin_url(get_settings().site_base_url, bulletin)  # its public page
+        ),
         countries=[country_name(c, language) for c in bulletin.countries],
         topics=[topic_label(t, language) for t in (e.topics if e else [])],
         summary=e.summary if e else "",

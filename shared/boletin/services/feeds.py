@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key
@@ -83,23 +83,41 @@ def list_feeds(index: BulletinIndexRepository | None = None) -> list[dict[str, A
     return feeds
 
 
+def entry_dates(view: BulletinSummaryView) -> tuple[datetime, datetime]:
+    """(published, updated) as the office said: the bulletin's own date (with the time it went out
+    when that was the same day), and the last correction's time for a corrected bulletin."""
+    went_out = view.published_at or view.updated_at
+    if went_out.date() == view.published_on:
+        published = went_out
+    else:
+        published = datetime.combine(view.published_on, time(0), tzinfo=UTC)
+    updated = max(view.updated_at, published) if view.version > 1 else published
+    return published, updated
+
+
 def _entry(item: dict[str, Any]) -> FeedEntry:
+    from boletin.pages import entry_url
+
     view = BulletinSummaryView.model_validate_json(item["view"])
     assert view.language is not None
-    published_at = view.published_at or view.updated_at
+    published, updated = entry_dates(view)
     return FeedEntry(
         id=view.id,
         title=view.title,
-        link=view.links["self"],
+        # The office's original when it asked for that, else the bulletin's page.
+        link=view.source_url
+        if view.link == "source" and view.source_url
+        else entry_url(get_settings().site_base_url, view),
         published_on=view.published_on,
-        published_at=published_at,
-        updated_at=max(view.updated_at, published_at),
+        published_at=published,
+        updated_at=updated,
         summary=view.summary or "",
         content_html=item.get("content_html", ""),
         countries=view.countries,
         topics=view.topics,
         language=view.language,
         office_name=view.office_name,
+        source_url=view.source_url,
     )
 
 
@@ -137,13 +155,24 @@ class FeedRegenerator:
         now = now or datetime.now(UTC)
         report = RegenerationReport()
         known = self.index.feed_hashes()
+        from boletin.services.site import vocabulary_digest, vocabulary_scopes
+
+        vocabulary = {"digest": vocabulary_digest()}
+        first_run = known.get("asset#vocabulary") != vocabulary
+        never_used: set[str] = set()
+        if first_run:
+            # A valid, empty feed for every scope a reader can subscribe to ahead (on the first run,
+            # and again when the vocabulary grows); scopes that never had a bulletin need no Query.
+            registered = {item["sk"] for item in self.index.registered_feeds()}
+            never_used = vocabulary_scopes() - registered - set(scopes)
+            scopes = {*scopes, *never_used}
         stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
             "asset", {STYLESHEET_NAME: (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)}, known, report
         )
         for key in sorted(set(scopes)):
             scope = feed_scope(key)
-            entries = [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
+            entries = [] if key in never_used else [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
             language = feed_language(scope)
             title, description = feed_texts(scope, label=scope_label(scope, language), language=language)
             updated = max((e.updated_at for e in entries), default=datetime(2000, 1, 1, tzinfo=UTC))
@@ -173,6 +202,8 @@ class FeedRegenerator:
             feeds = list_feeds(self.index)
             opml = render_opml([(f["title"], f["urls"]["rss"], settings.public_base_url) for f in feeds])
             self._write_if_changed("asset#opml", {"index.opml": (opml, OPML_CONTENT_TYPE)}, known, report)
+        if first_run:
+            self.index.record_feed_hashes("asset#vocabulary", vocabulary)
         return report
 
     def _write_if_changed(

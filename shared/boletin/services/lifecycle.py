@@ -109,6 +109,7 @@ def replace_bulletin(
             "published_on": update.published_on,
             "language_given": update.language,
             "source_url": update.source_url,
+            "link": update.link,
             "countries_given": update.countries,
             "topics_given": update.topics,
             "publish_at": update.publish_at,

@@ -84,7 +84,10 @@ _PICKER_COUNTRIES = frozenset(
 
 
 def manage_form(service: SubscriptionService, token: str, path: str, *, saved: bool = False) -> Page:
+    from datetime import UTC, datetime
+
     from boletin.email import ManagePreferences, manage_page
+    from boletin.pages.subscribe import country_groups
 
     record = service.record_for(token, "manage")
     if record is None or record.status != "active":
@@ -106,6 +109,8 @@ def manage_form(service: SubscriptionService, token: str, path: str, *, saved: b
             topic_options=topics,
             country_options=countries,
             saved=saved,
+            country_groups=country_groups(record.language, record.countries),
+            unsubscribe_url=link_urls(record.id, service.keys, now=datetime.now(UTC))["unsubscribe"],
         ),
     )
 
@@ -130,3 +135,63 @@ def manage_submit(service: SubscriptionService, token: str, path: str, body: byt
         bulletin_languages=list(choice.bulletin_languages),
     )
     return manage_form(service, token, path, saved=True)
+
+
+MAX_SUBSCRIBE_FORM_BYTES = 16_384
+
+
+def subscribe_form(service: SubscriptionService, body: bytes, *, site_base_url: str) -> Page:
+    """The subscribe page's form (``application/x-www-form-urlencoded``): the same double opt-in
+    as the JSON route, answered with an HTML page in the subscriber's language."""
+    from urllib.parse import parse_qs
+
+    from pydantic import ValidationError
+
+    from boletin.http import field_errors
+    from boletin.models.subscriptions import SubscriptionRequest
+    from boletin.pages.subscribe import render_subscribe_answer
+
+    def answer(status: int, language: str, errors: list[tuple[str, str]] | None = None) -> Page:
+        html = render_subscribe_answer(language, site_base_url=site_base_url, errors=errors).decode()
+        headers = dict(_site_page_headers(site_base_url))
+        return Page(status, html, headers)
+
+    if len(body) > MAX_SUBSCRIBE_FORM_BYTES:
+        return answer(413, "en", [("body", f"is over {MAX_SUBSCRIBE_FORM_BYTES:,} bytes")])
+    try:
+        form = parse_qs(body.decode("utf-8"), max_num_fields=300, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        return answer(400, "en", [("body", "is not a form in UTF-8")])
+    language = (form.get("language") or ["en"])[0]
+    language = language if language in ("en", "es", "fr", "pt") else "en"
+    values: dict[str, object] = {
+        "email": (form.get("email") or [""])[0],
+        "language": (form.get("language") or [language])[0],
+        "countries": form.get("countries", []),
+        "topics": form.get("topics", []),
+        "frequency": (form.get("frequency") or ["immediate"])[0],
+    }
+    # Bulletin languages go through once the request model takes them (issue #16 adds that field).
+    if "languages" in SubscriptionRequest.model_fields and form.get("bulletin_languages"):
+        values["languages"] = form["bulletin_languages"]
+    try:
+        request = SubscriptionRequest.model_validate(values)
+    except ValidationError as error:
+        return answer(422, language, [(f.field, f.reason) for f in field_errors(error)])
+    service.subscribe(request)
+    return answer(202, language)
+
+
+def _site_page_headers(site_base_url: str) -> dict[str, str]:
+    """The pages' headers, allowing the site's stylesheet (the answer looks like the site)."""
+    from urllib.parse import urlsplit
+
+    from boletin.email import PAGE_HEADERS
+
+    parts = urlsplit(site_base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    headers = dict(PAGE_HEADERS)
+    headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src {origin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return headers
