@@ -13,12 +13,30 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack.load.config import LoadConfig
+from devstack.load.config import FREQUENCIES, LoadConfig
 from devstack.load.moto_query import moto_answers_dynamodb, partition_queries_for_moto
 from devstack.load.report import LoadReport
 from devstack.load.run import run_load
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _shares(text: str) -> tuple[tuple[str, float], ...]:
+    """`immediate=0.5,daily=0.3,weekly=0.2` -> (("immediate", 0.5), ...)."""
+    shares = []
+    for part in text.split(","):
+        name, _, share = part.partition("=")
+        if name.strip() not in FREQUENCIES:
+            raise argparse.ArgumentTypeError(f"{name.strip()!r} is not one of {', '.join(FREQUENCIES)}")
+        try:
+            shares.append((name.strip(), float(share)))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part!r}: the share must be a number, as in daily=0.3"
+            ) from None
+    if sum(share for _, share in shares) <= 0:
+        raise argparse.ArgumentTypeError("at least one share must be above 0")
+    return tuple(shares)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -47,6 +65,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=defaults.setup_clients,
         help="concurrent clients subscribing and confirming (default %(default)s)",
+    )
+    parser.add_argument(
+        "--frequencies",
+        type=_shares,
+        default=defaults.frequencies,
+        help="subscribers' frequencies and their shares (default "
+        + ",".join(f"{name}={share:g}" for name, share in defaults.frequencies)
+        + "): fewer immediate subscribers ask for fewer emails",
     )
     parser.add_argument(
         "--rate", type=float, default=defaults.rate, help="bulletins/s to submit at (0: as fast as possible)"
@@ -86,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         subscribers=args.subscribers,
         clients=args.clients,
         setup_clients=args.setup_clients,
+        frequencies=args.frequencies,
         rate=args.rate,
         seed=args.seed,
         timeout=args.timeout,

@@ -116,7 +116,7 @@ def subscribe_and_confirm(
     progress: Callable[[str], None],
 ) -> Counter[int]:
     """POST /subscriptions for each (`workers` at a time); each link of a confirmation email is followed
-    as soon as the email is in the outbox, by the same pool. Returns the answers' statuses."""
+    as soon as the email is in the outbox (`workers` at a time too). Returns the answers' statuses."""
     by_address = {s.address: s for s in subscribers}
 
     def subscribe(s: Subscriber) -> int:
@@ -130,8 +130,9 @@ def subscribe_and_confirm(
         return client.request("POST", "/subscriptions", json_body=body).status
 
     confirming: dict[str, Future[int]] = {}
-    with ThreadPoolExecutor(workers) as pool:
-        subscribed = [pool.submit(subscribe, s) for s in subscribers]
+    # Two pools: a link is followed as soon as its email is written, not after every subscription.
+    with ThreadPoolExecutor(workers) as subscribing, ThreadPoolExecutor(workers) as pool:
+        subscribed = [subscribing.submit(subscribe, s) for s in subscribers]
         deadline = time.monotonic() + max(120.0, len(subscribers) / 5)
         while len(confirming) < len(subscribers) and time.monotonic() < deadline:
             for email in outbox.snapshot():
