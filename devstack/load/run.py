@@ -196,6 +196,8 @@ class LoadRun:
                 f"published {len(published):,}/{len(accepted):,}; listed {listed:,}/{len(accepted):,}; "
                 f"bulletin emails {arrived:,}/{asked:,} so far asked for"
             )
+            if listed >= len(accepted) and self.listing.is_alive():
+                self.listing.stopping.set()  # every one listed: the list need not be read again
             if len(published) >= len(accepted) and listed >= len(accepted) and arrived >= asked:
                 break
             if (len(published), listed, arrived) != last_counts:
@@ -237,12 +239,17 @@ class LoadRun:
         self.progress(f"forcing the digests of {len(waiting):,} daily/weekly subscribers", force=True)
         self.counter.active = True
         reply = self.client.request("POST", "/_local/digests/run")
-        self._wait_idle(time.monotonic() + max(120.0, len(waiting)))
+        deadline = time.monotonic() + max(120.0, len(waiting))
+        while not self._wait_idle(min(deadline, time.monotonic() + self.config.progress)):
+            self.progress(f"digests in the outbox: {self.outbox.count('digest'):,}", force=True)
+            if time.monotonic() >= deadline:
+                break
         self.digest_calls = self.counter.take()
         self.counter.active = False
         self.digest_status = reply.status
 
     def _states(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        self.progress(f"reading the {len(ids):,} bulletins back", force=True)
         states: dict[str, dict[str, Any]] = {}
         with ThreadPoolExecutor(self.config.setup_clients) as pool:
             for reply in pool.map(lambda i: self.client.request("GET", f"/bulletins/{i}"), sorted(ids)):
@@ -316,11 +323,14 @@ class LoadRun:
 
     def _check(self, seen: Observed) -> None:
         assert self.tap is not None
-        report, client = self.report, self.client
+        report, client, say = self.report, self.client, self.progress
         invariants.check_submissions(report, client, seen.planned)
         invariants.check_published_once(report, self.tap, seen.by_id, seen.states)
+        say("checking the lists", force=True)
         invariants.check_listed_once(report, client, self.offices, seen.accepted)
+        say("checking every feed", force=True)
         invariants.check_feeds(report, client, seen.states)
+        say(f"checking {len(seen.emails):,} emails", force=True)
         invariants.check_emails(report, seen.emails, self.subscribers, seen.states)
         invariants.check_dead_letters(report, self.stack)
         invariants.check_policies(report, self.stack)
