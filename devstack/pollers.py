@@ -11,28 +11,23 @@ import base64
 import contextlib
 import json
 import logging
-import os
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
+from devstack.aws.scheduler import at_time
 from devstack.functions import FunctionRegistry
 
 __all__ = [
-    "SES_SEND_DETAILS",
-    "SES_SEND_LOCK",
     "AsyncInvocation",
-    "OutboxWriter",
     "Poller",
     "ScheduleRunner",
     "SchedulerPoller",
+    "SesEventPublisher",
     "SqsPoller",
     "StreamPoller",
 ]
@@ -638,6 +633,9 @@ class SchedulerPoller(Poller):
     registry: FunctionRegistry = field(default_factory=FunctionRegistry)
     client: Client = field(default=lambda _service: None)
     groups: list[str] = field(default_factory=list)
+    # The local Scheduler engine (devstack.aws.scheduler): when given, due schedules come from its
+    # index on their moment, so a poll costs what is due, not what is scheduled.
+    engine: Any = None
     interval: float = 0.25
     _details: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     _fired: set[tuple[str, str]] = field(default_factory=set)
@@ -646,6 +644,13 @@ class SchedulerPoller(Poller):
         self._scheduler = self.client("scheduler")
 
     def _due(self) -> list[dict[str, Any]]:
+        if self.engine is not None:
+            return [
+                schedule
+                for schedule in self.engine.due(datetime.now(UTC))
+                if (not self.groups or schedule.get("GroupName") in self.groups)
+                and (schedule.get("GroupName") or "default", schedule["Name"]) not in self._fired
+            ]
         due = []
         summaries: list[dict[str, Any]] = []
         paginator = self._scheduler.get_paginator("list_schedules")
@@ -670,7 +675,7 @@ class SchedulerPoller(Poller):
                 cached = (summary.get("LastModificationDate"), detail)
                 self._details[key] = cached
             detail = cached[1]
-            at = _at_time(str(detail.get("ScheduleExpression", "")), detail.get("ScheduleExpressionTimezone"))
+            at = at_time(str(detail.get("ScheduleExpression", "")), detail.get("ScheduleExpressionTimezone"))
             if at is not None and at <= now:
                 due.append(detail)
         return due
@@ -723,6 +728,8 @@ class SchedulerPoller(Poller):
                 )
         except Exception:
             logger.exception("schedule %s/%s: delivery to %s failed", group, name, arn)
+        if schedule.get("ActionAfterCompletion") != "DELETE" and self.engine is not None:
+            self.engine.mark_fired(group, name)  # a one-time schedule fires once, restarts included
         if schedule.get("ActionAfterCompletion") == "DELETE":
             try:
                 self._scheduler.delete_schedule(Name=name, GroupName=group)
@@ -738,99 +745,24 @@ class SchedulerPoller(Poller):
         return not due and not self.busy
 
 
-def _at_time(expression: str, timezone: str | None) -> datetime | None:
-    if not (expression.startswith("at(") and expression.endswith(")")):
-        return None
-    try:
-        moment = datetime.fromisoformat(expression[3:-1])
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=ZoneInfo(timezone or "UTC")).astimezone(UTC)
-
-
-# ---------------------------------------------------------------------- SES outbox
-# The configuration set and tags of each email SES (moto) took, by message id (see
-# devstack.stack._remember_ses_send_details): what SES's events carry.
-SES_SEND_DETAILS: dict[str, dict[str, Any]] = {}
-# Held while moto takes an email and its details are recorded, and while the outbox reads moto's list,
-# so the outbox never sees an email before its details (its Send event would be lost).
-SES_SEND_LOCK = threading.Lock()
-
-
+# ---------------------------------------------------------------------- SES events
 @dataclass
-class OutboxWriter(Poller):
-    """Writes every email SES accepted as `<timestamp>-<message id>.eml` (the raw MIME as sent), and
-    publishes SES's Send event for it when its configuration set sends those to an SNS topic."""
+class SesEventPublisher(Poller):
+    """Publishes SES's Send events, which the SES engine journals as it accepts each email (its
+    outbox file is written by then), to the SNS topics of the email's configuration set, as AWS
+    does a moment after the send; a restart publishes what was journalled and not yet published."""
 
-    directory: Path = field(default_factory=Path)
-    account: str = "123456789012"
-    region: str = "us-east-1"
+    engine: Any = None  # devstack.aws.ses.SesEngine
     client: Client = field(default=lambda _service: None)
     send_event_topics: dict[str, list[str]] = field(default_factory=dict)
-    _written: int = 0
-
-    def __post_init__(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._written = len(self._messages())  # a process may run several stacks: only this one's mail
-
-    def _messages(self) -> list[Any]:
-        from moto.ses.models import ses_backends
-
-        with SES_SEND_LOCK:
-            return list(ses_backends[self.account][self.region].sent_messages)
 
     def poll_once(self) -> bool:
-        messages = self._messages()
-        if len(messages) <= self._written:
-            return False
-        for message in messages[self._written :]:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            path = self.directory / f"{stamp}-{message.id}.eml"
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(_mime(message))
-            os.replace(temporary, path)
-            logger.info("outbox: %s", path)
-            self._publish_send_event(message)
-            self._written += 1
-        return True
-
-    def _publish_send_event(self, message: Any) -> None:
-        details = SES_SEND_DETAILS.pop(str(message.id), None) or {}
-        topics = self.send_event_topics.get(str(details.get("configuration_set")), [])
-        if not topics:
-            return
-        event = {
-            "eventType": "Send",
-            "mail": {
-                "timestamp": _iso(datetime.now(UTC)),
-                "source": str(getattr(message, "source", "")),
-                "messageId": str(message.id),
-                "destination": [str(d) for d in getattr(message, "destinations", []) or []],
-                "sendingAccountId": self.account,
-                "tags": {"ses:configuration-set": [details["configuration_set"]], **details["tags"]},
-            },
-            "send": {},
-        }
-        for topic in topics:
-            self.client("sns").publish(TopicArn=topic, Message=json.dumps(event))
+        pending = self.engine.pending_events()
+        for event_id, configuration_set, event in pending:
+            for topic in self.send_event_topics.get(configuration_set, []):
+                self.client("sns").publish(TopicArn=topic, Message=json.dumps(event))
+            self.engine.published(event_id)
+        return bool(pending)
 
     def is_drained(self) -> bool:
-        return len(self._messages()) <= self._written
-
-
-def _mime(message: Any) -> bytes:
-    raw = getattr(message, "raw_data", None)
-    if raw is not None:
-        return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    built = EmailMessage()
-    built["From"] = str(getattr(message, "source", ""))
-    destinations = getattr(message, "destinations", {}) or {}
-    if isinstance(destinations, dict):
-        for header, key in (("To", "ToAddresses"), ("Cc", "CcAddresses")):
-            if destinations.get(key):
-                built[header] = ", ".join(destinations[key])
-    built["Subject"] = str(getattr(message, "subject", "") or getattr(message, "template", ""))
-    built["Message-ID"] = f"<{message.id}@local>"
-    body = getattr(message, "body", None) or json.dumps(getattr(message, "template_data", ""), default=str)
-    built.set_content(str(body))
-    return bytes(built)
+        return not self.engine.has_pending_events()

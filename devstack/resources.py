@@ -20,7 +20,7 @@ from typing import Any
 
 from devstack.template import Resolver, Template, TemplateError, merge_globals
 
-__all__ = ["CREATED_TYPES", "FUNCTION_TYPES", "ResourceBuilder", "StackNames"]
+__all__ = ["CREATED_TYPES", "FUNCTION_TYPES", "ResourceBuilder", "StackNames", "generate_password"]
 
 logger = logging.getLogger("local_stack")
 
@@ -330,10 +330,13 @@ class ResourceBuilder:
             if "BucketName" in props
             else self.names.physical(logical_id)
         ).lower()
-        if self.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        try:
+            if self.region == "us-east-1":
+                s3.create_bucket(Bucket=name)
+            else:
+                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass  # still there: its objects are kept (devstack.aws.s3 stores them under the state folder)
         versioning = (props.get("VersioningConfiguration") or {}).get("Status")
         if versioning:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})
@@ -381,17 +384,26 @@ class ResourceBuilder:
         if "SecretString" in props:
             value = str(props["SecretString"])
         else:
-            value = _generate_secret(props.get("GenerateSecretString") or {})
-        arn = self.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+            value = generate_password(props.get("GenerateSecretString") or {})
+        secretsmanager = self.client("secretsmanager")
+        try:
+            arn = secretsmanager.create_secret(Name=name, SecretString=value)["ARN"]
+        except secretsmanager.exceptions.ResourceExistsException:
+            # A restart: the stored secret stays (links in emails already sent are signed with it).
+            arn = secretsmanager.describe_secret(SecretId=name)["ARN"]
         return _Built(arn, {"Id": arn})
 
     def _schedule_group(self, logical_id: str, props: dict[str, Any]) -> _Built:
         name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
-        arn = self.client("scheduler").create_schedule_group(Name=name)["ScheduleGroupArn"]
+        scheduler = self.client("scheduler")
+        try:
+            arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
+        except scheduler.exceptions.ConflictException:  # a restart: its schedules are still in it
+            arn = scheduler.get_schedule_group(Name=name)["Arn"]
         return _Built(name, {"Arn": arn})
 
 
-def _generate_secret(spec: dict[str, Any]) -> str:
+def generate_password(spec: dict[str, Any]) -> str:
     """A random secret as Secrets Manager's GenerateSecretString would make it."""
     alphabet = ""
     if not spec.get("ExcludeLowercase"):

@@ -46,10 +46,10 @@ from devstack.gateway import (
 from devstack.iam import PolicyChecker
 from devstack.pollers import (
     AsyncInvocation,
-    OutboxWriter,
     Poller,
     SchedulerPoller,
     ScheduleRunner,
+    SesEventPublisher,
     SqsPoller,
     StreamPoller,
 )
@@ -64,6 +64,7 @@ ACCOUNT_ID = "123456789012"
 HOST = "127.0.0.1"
 _stack_serial = itertools.count(1)
 _IMPLICIT_API = "ServerlessRestApi"
+SHUTDOWN_POLL = 0.05  # how often the HTTP servers look for a stop request (s)
 DEMO_OFFICE = "Demo office"
 DEMO_OFFICE_ID = "demo-office"
 
@@ -132,6 +133,8 @@ class DevStack:
         self._http: LocalHttpServer | None = None
         self._http_thread: threading.Thread | None = None
         self._moto: Any = None
+        self._scheduler_engine: Any = None  # devstack.aws.scheduler.SchedulerEngine, once started
+        self._ses_engine: Any = None  # devstack.aws.ses.SesEngine, once started
         self._moto_url = ""
         self._builder: ResourceBuilder | None = None
         self._clients: dict[str, Any] = {}
@@ -234,7 +237,7 @@ class DevStack:
             self._start_pollers()
             self._http.gateway = self._gateway()
             self._http_thread = threading.Thread(
-                target=self._http.serve_forever, name="local-http", daemon=True
+                target=self._http.serve_forever, args=(SHUTDOWN_POLL,), name="local-http", daemon=True
             )
             self._http_thread.start()
             self.started = True
@@ -256,11 +259,15 @@ class DevStack:
             from devstack import iam
 
             iam.enforce(None)
+        # Ctrl-C must end it within two seconds: every poller is told at once, then each gets what is
+        # left of one shared second (a poller in a 1 s long poll or an invocation may not finish: what it
+        # held comes back after the restart, as after a crash).
         self._stopped.set()
         for poller in self._pollers:
             poller._stop.set()
+        deadline = time.monotonic() + 1.0
         for poller in self._pollers:
-            poller.stop()
+            poller.stop(timeout=max(0.0, deadline - time.monotonic()))
         self._pollers = []
         if self._http is not None:
             if self._http_thread is not None:
@@ -299,8 +306,6 @@ class DevStack:
 
         for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        _production_ses_quota()
-        _remember_ses_send_details()
         self._moto = AwsEndpoint(self._engines(), host=HOST, port=0)
         self._moto.start()
         self._moto_url = self._moto.url
@@ -309,15 +314,25 @@ class DevStack:
         """The durable engines in front of moto (see devstack.aws), each keeping its data under
         self.state_dir."""
         from devstack.aws.events import EventsEngine
+        from devstack.aws.s3 import S3Engine
+        from devstack.aws.scheduler import SchedulerEngine
+        from devstack.aws.secrets import SecretsEngine
+        from devstack.aws.ses import SesEngine
         from devstack.aws.sns import SnsEngine
         from devstack.aws.sqs import SqsEngine
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
         sqs = SqsEngine(self.state_dir / "sqs.sqlite3", account=ACCOUNT_ID, region=self.region)
+        self._scheduler_engine = SchedulerEngine(self.state_dir / "scheduler", self.region)
+        self._ses_engine = SesEngine(self.state_dir / "ses", self.outbox_dir, self.region)
         engines: list[Any] = [
             sqs,
             EventsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
             SnsEngine(sqs.store, account=ACCOUNT_ID, region=self.region),
+            S3Engine(self.state_dir / "s3"),
+            self._scheduler_engine,
+            SecretsEngine(self.state_dir / "secrets"),
+            self._ses_engine,
         ]
         return engines
 
@@ -412,7 +427,8 @@ class DevStack:
         self._set_environment(self.environment)
 
     def _verify_senders(self, builder: ResourceBuilder) -> None:
-        """moto's SES rejects unverified senders: verify the template's sender address parameters."""
+        """SES rejects unverified senders: verify the template's sender address parameters (kept in the
+        state folder, like every identity)."""
         for name, value in builder.resolver.parameters.items():
             if "sender" in name.lower() and isinstance(value, str) and "@" in value:
                 self.client("ses").verify_email_identity(EmailAddress=value)
@@ -491,15 +507,17 @@ class DevStack:
         groups = [str(self.ref(g)) for g in self._resources.template.of_type("AWS::Scheduler::ScheduleGroup")]
         self._pollers.append(
             SchedulerPoller(
-                name="scheduler", registry=self.registry, client=self.client, groups=[*groups, "default"]
+                name="scheduler",
+                registry=self.registry,
+                client=self.client,
+                groups=[*groups, "default"],
+                engine=self._scheduler_engine,
             )
         )
         self._pollers.append(
-            OutboxWriter(
-                name="outbox",
-                directory=self.outbox_dir,
-                account=ACCOUNT_ID,
-                region=self.region,
+            SesEventPublisher(
+                name="ses-events",
+                engine=self._ses_engine,
                 client=self.client,
                 send_event_topics=self._ses_send_event_topics(),
             )
@@ -521,7 +539,8 @@ class DevStack:
 
     def _ses_send_event_topics(self) -> dict[str, list[str]]:
         """Configuration set name -> the SNS topics its event destinations send SES's Send events to
-        (moto takes the configuration set and tags of an email but publishes no event)."""
+        (the configuration set is not created locally: the SES engine journals each email's Send event
+        with its configuration set's name, and SesEventPublisher looks its topics up here)."""
         topics: dict[str, list[str]] = {}
         template = self._resources.template
         for logical_id in template.of_type("AWS::SES::ConfigurationSetEventDestination"):
@@ -790,52 +809,6 @@ def _local_value(value: Any, local_host: str) -> str:
     else:
         text = str(value)
     return text.replace(f"https://{local_host}", f"http://{local_host}")
-
-
-def _production_ses_quota() -> None:
-    """moto answers GetSendQuota with the SES sandbox's 1 email a second; the local stack stands for a
-    production account (LOCAL_SES_MAX_SEND_RATE, default 50/s), so the sender's pacing is realistic."""
-    from moto.ses import models as ses_models
-
-    rate = float(os.environ.get("LOCAL_SES_MAX_SEND_RATE", "50"))
-    original = ses_models.SESQuota
-
-    class ProductionQuota(original):  # type: ignore[misc, valid-type]
-        def __init__(self, sent: int) -> None:
-            super().__init__(sent)
-            self.max24_hour_send = 50_000
-            self.max_send_rate = rate
-
-    if getattr(original, "__name__", "") != "ProductionQuota":
-        setattr(ses_models, "SESQuota", ProductionQuota)  # noqa: B010 - patching moto's module
-
-
-def _remember_ses_send_details() -> None:
-    """moto's SendRawEmail drops the configuration set and the message tags; keep them by message id
-    (devstack.pollers.SES_SEND_DETAILS) so the outbox can publish SES's Send event as AWS does."""
-    from moto.ses.responses import EmailResponse
-
-    from devstack.pollers import SES_SEND_DETAILS, SES_SEND_LOCK
-
-    original = EmailResponse.send_raw_email
-    if getattr(original, "_boletin_remembers", False):
-        return
-
-    def send_raw_email(self: Any) -> Any:
-        tags = self._get_param("Tags") or []
-        details = {
-            "configuration_set": self._get_param("ConfigurationSetName"),
-            "tags": {str(t.get("Name")): [str(t.get("Value"))] for t in tags if isinstance(t, dict)},
-        }
-        with SES_SEND_LOCK:
-            result = original(self)
-            message_id = getattr(result, "result", {}).get("MessageId")
-            if message_id:
-                SES_SEND_DETAILS[str(message_id)] = details
-        return result
-
-    send_raw_email._boletin_remembers = True  # type: ignore[attr-defined]
-    setattr(EmailResponse, "send_raw_email", send_raw_email)  # noqa: B010 - patching moto's class
 
 
 def _reset_process_caches() -> None:

@@ -67,7 +67,9 @@ class AwsEndpoint:
         self._server = make_server(
             self._host, self._port, self._dispatch, threaded=True, request_handler=MotoRequestHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="aws-endpoint", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="aws-endpoint", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

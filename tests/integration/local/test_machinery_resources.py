@@ -130,7 +130,7 @@ def test_sent_email_lands_in_the_outbox_as_the_raw_mime(machinery: DevStack) -> 
 
 
 def test_an_unverified_sender_is_rejected_like_ses_does(machinery: DevStack) -> None:
-    with pytest.raises(Exception, match="Did not have authority"):
+    with pytest.raises(Exception, match="Email address is not verified"):
         machinery.client("ses").send_raw_email(RawMessage={"Data": b"From: someone@else.org\r\n\r\nx"})
 
 
