@@ -4,10 +4,12 @@ countries and topics of the project's vocabulary; a unique reference in each tit
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from devstack.load.client import Client
 from devstack.load.config import LoadConfig
 from devstack.load.vocabulary import (
     AND,
@@ -101,3 +103,26 @@ def generate_bulletins(config: LoadConfig, run: str, today: date) -> list[Planne
             )
         )
     return planned
+
+
+def submit_bulletin(client: Client, bulletin: Planned, key: str, idempotency_prefix: str) -> None:
+    """POST /bulletins as its office; a 5xx is retried with the same Idempotency-Key (which makes a
+    retry safe); what happened is kept on `bulletin`."""
+    body = {"title": bulletin.title, "body": bulletin.body, "published_on": bulletin.published_on.isoformat()}
+    bulletin.submitted_at = time.time()
+    for attempt in range(1, 4):
+        bulletin.attempts = attempt
+        reply = client.request(
+            "POST",
+            "/bulletins",
+            json_body=body,
+            key=key,
+            headers={"Idempotency-Key": f"{idempotency_prefix}-{bulletin.n}"},
+        )
+        bulletin.status = reply.status
+        if reply.status < 500:
+            break
+        time.sleep(0.5 * attempt)
+    bulletin.accepted_at = time.time()
+    if bulletin.status == 201:
+        bulletin.id = str(reply.json()["id"])

@@ -127,3 +127,14 @@ class Progress:
             self.last = now
             rss, _ = memory_mb()
             print(f"[load {now - self.started:7.1f} s, {rss:,.0f} MB] {text}", file=self.stream, flush=True)
+
+
+def wait_idle(stack: Any, deadline: float) -> bool:
+    """Wait until the stack is idle (every source drained); False if it is not by `deadline`."""
+    while time.monotonic() < deadline:
+        try:
+            stack.wait_until_idle(timeout=min(30.0, max(1.0, deadline - time.monotonic())))
+            return True
+        except TimeoutError:
+            continue
+    return False

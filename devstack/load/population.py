@@ -114,6 +114,7 @@ def subscribe_and_confirm(
     subscribers: Sequence[Subscriber],
     workers: int,
     progress: Callable[[str], None],
+    patience: float = 120.0,
 ) -> Counter[int]:
     """POST /subscriptions for each (`workers` at a time); each link of a confirmation email is followed
     as soon as the email is in the outbox (`workers` at a time too). Returns the answers' statuses."""
@@ -133,14 +134,18 @@ def subscribe_and_confirm(
     # Two pools: a link is followed as soon as its email is written, not after every subscription.
     with ThreadPoolExecutor(workers) as subscribing, ThreadPoolExecutor(workers) as pool:
         subscribed = [subscribing.submit(subscribe, s) for s in subscribers]
-        deadline = time.monotonic() + max(120.0, len(subscribers) / 5)
-        while len(confirming) < len(subscribers) and time.monotonic() < deadline:
+        # A busy stack writes them slowly: give up only when none has come for `patience` seconds.
+        last_new, answered = time.monotonic(), 0
+        while len(confirming) < len(subscribers) and time.monotonic() - last_new < patience:
             for email in outbox.snapshot():
                 if email.kind == "confirmation" and email.to in by_address and email.to not in confirming:
+                    last_new = time.monotonic()
                     confirming[email.to] = pool.submit(
                         lambda url: client.request("GET", url).status, email.confirm_url
                     )
-            if all(f.done() for f in subscribed) and not any(f.result() == 202 for f in subscribed):
+            if sum(f.done() for f in subscribed) != answered:
+                last_new, answered = time.monotonic(), sum(f.done() for f in subscribed)
+            if answered == len(subscribed) and not any(f.result() == 202 for f in subscribed):
                 break  # nothing accepted: no confirmation is coming
             done = sum(f.done() for f in confirming.values())
             progress(

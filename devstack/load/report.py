@@ -11,6 +11,7 @@ from typing import Any
 
 from devstack.load.bulletins import Planned
 from devstack.load.config import LoadConfig
+from devstack.load.metering import FunctionStats
 from devstack.load.watchers import Email
 
 # Issue #11's goals: resident memory at most 250 MB + 0.35 MB per bulletin held; every bulletin
@@ -244,3 +245,12 @@ def call_lines(calls: Counter[tuple[str, str]], bulletins: int, emails: int) -> 
         sends = sum(v for (f, _o), v in calls.items() if f == "SenderFunction")
         lines.append(f"  (SenderFunction per email sent: {sends / emails:.2f})")
     return lines
+
+
+def invocation_line(invocations: Counter[str], stats: FunctionStats) -> str:
+    return "\nInvocations (the whole run, setup and checks included): " + ", ".join(
+        f"{name} {count:,}"
+        + (f" ({stats.errors[name]} raised)" if stats.errors[name] else "")
+        + (f" ({stats.partial[name]} batch items failed)" if stats.partial[name] else "")
+        for name, count in sorted(invocations.items())
+    )

@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from devstack.load import invariants
-from devstack.load.bulletins import Planned, generate_bulletins
+from devstack.load.bulletins import Planned, generate_bulletins, submit_bulletin
 from devstack.load.client import Client
 from devstack.load.config import LoadConfig
-from devstack.load.metering import FunctionStats, Progress, call_counter, count_failures, memory_mb
+from devstack.load.metering import (
+    FunctionStats,
+    Progress,
+    call_counter,
+    count_failures,
+    memory_mb,
+    wait_idle,
+)
 from devstack.load.moto_query import dynamodb_description
 from devstack.load.population import Subscriber, create_offices, describe, generate_subscribers
 from devstack.load.population import subscribe_and_confirm as subscribe_all
@@ -25,6 +32,7 @@ from devstack.load.report import (
     LoadReport,
     Observed,
     call_lines,
+    invocation_line,
     latencies,
     latency_row,
     memory_lines,
@@ -141,28 +149,7 @@ class LoadRun:
         def submit(bulletin: Planned) -> None:
             if self.config.rate:
                 time.sleep(max(0.0, clock + bulletin.n / self.config.rate - time.monotonic()))
-            body = {
-                "title": bulletin.title,
-                "body": bulletin.body,
-                "published_on": bulletin.published_on.isoformat(),
-            }
-            bulletin.submitted_at = time.time()
-            for attempt in range(1, 4):
-                bulletin.attempts = attempt
-                reply = self.client.request(
-                    "POST",
-                    "/bulletins",
-                    json_body=body,
-                    key=self.offices[bulletin.office][1],
-                    headers={"Idempotency-Key": f"load-{self.run_id}-{bulletin.n}"},
-                )
-                bulletin.status = reply.status
-                if reply.status < 500:
-                    break
-                time.sleep(0.5 * attempt)  # the same Idempotency-Key: a retry is safe
-            bulletin.accepted_at = time.time()
-            if bulletin.status == 201:
-                bulletin.id = str(reply.json()["id"])
+            submit_bulletin(self.client, bulletin, self.offices[bulletin.office][1], f"load-{self.run_id}")
 
         with ThreadPoolExecutor(self.config.clients) as pool:
             futures = [pool.submit(submit, b) for b in self.planned]
@@ -303,23 +290,11 @@ class LoadRun:
         self.report.calls_per_bulletin = {k: v / max(1, n) for k, v in self.load_calls.items()}
         for line in call_lines(self.load_calls, n, len(seen.bulletin_emails)):
             self.say(line)
-        self._invocations()
-        set_goals(self.report, seen)
-
-    def _invocations(self) -> None:
-        stats = self.stats
-        self.say(
-            "\nInvocations (the whole run, setup and checks included): "
-            + ", ".join(
-                f"{name} {count:,}"
-                + (f" ({stats.errors[name]} raised)" if stats.errors[name] else "")
-                + (f" ({stats.partial[name]} batch items failed)" if stats.partial[name] else "")
-                for name, count in sorted(self.stack.invocations.items())
-            )
-        )
+        self.say(invocation_line(self.stack.invocations, self.stats))
         for watcher in (self.outbox, self.feeds, self.listing, self.tap):
             if watcher is not None and watcher.failure:
                 self.say(f"  watcher {watcher.name} failed: {watcher.failure}")
+        set_goals(self.report, seen)
 
     def _check(self, seen: Observed) -> None:
         assert self.tap is not None
@@ -336,10 +311,4 @@ class LoadRun:
         invariants.check_policies(report, self.stack)
 
     def _wait_idle(self, deadline: float) -> bool:
-        while time.monotonic() < deadline:
-            try:
-                self.stack.wait_until_idle(timeout=min(30.0, max(1.0, deadline - time.monotonic())))
-                return True
-            except TimeoutError:
-                continue
-        return False
+        return wait_idle(self.stack, deadline)
