@@ -100,9 +100,12 @@ def test_the_report_carries_the_figures(report: LoadReport) -> None:
 def test_the_mix_is_printed_at_the_start_and_progress_while_it_runs(report: LoadReport) -> None:
     # Then the subscribers' filters and frequencies were printed before anything was submitted
     progress = report.figures["progress"]
-    assert progress.index("filters: ") < progress.index("submitted ")
-    for kind in ("immediate", "daily", "weekly", "country", "topic"):
-        assert kind in progress.split("submitted ")[0]
+    before = progress.split("\nSetup: ")[0]
+    for kind in ("filters: ", "frequencies: ", "immediate", "daily", "weekly", "country", "topic"):
+        assert kind in before
+    # And progress lines (time, memory, what it is doing) came while it ran
+    assert "MB] checking every feed" in progress
+    assert "MB] reading the 40 bulletins back" in progress
 
 
 def test_a_message_in_a_dead_letter_queue_fails_the_run(stack: Any, report: LoadReport) -> None:
