@@ -1,4 +1,4 @@
-"""The load driver (`make load`, scripts/load.py) at a small size against the local stack: it drives the
+"""The load driver (`make load`, devstack.load) at a small size against the local stack: it drives the
 system over HTTP, reports its figures, and its invariants hold; and its checks do catch a failure."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scripts.load import (
+from devstack.load import (
     LoadConfig,
     LoadReport,
     check_dead_letters,
@@ -17,17 +17,30 @@ from scripts.load import (
     percentile,
     run_load,
 )
+from devstack.load.invariants import check_emails
+from devstack.load.population import Subscriber
+from devstack.load.watchers import Email
 
 pytestmark = pytest.mark.e2e
 
-SMALL = LoadConfig(offices=2, bulletins=40, subscribers=30, clients=4, digest_share=0.1, timeout=120)
+SMALL = LoadConfig(
+    offices=2,
+    bulletins=40,
+    subscribers=30,
+    clients=4,
+    frequencies=(("immediate", 0.8), ("daily", 0.1), ("weekly", 0.1)),
+    timeout=120,
+)
 
 
 @pytest.fixture(scope="module")
 def report(stack: Any) -> LoadReport:
     # Given a fresh local stack
-    # When the driver runs 2 offices x 20 bulletins, 30 subscribers (a few daily), 4 concurrent clients
-    return run_load(stack, SMALL, progress_stream=io.StringIO())
+    # When the driver runs 2 offices x 20 bulletins, 30 subscribers (a few daily and weekly), 4 clients
+    progress = io.StringIO()
+    result = run_load(stack, SMALL, progress_stream=progress)
+    result.figures["progress"] = progress.getvalue()
+    return result
 
 
 def test_every_invariant_holds_under_concurrent_load(report: LoadReport) -> None:
@@ -58,20 +71,45 @@ def test_the_report_carries_the_figures(report: LoadReport) -> None:
     latencies = report.latencies
     assert len(latencies["submit → accepted (201)"]) == SMALL.bulletins
     assert len(latencies["submit → published (published_at)"]) == SMALL.bulletins
+    assert len(latencies["submit → listed (first seen in GET /bulletins)"]) == SMALL.bulletins
     assert latencies["submit → in a feed (first seen)"]
     assert len(latencies["submit → email in the outbox (every email)"]) == report.figures["emails"]
     for values in latencies.values():
         assert all(value > 0 for value in values)
-    # And the AWS calls per bulletin by function: one write per submission, one event per publication
+    # And the AWS calls per bulletin by function: one write per submission (the driver's own reads of
+    # the list are not counted; the id secret is read once per container, not per request), one event
+    # per publication
     calls = report.calls_per_bulletin
-    assert sum(v for (f, _), v in calls.items() if f == "ApiFunction") == pytest.approx(1.0)
+    api = {op: v for (f, op), v in calls.items() if f == "ApiFunction"}
+    secret_reads = api.pop("secretsmanager:GetSecretValue", 0.0) * SMALL.bulletins
+    assert sum(api.values()) == pytest.approx(1.0)
+    assert secret_reads <= 1
     assert calls[("EnrichFunction", "events:PutEvents")] == pytest.approx(1.0)
     sends = calls[("SenderFunction", "ses:SendRawEmail")] * SMALL.bulletins
     assert sends == pytest.approx(report.figures["emails"])
+    # And the issue's goals are judged, memory and the time to catch up
+    assert {g.name.split(" ≤")[0].split(" within")[0] for g in report.goals} == {
+        "resident memory at the end",
+        "resident memory at its peak",
+        "all published",
+        "all listed",
+    }
     text = report.render()
-    for heading in ("submitted/s", "published/s", "emails/s", "p50", "p99", "AWS calls per bulletin"):
+    for heading in ("accepted", "published", "emails", "/s", "p50", "p99", "AWS calls per bulletin"):
         assert heading in text
+    assert "MB per bulletin" in text
     assert text.rstrip().endswith("RESULT: PASS")
+
+
+def test_the_mix_is_printed_at_the_start_and_progress_while_it_runs(report: LoadReport) -> None:
+    # Then the subscribers' filters and frequencies were printed before anything was submitted
+    progress = report.figures["progress"]
+    before = progress.split("\nSetup: ")[0]
+    for kind in ("filters: ", "frequencies: ", "immediate", "daily", "weekly", "country", "topic"):
+        assert kind in before
+    # And progress lines (time, memory, what it is doing) came while it ran
+    assert "MB] checking every feed" in progress
+    assert "MB] reading the 40 bulletins back" in progress
 
 
 def test_a_message_in_a_dead_letter_queue_fails_the_run(stack: Any, report: LoadReport) -> None:
@@ -89,6 +127,32 @@ def test_a_message_in_a_dead_letter_queue_fails_the_run(stack: Any, report: Load
         assert "SendDLQ 1" in failing.checks[0].detail
     finally:
         sqs.purge_queue(QueueUrl=queues["SendDLQ"])
+
+
+def test_an_email_sent_twice_or_missing_fails_the_run() -> None:
+    # Given an immediate subscriber to GT and two published bulletins about GT
+    ana = Subscriber("ana@example.org", "es", ["GT"], [], "immediate", "one country", confirmed=True)
+    states = {i: {"status": "published", "countries": ["GT"], "topics": []} for i in ("b1", "b2")}
+    confirmation = Email("c.eml", ana.address, "Confirm", 1.0, "confirmation")
+
+    def email_about(bulletin_id: str) -> Email:
+        from devstack.load.bulletins import Planned
+
+        planned = Planned(0, 0, "t", "b", None, [], [], "es", id=bulletin_id)  # type: ignore[arg-type]
+        return Email(f"{bulletin_id}.eml", ana.address, "t", 2.0, "bulletin", bulletin=planned)
+
+    # When she got one of them twice and the other never
+    failing = LoadReport(SMALL)
+    check_emails(failing, [confirmation, email_about("b1"), email_about("b1")], [ana], states)
+    # Then the email invariant fails, saying what is missing and what came twice
+    email_check = failing.checks[0]
+    assert not email_check.ok
+    assert "missing 1" in email_check.detail
+    assert "more than once 1" in email_check.detail
+    # And with exactly one email each, it passes
+    passing = LoadReport(SMALL)
+    check_emails(passing, [confirmation, email_about("b1"), email_about("b2")], [ana], states)
+    assert passing.passed, passing.render()
 
 
 def test_percentiles_are_nearest_rank() -> None:

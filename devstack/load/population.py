@@ -1,0 +1,158 @@
+"""Who takes part: the offices (created through the product's own service, each with its key) and the
+subscribers, subscribed over HTTP and confirmed through the link of their confirmation email (double
+opt-in through the outbox, as a person would), many at a time."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from devstack.load.bulletins import Planned, weighted
+from devstack.load.client import Client
+from devstack.load.config import FILTER_KINDS, SUBSCRIBER_LANGUAGES, LoadConfig
+from devstack.load.vocabulary import NEIGHBOURS, OFFICE_HOMES, TOPIC_PHRASES
+from devstack.load.watchers import OutboxWatcher
+
+
+@dataclass
+class Subscriber:
+    address: str
+    language: str
+    countries: list[str]
+    topics: list[str]
+    frequency: str  # immediate | daily | weekly
+    kind: str  # which of FILTER_KINDS
+    confirmed: bool = False
+
+    def matches(self, countries: Sequence[str], topics: Sequence[str]) -> bool:
+        """The documented filter semantics: an empty filter is everything; both must match."""
+        return (not self.countries or bool(set(self.countries) & set(countries))) and (
+            not self.topics or bool(set(self.topics) & set(topics))
+        )
+
+
+def _pick(rng: random.Random, weights: dict[str, float], count: int) -> list[str]:
+    left = dict(weights)
+    chosen = []
+    for _ in range(count):
+        choice = weighted(rng, left)
+        left.pop(choice)
+        chosen.append(choice)
+    return sorted(chosen)
+
+
+def generate_subscribers(config: LoadConfig, run: str) -> list[Subscriber]:
+    """Filters as real subscribers pick them (FILTER_KINDS), a language, a frequency."""
+    rng = random.Random(config.seed + 1)
+    topics = dict.fromkeys(sorted(TOPIC_PHRASES), 1.0)
+    frequencies = dict(config.frequencies)
+    subscribers = []
+    for i in range(config.subscribers):
+        kind = weighted(rng, FILTER_KINDS)
+        country_count = {"one country": 1, "two countries": 2, "country and topic": 1}.get(kind, 0)
+        topic_count = {"one topic": 1, "two topics": 2, "country and topic": 1}.get(kind, 0)
+        subscribers.append(
+            Subscriber(
+                address=f"load-{run}-{i:05d}@example.org",
+                language=weighted(rng, SUBSCRIBER_LANGUAGES),
+                countries=_pick(rng, NEIGHBOURS, country_count),
+                topics=_pick(rng, topics, topic_count),
+                frequency=weighted(rng, frequencies),
+                kind=kind,
+            )
+        )
+    return subscribers
+
+
+def describe(subscribers: Sequence[Subscriber], planned: Sequence[Planned]) -> list[str]:
+    """The mix, printed before the run: filters, frequencies, languages, and the emails it asks for
+    (from the countries and topics the bulletins were written about; enrichment decides the real ones)."""
+    n = max(1, len(subscribers))
+
+    def shares(counts: Counter[str]) -> str:
+        return ", ".join(
+            f"{name} {count:,} ({100 * count / n:.0f} %)" for name, count in counts.most_common()
+        )
+
+    immediate = [s for s in subscribers if s.frequency == "immediate"]
+    emails = sum(1 for s in immediate for b in planned if s.matches(b.intended_countries, b.intended_topics))
+    digests = sum(
+        1
+        for s in subscribers
+        if s.frequency != "immediate"
+        and any(s.matches(b.intended_countries, b.intended_topics) for b in planned)
+    )
+    return [
+        f"  filters: {shares(Counter(s.kind for s in subscribers))}",
+        f"  frequencies: {shares(Counter(s.frequency for s in subscribers))}",
+        f"  languages: {shares(Counter(s.language for s in subscribers))}",
+        f"  bulletin languages: {dict(Counter(b.intended_language for b in planned).most_common())}",
+        f"  asks for about {emails:,} immediate emails ({emails / max(1, len(immediate)):.1f} per immediate "
+        f"subscriber, {emails / max(1, len(planned)):.1f} per bulletin) and {digests:,} digests",
+    ]
+
+
+def create_offices(config: LoadConfig, run: str) -> list[tuple[str, str]]:
+    """(office id, key) for each office, created through the product's service."""
+    from boletin.services.offices import create_office
+
+    offices = []
+    for i in range(config.offices):
+        home = OFFICE_HOMES[i % len(OFFICE_HOMES)][0]
+        office, key = create_office(f"IOM {home} load {run} {i}")
+        offices.append((office.id, key))
+    return offices
+
+
+def subscribe_and_confirm(
+    client: Client,
+    outbox: OutboxWatcher,
+    subscribers: Sequence[Subscriber],
+    workers: int,
+    progress: Callable[[str], None],
+    patience: float = 120.0,
+) -> Counter[int]:
+    """POST /subscriptions for each (`workers` at a time); each link of a confirmation email is followed
+    as soon as the email is in the outbox (`workers` at a time too). Returns the answers' statuses."""
+    by_address = {s.address: s for s in subscribers}
+
+    def subscribe(s: Subscriber) -> int:
+        body = {
+            "email": s.address,
+            "language": s.language,
+            "countries": s.countries,
+            "topics": s.topics,
+            "frequency": s.frequency,
+        }
+        return client.request("POST", "/subscriptions", json_body=body).status
+
+    confirming: dict[str, Future[int]] = {}
+    # Two pools: a link is followed as soon as its email is written, not after every subscription.
+    with ThreadPoolExecutor(workers) as subscribing, ThreadPoolExecutor(workers) as pool:
+        subscribed = [subscribing.submit(subscribe, s) for s in subscribers]
+        # A busy stack writes them slowly: give up only when none has come for `patience` seconds.
+        last_new, answered = time.monotonic(), 0
+        while len(confirming) < len(subscribers) and time.monotonic() - last_new < patience:
+            for email in outbox.snapshot():
+                if email.kind == "confirmation" and email.to in by_address and email.to not in confirming:
+                    last_new = time.monotonic()
+                    confirming[email.to] = pool.submit(
+                        lambda url: client.request("GET", url).status, email.confirm_url
+                    )
+            if sum(f.done() for f in subscribed) != answered:
+                last_new, answered = time.monotonic(), sum(f.done() for f in subscribed)
+            if answered == len(subscribed) and not any(f.result() == 202 for f in subscribed):
+                break  # nothing accepted: no confirmation is coming
+            done = sum(f.done() for f in confirming.values())
+            progress(
+                f"setup: {sum(f.done() for f in subscribed):,}/{len(subscribers):,} subscribed, "
+                f"{len(confirming):,} confirmation emails, {done:,} confirmed"
+            )
+            time.sleep(0.2)
+        for address, future in confirming.items():
+            by_address[address].confirmed = future.result() == 200
+    return Counter(f.result() for f in subscribed)
