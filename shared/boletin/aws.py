@@ -13,6 +13,10 @@ from typing import Any
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _call_hooks: list[tuple[str, Any]] = []
+# A send is never retried by botocore: after a read timeout SES may already have taken the email, and
+# a retry would send it twice. The delivery ledger settles an ambiguous send instead (its lease, and
+# SES's Send event); everything else is safe to retry.
+_RETRIES: dict[str, dict[str, Any]] = {"ses": {"mode": "standard", "total_max_attempts": 1}}
 
 
 def client(service: str) -> Any:
@@ -26,7 +30,7 @@ def client(service: str) -> Any:
             from botocore.config import Config
 
             config = Config(
-                retries={"mode": "standard", "max_attempts": 4},
+                retries=_RETRIES.get(service, {"mode": "standard", "max_attempts": 4}),  # type: ignore[arg-type]
                 connect_timeout=2,
                 read_timeout=5,
             )
