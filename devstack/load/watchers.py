@@ -23,7 +23,10 @@ from devstack.load.bulletins import Planned
 from devstack.load.client import WATCHER_HEADER, Client
 
 ENTRY_ID = re.compile(r"urn:boletin:bulletin:([0-9A-Za-z-]+)")
-_BULLETIN_URL = re.compile(r"/bulletins/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+# A bulletin's link in an email: its page on the site (news/<slug>-<id>.html) or the API's view.
+_BULLETIN_URL = re.compile(
+    r"/(?:bulletins/|news/[a-z0-9-]*?-?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
 _CONFIRM_URL = re.compile(r"https?://\S+/subscriptions/confirm\?token=[A-Za-z0-9_\-=.]+")
 _WATCHING = {WATCHER_HEADER: "1"}
 
