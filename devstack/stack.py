@@ -1,14 +1,17 @@
 """DevStack: the whole system of template.yaml on one machine, in one process.
 
-moto runs as a real endpoint (`ThreadedMotoServer`) that every boto3 client reaches through
-AWS_ENDPOINT_URL; the template's resources are created in it; its functions are loaded from
+One local AWS endpoint (devstack.aws.AwsEndpoint) serves every boto3 client through AWS_ENDPOINT_URL:
+durable engines of our own for the services that hold data (DynamoDB and its streams, SQS, S3 objects,
+Scheduler, Secrets Manager, SES), kept under the state folder, and moto for the rest. The template's
+resources are created there (reused when the state folder already has them); its functions are loaded from
 `functions/<CodeUri>/<module>.py` and run behind a local API Gateway (HTTP on 127.0.0.1) and the event
 sources the template declares (DynamoDB streams, SQS queues, schedules, EventBridge Scheduler one-time
 schedules); every email SES accepts is written to an outbox folder.
 
 One stack per process is what is supported: the functions' settings live in os.environ, which is
-process-wide (as is moto's state). A second stack started in the same process gets suffixed physical
-names and takes over os.environ until it stops (then the previous values come back), so stacks can run
+process-wide (as is moto's state). A second stack started in the same process on a temporary state
+folder gets suffixed physical names (one on a kept folder keeps its names) and takes over os.environ
+until it stops (then the previous values come back), so stacks can run
 one after the other in a test session, not side by side.
 """
 
