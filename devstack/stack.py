@@ -35,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from devstack.aws.endpoint import SHUTDOWN_POLL
 from devstack.functions import FunctionRegistry, Invocation, LocalFunction, Wrapper
 from devstack.gateway import (
     ApiConfig,
@@ -67,7 +68,6 @@ ACCOUNT_ID = "123456789012"
 HOST = "127.0.0.1"
 _stack_serial = itertools.count(1)
 _IMPLICIT_API = "ServerlessRestApi"
-SHUTDOWN_POLL = 0.05  # how often the HTTP servers look for a stop request (s)
 DEMO_OFFICE = "Demo office"
 DEMO_OFFICE_ID = "demo-office"
 

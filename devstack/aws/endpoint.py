@@ -13,7 +13,9 @@ from typing import Any, Protocol
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-__all__ = ["AwsEndpoint", "Engine", "service_of"]
+__all__ = ["SHUTDOWN_POLL", "AwsEndpoint", "Engine", "service_of"]
+
+SHUTDOWN_POLL = 0.05  # how often the local HTTP servers look for a stop request (s): Ctrl-C within 2 s
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
@@ -68,7 +70,7 @@ class AwsEndpoint:
             self._host, self._port, self._dispatch, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="aws-endpoint", daemon=True
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="aws-endpoint", daemon=True
         )
         self._thread.start()
 
