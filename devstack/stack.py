@@ -891,9 +891,9 @@ def _local_value(value: Any, local_host: str) -> str:
 
 def _reset_process_caches() -> None:
     """Forget what the application cached from the previous environment (settings, clients, keys)."""
-    settings = sys.modules.get("boletin.settings")
-    if settings is not None and hasattr(settings, "get_settings"):
-        settings.get_settings.cache_clear()
+    built = sys.modules.get("boletin.built")
+    if built is not None:
+        built.forget_built()  # settings, and every service a handler built from them
     aws = sys.modules.get("boletin.aws")
     if aws is not None and hasattr(aws, "reset_clients"):
         aws.reset_clients()

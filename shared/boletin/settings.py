@@ -6,9 +6,10 @@ Read lazily (never at import time) and once per process: `get_settings()`.
 from __future__ import annotations
 
 import os
-from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from boletin.built import built_once
 
 
 class Settings(BaseModel):
@@ -48,7 +49,7 @@ class Settings(BaseModel):
         return [field.alias for field in cls.model_fields.values() if field.alias]
 
 
-@cache
+@built_once
 def get_settings() -> Settings:
     """The settings of this process, read from the environment on first use."""
     values = {name: os.environ[name] for name in Settings.env_names() if name in os.environ}

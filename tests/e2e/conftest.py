@@ -83,17 +83,17 @@ def running_stack(outbox: Path, **options: Any) -> Iterator[Any]:
     AWS call the handlers made must have been allowed by their policy in the template (the stack
     enforces the policies; a refused call may have been retried into a DLQ or swallowed)."""
     from boletin import aws
-    from boletin.settings import get_settings
+    from boletin.built import forget_built
     from devstack import DevStack
 
     aws.reset_clients()
-    get_settings.cache_clear()
+    forget_built()
     with DevStack(ROOT, outbox_dir=outbox, **{"port": 0, **options}) as running:
         yield running
         refused = [str(denial) for denial in running.policies.denied]
         assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"
     aws.reset_clients()
-    get_settings.cache_clear()
+    forget_built()
 
 
 @pytest.fixture(scope="module")
