@@ -608,7 +608,12 @@ class ScheduleRunner(Poller):
         self.interval = min(self.every, 1.0) if self.every > 0 else 3600.0
 
     def event_for(
-        self, function: str, event_name: str, spec: dict[str, Any], detail: dict[str, Any] | None = None
+        self,
+        function: str,
+        event_name: str,
+        spec: dict[str, Any],
+        detail: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> Any:
         properties = spec.get("Properties") or {}
         if "Input" in properties:
@@ -622,7 +627,7 @@ class ScheduleRunner(Poller):
             "detail-type": "Scheduled Event",
             "source": "aws.events",
             "account": self.account,
-            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": self.region,
             "resources": [
                 f"arn:aws:events:{self.region}:{self.account}:rule/{self.rule_prefix}-{function}{event_name}"
@@ -630,15 +635,17 @@ class ScheduleRunner(Poller):
             "detail": dict(detail or {}),
         }
 
-    def run(self, function: str, detail: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def run(
+        self, function: str, detail: dict[str, Any] | None = None, *, at: datetime | None = None
+    ) -> list[dict[str, Any]]:
         """Run every schedule of `function` now; each result (or error) in order. `detail` goes into the
-        Scheduled Event's detail (local runs only: AWS always sends `{}`)."""
+        Scheduled Event's detail (local runs only: AWS always sends `{}`); `at` is its time (now if None)."""
         if function not in self.schedules:
             raise KeyError(function)
         config = self.asynchronous.get(function, AsyncInvocation())
         outcomes = []
         for event_name, spec in self.schedules[function].items():
-            event = self.event_for(function, event_name, spec, detail)
+            event = self.event_for(function, event_name, spec, detail, at)
             attempts = 1 + config.retries
             for attempt in range(attempts):
                 try:

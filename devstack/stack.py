@@ -31,11 +31,13 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from devstack.aws.endpoint import SHUTDOWN_POLL
+from devstack.digests import DigestWeeks
 from devstack.functions import FunctionRegistry, Invocation, LocalFunction, Wrapper
 from devstack.gateway import (
     ApiConfig,
@@ -109,6 +111,7 @@ class DevStack:
             self._temporary_state = tempfile.TemporaryDirectory(prefix="devstack-state-")
             state_dir = self._temporary_state.name
         self.state_dir = Path(state_dir).resolve()
+        self._digest_weeks = DigestWeeks(self.state_dir / "digest-weeks.json")
         self.template_path = Path(template).resolve() if template else self.repo_root / "template.yaml"
         self.requested_port = int(os.environ.get("PORT", "3000")) if port is None else port
         self.outbox_dir = Path(
@@ -740,10 +743,11 @@ class DevStack:
 
     # ------------------------------------------------------------------ /_local routes
     def _local_digests(self, request: HttpRequest, rest: list[str]) -> HttpResponse:
-        """Every digest now, whatever the hour: DigestFunction's schedules with `detail.force = true`."""
+        """Every digest now, as if its period had ended (devstack.digests): DigestFunction's hourly
+        schedule run for each hour of a Monday no earlier run used."""
         if rest:
             return problem(404, "Use POST /_local/digests/run.")
-        return self._run_schedule_response("DigestFunction", {"force": True})
+        return self._run_schedule_response("DigestFunction", {}, at=self._digest_weeks.next_hours())
 
     def _local_schedule(self, request: HttpRequest, rest: list[str]) -> HttpResponse:
         """Run a function's schedules now; a JSON object body becomes the Scheduled Event's detail."""
@@ -759,9 +763,12 @@ class DevStack:
                 return problem(400, "The body, if any, must be a JSON object (the event's detail).")
         return self._run_schedule_response(rest[0], detail)
 
-    def _run_schedule_response(self, function: str, detail: dict[str, Any]) -> HttpResponse:
+    def _run_schedule_response(
+        self, function: str, detail: dict[str, Any], *, at: list[datetime] | None = None
+    ) -> HttpResponse:
         try:
-            outcomes = self.run_schedule(function, detail)
+            hours: list[datetime | None] = list(at) if at else [None]
+            outcomes = [o for hour in hours for o in self.run_schedule(function, detail, at=hour)]
         except KeyError:
             return problem(404, f"{function} has no Schedule events in the template.")
         status = 500 if any("error" in outcome for outcome in outcomes) else 200
@@ -812,11 +819,14 @@ class DevStack:
         """Invoke a function directly (RequestResponse); its exception propagates."""
         return self.registry.invoke(logical_id, event, source="direct")
 
-    def run_schedule(self, logical_id: str, detail: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run every Schedule/ScheduleV2 event of a function now (`detail` goes into the event)."""
+    def run_schedule(
+        self, logical_id: str, detail: dict[str, Any] | None = None, *, at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Run every Schedule/ScheduleV2 event of a function now (`detail` goes into the event; `at`
+        is the event's time, now if None)."""
         if self._schedules is None:
             raise RuntimeError("the stack is not started")
-        return self._schedules.run(logical_id, detail)
+        return self._schedules.run(logical_id, detail, at=at)
 
     def fail_next(self, logical_id: str, times: int = 1, error: BaseException | None = None) -> None:
         """Make the next `times` invocations of the function raise (InjectedError, or `error`)."""
@@ -897,9 +907,6 @@ def _reset_process_caches() -> None:
     aws = sys.modules.get("boletin.aws")
     if aws is not None and hasattr(aws, "reset_clients"):
         aws.reset_clients()
-    subscriptions = sys.modules.get("boletin.services.subscriptions")
-    if subscriptions is not None and hasattr(subscriptions, "_keys"):
-        setattr(subscriptions, "_keys", None)  # noqa: B010 - a private cache of the application
     bulletins = sys.modules.get("boletin.services.bulletins")
     if bulletins is not None and hasattr(bulletins, "_id_keys"):
         setattr(bulletins, "_id_keys", None)  # noqa: B010 - a private cache of the application

@@ -405,10 +405,10 @@ def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
 
 
 def bench_email(stack: Any, counter: CallCounter) -> None:
+    from boletin.composition.email import email_fan_out
     from boletin.models.events import BulletinEventDetail
     from boletin.models.subscriptions import SubscriptionRecord
     from boletin.repositories.subscriptions import SubscriptionRepository
-    from boletin.services.email_delivery import EmailFanOut
     from boletin.services.offices import create_office
     from boletin.settings import get_settings
 
@@ -467,10 +467,10 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
         topics=[],
         published_on=submitted.published_on,
     )
-    fan_out = EmailFanOut.from_settings()
+    fan_out = email_fan_out()
     with stack.paused():
         with counter.counting() as calls:
-            again = fan_out.fan_out(detail, now=now)
+            again = fan_out.fan_out(detail)
         row(
             "the same bulletin delivered to the notifier again",
             calls,
@@ -495,7 +495,7 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
         ).record
         detail2 = detail.model_copy(update={"id": submitted2.id})
     with stack.paused(), counter.counting() as calls:
-        report = fan_out.fan_out(detail2, now=now)
+        report = fan_out.fan_out(detail2)
     row(
         "fan a bulletin out to its subscribers",
         calls,

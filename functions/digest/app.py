@@ -8,8 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.email import digest_scheduler
 from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.email_delivery import DigestScheduler
 
 logger = Logger()
 metrics = function_metrics()
@@ -21,18 +21,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # The hour is the event's, not the clock's: a retried or replayed (dead-lettered) run queues the
     # digests of the hour it was scheduled for, and the ledger keeps any from going out twice.
     scheduled_for = _scheduled_time(event)
-    # Only the local stack's `POST /_local/digests/run` sets "force" (every digest now, each run its
-    # own period by the clock): scheduled events never do.
-    force = bool((event.get("detail") or {}).get("force"))
-    queued = DigestScheduler.from_settings().run(now=None if force else scheduled_for, force=force)
-    logger.info("digests queued", queued=queued, forced=force, scheduled_for=scheduled_for.isoformat())
+    queued = digest_scheduler().run(scheduled_for)
+    logger.info(
+        "digests queued",
+        queued=queued,
+        scheduled_for=scheduled_for.isoformat() if scheduled_for else None,
+    )
     count(metrics, BusinessMetric.DIGESTS_QUEUED, queued)
     return {"queued": queued}
 
 
-def _scheduled_time(event: dict[str, Any]) -> datetime:
-    """The Scheduled Event's `time` (UTC); the clock only for an event without one."""
+def _scheduled_time(event: dict[str, Any]) -> datetime | None:
+    """The Scheduled Event's `time` (UTC); None (the scheduler's clock) for an event without one."""
     try:
         return datetime.fromisoformat(str(event["time"])).astimezone(UTC)
     except (KeyError, ValueError):
-        return datetime.now(UTC)
+        return None

@@ -10,27 +10,19 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.email import email_fan_out
 from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.email_delivery import EmailFanOut
 from boletin.services.notifications import bulletin_event
 
 logger = Logger()
 metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
-_fan_out: EmailFanOut | None = None
-
-
-def _get_fan_out() -> EmailFanOut:
-    global _fan_out
-    if _fan_out is None:
-        _fan_out = EmailFanOut.from_settings()
-    return _fan_out
 
 
 def record_handler(record: SQSRecord) -> None:
     detail_type, detail = bulletin_event(record.body)
     logger.set_correlation_id(detail.correlation_id)
-    report = _get_fan_out().handle(detail_type, detail)
+    report = email_fan_out().handle(detail_type, detail)
     count(metrics, BusinessMetric.EMAILS_QUEUED, report.queued)
     logger.info(
         "bulletin event handled",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,35 +10,29 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.email import sender
+from boletin.models.deliveries import parse_send_message
 from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.email_delivery import Sender
 
 logger = Logger()
 metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
-_sender: Sender | None = None
-
-
-def _get_sender() -> Sender:
-    global _sender
-    if _sender is None:
-        _sender = Sender.from_settings()
-    return _sender
 
 
 def record_handler(record: SQSRecord) -> None:
-    message = json.loads(record.body)
-    outcome = _get_sender().send(message)
+    # A body that is no delivery raises UnreadableMessageError: this record fails (the others of
+    # the batch go on), and after the queue's retries it waits in SendDLQ.
+    message = parse_send_message(record.body)
+    outcome = sender().send(message)
     if outcome.status == "sent":
         count(metrics, BusinessMetric.EMAILS_SENT)
-    logger.info("delivery handled", kind=message.get("kind"), status=outcome.status)
+    logger.info("delivery handled", kind=message.kind, status=outcome.status)
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    sender = _get_sender()
-    sender.forget_bulletins()  # a bulletin withdrawn since the last batch must not be sent
+    sender().forget_bulletins()  # a bulletin withdrawn since the last batch must not be sent
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -12,21 +12,13 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.email import ses_event_handler
 from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.email_delivery import SesEventHandler
 
 logger = Logger()
 metrics = function_metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
-_handler: SesEventHandler | None = None
 _METRIC_OF = {"bounced": BusinessMetric.EMAILS_BOUNCED, "complained": BusinessMetric.EMAILS_COMPLAINED}
-
-
-def _get_handler() -> SesEventHandler:
-    global _handler
-    if _handler is None:
-        _handler = SesEventHandler.from_settings()
-    return _handler
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -34,7 +26,7 @@ def record_handler(record: SQSRecord) -> None:
     # Raw SNS delivery gives the SES notification itself; without it, SNS wraps it in "Message".
     if isinstance(body, dict) and "Message" in body and "Type" in body:
         body = json.loads(body["Message"])
-    outcome = _get_handler().handle(body)
+    outcome = ses_event_handler().handle(body)
     logger.info(
         "ses notification handled",
         reason=outcome.reason,

@@ -10,12 +10,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.email import subscription_service
 from boletin.errors import BoletinError, NotFoundError
 from boletin.http import PROBLEM_JSON, body_bytes, error_problem, header, parse_json_body, problem_body
 from boletin.models.subscriptions import SubscriptionRequest
 from boletin.observability import BusinessMetric, count, function_metrics
 from boletin.services import subscription_pages as pages
-from boletin.services.subscriptions import SubscriptionService
 from boletin.settings import get_settings
 
 if TYPE_CHECKING:
@@ -51,16 +51,6 @@ def _problems(*codes: int) -> dict[int, OpenAPIResponse]:
         }
         for code in codes
     }
-
-
-_service: SubscriptionService | None = None
-
-
-def _get_service() -> SubscriptionService:
-    global _service
-    if _service is None:
-        _service = SubscriptionService.from_settings()
-    return _service
 
 
 def _page(page: pages.Page) -> Response[str]:
@@ -108,7 +98,9 @@ def subscribe() -> Response[str]:
     content_type = (header(event.headers, "Content-Type") or "").split(";", 1)[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
         # The subscribe page's form (no JavaScript): the same flow, answered with an HTML page.
-        page = pages.subscribe_form(_get_service(), _form_body(), site_base_url=get_settings().site_base_url)
+        page = pages.subscribe_form(
+            subscription_service(), _form_body(), site_base_url=get_settings().site_base_url
+        )
         logger.info("subscription requested from the form", status=page.status)
         if page.status == 202:
             count(metrics, BusinessMetric.SUBSCRIPTIONS_REQUESTED)
@@ -120,7 +112,7 @@ def subscribe() -> Response[str]:
         content_type=header(event.headers, "Content-Type"),
     )
     source_ip = (event.raw_event.get("requestContext") or {}).get("identity", {}).get("sourceIp")
-    subscription_id = _get_service().subscribe(request, source_ip=source_ip)
+    subscription_id = subscription_service().subscribe(request, source_ip=source_ip)
     from boletin.email.i18n import translate
 
     logger.info("subscription requested", queued=subscription_id is not None)
@@ -146,7 +138,7 @@ def subscribe() -> Response[str]:
     openapi_extensions={"x-boletin": {"token": True}},
 )
 def confirm_page() -> Response[str]:
-    return _page(pages.confirm(_get_service(), _token()))
+    return _page(pages.confirm(subscription_service(), _token()))
 
 
 @app.post(
@@ -165,7 +157,7 @@ def confirm_page() -> Response[str]:
     openapi_extensions={"x-boletin": {"token": True}},
 )
 def confirm() -> Response[str]:
-    return _page(pages.confirm(_get_service(), _token()))
+    return _page(pages.confirm(subscription_service(), _token()))
 
 
 @app.get(
@@ -179,7 +171,7 @@ def confirm() -> Response[str]:
 )
 def unsubscribe_page() -> Response[str]:
     # Only shows a button: mail scanners fetch links, and a GET must never unsubscribe.
-    return _page(pages.unsubscribe_form(_get_service(), _token(), app.current_event.path))
+    return _page(pages.unsubscribe_form(subscription_service(), _token(), app.current_event.path))
 
 
 @app.post(
@@ -192,7 +184,7 @@ def unsubscribe_page() -> Response[str]:
     openapi_extensions={"x-boletin": {"token": True}},
 )
 def unsubscribe() -> Response[str]:
-    return _page(pages.unsubscribe(_get_service(), _token()))
+    return _page(pages.unsubscribe(subscription_service(), _token()))
 
 
 @app.get(
@@ -205,7 +197,7 @@ def unsubscribe() -> Response[str]:
     openapi_extensions={"x-boletin": {"token": True}},
 )
 def manage_page() -> Response[str]:
-    return _page(pages.manage_form(_get_service(), _token(), app.current_event.path))
+    return _page(pages.manage_form(subscription_service(), _token(), app.current_event.path))
 
 
 @app.post(
@@ -221,7 +213,7 @@ def manage_page() -> Response[str]:
     openapi_extensions={"x-boletin": {"token": True, "form": True}},
 )
 def manage() -> Response[str]:
-    return _page(pages.manage_submit(_get_service(), _token(), app.current_event.path, _form_body()))
+    return _page(pages.manage_submit(subscription_service(), _token(), app.current_event.path, _form_body()))
 
 
 def _problem(error: BoletinError) -> Response[str]:

@@ -367,10 +367,11 @@ def take_dead_letters(queues: dict[str, str]) -> dict[str, int]:
 def cold_start(stack: Any, logical_id: str) -> None:
     """The function's next invocation runs in a new execution environment: its module is loaded again
     and the package's per-container caches of the signing and id secrets are empty."""
-    from boletin.services import bulletins, subscriptions
+    from boletin.built import forget_built
+    from boletin.services import bulletins
 
     stack.functions[logical_id]._module = None
-    subscriptions._keys = None
+    forget_built()  # the signing keys, and whatever else a process builds from the settings
     bulletins._id_keys = None
 
 

@@ -13,16 +13,6 @@ Frequency = Literal["immediate", "daily", "weekly"]
 SubscriptionStatus = Literal["pending", "active", "ended"]
 # Why a subscription ended: the subscriber asked, or the address cannot receive mail.
 EndReason = Literal["unsubscribed", "bounced", "complained", "replaced"]
-DeliveryStatus = Literal[
-    "queued",  # waiting in the send queue (immediate)
-    "pending_digest",  # waiting for the subscription's next digest
-    "sending",  # claimed by a sender for a lease; SES's Send event or the lease's end settles it
-    "sent",
-    "dropped",  # not sent: bulletin withdrawn, subscription ended or address suppressed
-    "failed",  # SES refused it for good
-    "bounced",
-    "complained",
-]
 MAX_FILTER_VALUES = 50
 
 
@@ -127,24 +117,27 @@ class SubscriberRecord(BaseModel):
     confirmations_sent: list[datetime] = []
 
 
-class DeliveryRecord(BaseModel):
-    """One line of the ledger: a bulletin for a subscriber (or a confirmation, or a digest)."""
+class MatchEntry(BaseModel):
+    """What a subscriber list (one per match criterion) holds of each active subscription."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
-    pk: str
-    sk: str
-    kind: Literal["bulletin", "confirmation", "digest", "correction"]
-    status: DeliveryStatus
     subscription_id: str
     address_key: str
-    bulletin_id: str | None = None
-    frequency: Frequency | None = None
-    created_at: datetime
-    sent_at: datetime | None = None
-    message_id: str | None = None
-    attempts: int = 0
-    claimed_at: datetime | None = None
-    # While 'sending': until when (epoch seconds) the claim is held. A line still 'sending' after it,
-    # with no SES Send event recorded, was never taken by SES and may be claimed again.
-    lease_until: float | None = None
+    frequency: Frequency
+    language: LanguageCode = "en"
+    bulletin_languages: list[LanguageCode] = []  # empty: every language
+
+    @classmethod
+    def of(cls, record: SubscriptionRecord) -> MatchEntry:
+        return cls(
+            subscription_id=record.id,
+            address_key=record.address_key,
+            frequency=record.frequency,
+            language=record.language,
+            bulletin_languages=record.bulletin_languages,
+        )
+
+    def wants(self, language: str) -> bool:
+        """Whether a bulletin in this language is for this subscriber."""
+        return not self.bulletin_languages or language in self.bulletin_languages

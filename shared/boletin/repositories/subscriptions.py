@@ -18,16 +18,44 @@ from typing import Any
 
 from boletin.errors import ConflictError
 from boletin.matching import subscription_keys
-from boletin.models.subscriptions import EndReason, SubscriberRecord, SubscriptionRecord
+from boletin.models.subscriptions import (
+    EndReason,
+    Frequency,
+    MatchEntry,
+    SubscriberRecord,
+    SubscriptionRecord,
+)
 from boletin.repositories.dynamo import DynamoRepository, batch_write, error_code, from_item, to_item
+
+_TIMEZONES = "TIMEZONES"
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 def _sub_key(subscription_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"SUB#{subscription_id}"}, "sk": {"S": "SUB"}}
+    return _key(f"SUB#{subscription_id}", "SUB")
 
 
-def _digest_partition(record: SubscriptionRecord) -> str:
-    return f"{record.frequency}#{record.timezone}"
+def _profile_key(address_key: str) -> dict[str, Any]:
+    return _key(_address_partition(address_key), "PROFILE")
+
+
+def _address_partition(address_key: str) -> str:
+    return f"ADDR#{address_key}"
+
+
+def _subscription_sort(subscription_id: str) -> str:
+    return f"SUB#{subscription_id}"
+
+
+def _match_partition(criteria: str) -> str:
+    return f"MATCH#{criteria}"
+
+
+def _digest_partition(frequency: str, timezone: str) -> str:
+    return f"{frequency}#{timezone}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +73,7 @@ class SendLimit:
         return {
             "Update": {
                 "TableName": table,
-                "Key": {"pk": {"S": f"LIMIT#{self.scope}"}, "sk": {"S": self.window}},
+                "Key": _key(f"LIMIT#{self.scope}", self.window),
                 "UpdateExpression": "ADD sent :one SET expires_at = :exp",
                 "ConditionExpression": "attribute_not_exists(sent) OR sent < :limit",
                 "ExpressionAttributeValues": {
@@ -73,7 +101,7 @@ class SubscriptionRepository(DynamoRepository):
     def get_subscriber(self, address_key: str) -> SubscriberRecord | None:
         response = self.client.get_item(
             TableName=self._table,
-            Key={"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}},
+            Key=_profile_key(address_key),
             ConsistentRead=True,
         )
         item = response.get("Item")
@@ -83,7 +111,7 @@ class SubscriptionRepository(DynamoRepository):
         self, subscription_id: str, address_key: str
     ) -> tuple[SubscriptionRecord | None, SubscriberRecord | None]:
         """Both in one call (the sender's check before each email)."""
-        keys = [_sub_key(subscription_id), {"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}}]
+        keys = [_sub_key(subscription_id), _profile_key(address_key)]
         found: dict[str, dict[str, Any]] = {}
         request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
         for attempt in range(6):
@@ -103,16 +131,19 @@ class SubscriptionRepository(DynamoRepository):
 
     def subscription_ids_of(self, address_key: str) -> list[str]:
         return [
-            i["sk"].removeprefix("SUB#")
+            i["sk"].removeprefix(_subscription_sort(""))
             for i in self._query_all(
                 KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-                ExpressionAttributeValues={":p": {"S": f"ADDR#{address_key}"}, ":s": {"S": "SUB#"}},
+                ExpressionAttributeValues={
+                    ":p": {"S": _address_partition(address_key)},
+                    ":s": {"S": _subscription_sort("")},
+                },
             )
         ]
 
-    def matching_entries(self, keys: Iterable[str]) -> tuple[list[dict[str, Any]], int, int]:
+    def matching_entries(self, keys: Iterable[str]) -> tuple[list[MatchEntry], int, int]:
         """Match entries under these list keys: (entries, items read, calls made)."""
-        entries: list[dict[str, Any]] = []
+        entries: list[MatchEntry] = []
         read = calls = 0
         for key in keys:
             kwargs: dict[str, Any] = {}
@@ -120,24 +151,24 @@ class SubscriptionRepository(DynamoRepository):
                 response = self.client.query(
                     TableName=self._table,
                     KeyConditionExpression="pk = :p",
-                    ExpressionAttributeValues={":p": {"S": f"MATCH#{key}"}},
+                    ExpressionAttributeValues={":p": {"S": _match_partition(key)}},
                     **kwargs,
                 )
                 calls += 1
                 read += int(response.get("Count", 0))
-                entries.extend(from_item(i) for i in response.get("Items", []))
+                entries.extend(MatchEntry.model_validate(from_item(i)) for i in response.get("Items", []))
                 if "LastEvaluatedKey" not in response:
                     break
                 kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return entries, read, calls
 
-    def digest_subscriptions(self, frequency: str, timezone: str) -> list[SubscriptionRecord]:
+    def digest_subscriptions(self, frequency: Frequency, timezone: str) -> list[SubscriptionRecord]:
         return [
             SubscriptionRecord.model_validate(i)
             for i in self._query_all(
                 IndexName="ByDigestSchedule",
                 KeyConditionExpression="digest_pk = :p",
-                ExpressionAttributeValues={":p": {"S": f"{frequency}#{timezone}"}},
+                ExpressionAttributeValues={":p": {"S": _digest_partition(frequency, timezone)}},
             )
         ]
 
@@ -145,7 +176,7 @@ class SubscriptionRepository(DynamoRepository):
         response = self.client.query(
             TableName=self._table,
             KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": {"S": "TIMEZONES"}},
+            ExpressionAttributeValues={":p": {"S": _TIMEZONES}},
         )
         return [i["sk"]["S"] for i in response.get("Items", [])]
 
@@ -183,22 +214,20 @@ class SubscriptionRepository(DynamoRepository):
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": to_item(
-                            {"pk": f"SUB#{record.id}", "sk": "SUB", **record.model_dump(mode="json")}
-                        ),
+                        "Item": to_item({**from_item(_sub_key(record.id)), **record.model_dump(mode="json")}),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": to_item({"pk": f"ADDR#{record.address_key}", "sk": f"SUB#{record.id}"}),
+                        "Item": _key(_address_partition(record.address_key), _subscription_sort(record.id)),
                     }
                 },
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": {"S": f"ADDR#{record.address_key}"}, "sk": {"S": "PROFILE"}},
+                        "Key": _profile_key(record.address_key),
                         "UpdateExpression": "SET address_key = :k, confirmations_sent = :c",
                         "ExpressionAttributeValues": {
                             ":k": {"S": record.address_key},
@@ -221,7 +250,7 @@ class SubscriptionRepository(DynamoRepository):
         update = "SET #s = :active, confirmed_at = :now"
         if record.frequency != "immediate":
             update += ", digest_pk = :dp, digest_sk = :ds"
-            values[":dp"] = {"S": _digest_partition(record)}
+            values[":dp"] = {"S": _digest_partition(record.frequency, record.timezone)}
             values[":ds"] = {"S": record.id}
         try:
             self.client.update_item(
@@ -241,26 +270,20 @@ class SubscriptionRepository(DynamoRepository):
 
     def list_under_keys(self, record: SubscriptionRecord) -> None:
         """Idempotent: puts the match entries (and the time zone) of an active subscription."""
-        entry = {
-            "subscription_id": record.id,
-            "address_key": record.address_key,
-            "frequency": record.frequency,
-            "language": record.language,
-            "bulletin_languages": record.bulletin_languages,
-        }
+        entry = MatchEntry.of(record).model_dump(mode="json")
         items = [
-            {"pk": f"MATCH#{key}", "sk": f"SUB#{record.id}", **entry}
+            {"pk": _match_partition(key), "sk": _subscription_sort(record.id), **entry}
             for key in subscription_keys(record.countries, record.topics)
         ]
         if record.frequency != "immediate":
-            items.append({"pk": "TIMEZONES", "sk": record.timezone})
+            items.append({"pk": _TIMEZONES, "sk": record.timezone})
         self._batch_write([{"PutRequest": {"Item": to_item(i)}} for i in items])
 
     def unlist(self, record: SubscriptionRecord) -> None:
         keys = subscription_keys(record.countries, record.topics)
         self._batch_write(
             [
-                {"DeleteRequest": {"Key": {"pk": {"S": f"MATCH#{k}"}, "sk": {"S": f"SUB#{record.id}"}}}}
+                {"DeleteRequest": {"Key": _key(_match_partition(k), _subscription_sort(record.id))}}
                 for k in keys
             ]
         )
@@ -303,7 +326,7 @@ class SubscriptionRepository(DynamoRepository):
         update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l, bulletin_languages = :bl"
         if new.frequency != "immediate":
             update += ", digest_pk = :dp, digest_sk = :ds"
-            values[":dp"] = {"S": _digest_partition(new)}
+            values[":dp"] = {"S": _digest_partition(new.frequency, new.timezone)}
             values[":ds"] = {"S": new.id}
         else:
             update += " REMOVE digest_pk, digest_sk"
@@ -320,7 +343,7 @@ class SubscriptionRepository(DynamoRepository):
     def suppress(self, address_key: str, reason: EndReason) -> None:
         self.client.update_item(
             TableName=self._table,
-            Key={"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "PROFILE"}},
+            Key=_profile_key(address_key),
             UpdateExpression="SET address_key = :k, suppressed = :t, suppressed_reason = :r",
             ExpressionAttributeValues={":k": {"S": address_key}, ":t": {"BOOL": True}, ":r": {"S": reason}},
         )

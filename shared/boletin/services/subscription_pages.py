@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from boletin.services.subscriptions import SubscriptionService, link_urls
+from boletin.services.subscriptions import SubscriptionService
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,14 @@ def _invalid(language: str = "en") -> Page:
 
 
 def confirm(service: SubscriptionService, token: str) -> Page:
-    from datetime import UTC, datetime
-
     from boletin.email import confirm_page
 
     state, record = service.confirm(token)
     language = record.language if record else "en"
     if state != "confirmed" or record is None:
         return _page(404 if state == "invalid" else 410, confirm_page(language, state=state))
-    links = link_urls(record.id, service.keys, now=datetime.now(UTC))
-    return _page(200, confirm_page(language, state="confirmed", manage_url=links["manage"]))
+    links = service.links.of(record.id, now=service.clock())
+    return _page(200, confirm_page(language, state="confirmed", manage_url=links.manage))
 
 
 def unsubscribe_form(service: SubscriptionService, token: str, path: str) -> Page:
@@ -84,8 +82,6 @@ _PICKER_COUNTRIES = frozenset(
 
 
 def manage_form(service: SubscriptionService, token: str, path: str, *, saved: bool = False) -> Page:
-    from datetime import UTC, datetime
-
     from boletin.email import ManagePreferences, manage_page
     from boletin.pages.subscribe import country_groups
 
@@ -110,7 +106,7 @@ def manage_form(service: SubscriptionService, token: str, path: str, *, saved: b
             country_options=countries,
             saved=saved,
             country_groups=country_groups(record.language, record.countries),
-            unsubscribe_url=link_urls(record.id, service.keys, now=datetime.now(UTC))["unsubscribe"],
+            unsubscribe_url=service.links.of(record.id, now=service.clock()).unsubscribe,
         ),
     )
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
+from boletin.models.deliveries import ConfirmationMessage, queue_bodies
 from boletin.models.subscriptions import SubscriptionRecord, SubscriptionRequest
 from boletin.repositories.messaging import SendQueue, SigningKeys
 from boletin.repositories.subscriptions import SendLimit, SendLimitReachedError, SubscriptionRepository
-from boletin.settings import get_settings
+from boletin.services.subscriber_links import SubscriberLinks
 
 # At most this many confirmation emails to one mailbox (plus-tags and ignored dots folded: see
 # mailbox_of) in a UTC day: subscribing someone else over and over must not make Boletín a mail bomb.
@@ -32,24 +34,24 @@ def send_limits(
     return limits
 
 
+@dataclass(frozen=True)
+class ConfirmationLimits:
+    """Confirmation emails an hour (0: no limit): per source IP, and in all."""
+
+    per_source_ip: int = 0
+    per_hour: int = 0
+
+
 @dataclass
 class SubscriptionService:
     subscriptions: SubscriptionRepository
     send_queue: SendQueue
     keys: SigningKeys
+    links: SubscriberLinks
+    limits: ConfirmationLimits
+    clock: Callable[[], datetime]
 
-    @classmethod
-    def from_settings(cls) -> SubscriptionService:
-        settings = get_settings()
-        return cls(
-            SubscriptionRepository(settings.subscriptions_table),
-            SendQueue(settings.send_queue_url),
-            signing_keys(),
-        )
-
-    def subscribe(
-        self, request: SubscriptionRequest, *, source_ip: str | None = None, now: datetime | None = None
-    ) -> str | None:
+    def subscribe(self, request: SubscriptionRequest, *, source_ip: str | None = None) -> str | None:
         """Record a pending subscription and queue its confirmation email.
 
         Returns the new subscription id, or None when nothing is sent (suppressed address, or the
@@ -58,20 +60,19 @@ class SubscriptionService:
         """
         from boletin.email import address_key, mailbox_of
 
-        now = now or datetime.now(UTC)
+        now = self.clock()
         key = address_key(request.email, self.keys.addresses)
         profile = self.subscriptions.get_subscriber(key)
         # A suppressed address goes through the same writes and the same queue message as a new one
         # (the sender drops it): equal work, so the response time does not tell who is suppressed.
         suppressed = profile is not None and profile.suppressed
         recent = [t for t in (profile.confirmations_sent if profile else []) if t > now - CONFIRMATION_WINDOW]
-        settings = get_settings()
         limits = send_limits(
             address_key(mailbox_of(request.email), self.keys.addresses),
             address_key(f"ip:{source_ip}", self.keys.addresses) if source_ip else None,
             now,
-            per_source=settings.subscribe_limit_per_source_ip,
-            per_hour=settings.subscribe_limit_per_hour,
+            per_source=self.limits.per_source_ip,
+            per_hour=self.limits.per_hour,
         )
         record = SubscriptionRecord(
             id=str(uuid.uuid4()),
@@ -90,15 +91,15 @@ class SubscriptionService:
             self.subscriptions.create_pending(record, [*recent, now], limits)
         except SendLimitReachedError:
             return None
-        self.send_queue.send([{"kind": "confirmation", "subscription_id": record.id}])
+        self.send_queue.send(queue_bodies([ConfirmationMessage(subscription_id=record.id)]))
         return None if suppressed else record.id
 
     def confirm(
-        self, token: str, *, now: datetime | None = None
+        self, token: str
     ) -> tuple[Literal["confirmed", "invalid", "expired"], SubscriptionRecord | None]:
         from boletin.email import ExpiredTokenError, InvalidTokenError, verify_token
 
-        now = now or datetime.now(UTC)
+        now = self.clock()
         try:
             subscription_id = verify_token(self.keys.token_keys, token, "confirm", now=now)
         except ExpiredTokenError:
@@ -122,15 +123,15 @@ class SubscriptionService:
         from boletin.email import InvalidTokenError, verify_token
 
         try:
-            subscription_id = verify_token(self.keys.token_keys, token, purpose, now=datetime.now(UTC))
+            subscription_id = verify_token(self.keys.token_keys, token, purpose, now=self.clock())
         except InvalidTokenError:
             return None
         return self.subscriptions.get(subscription_id)
 
-    def unsubscribe(self, record: SubscriptionRecord, *, now: datetime | None = None) -> None:
+    def unsubscribe(self, record: SubscriptionRecord) -> None:
         """Ends the subscription at once; repeating it changes nothing."""
         if record.status != "ended":
-            self.subscriptions.end(record, "unsubscribed", now or datetime.now(UTC))
+            self.subscriptions.end(record, "unsubscribed", self.clock())
 
     def update_preferences(
         self,
@@ -154,33 +155,3 @@ class SubscriptionService:
         updated = SubscriptionRecord.model_validate(updated.model_dump())
         self.subscriptions.update_preferences(record, updated)
         return updated
-
-
-_keys: SigningKeys | None = None
-
-
-def signing_keys() -> SigningKeys:
-    """One per container: the secret is fetched once."""
-    global _keys
-    if _keys is None:
-        _keys = SigningKeys(get_settings().signing_secret_arn)
-    return _keys
-
-
-def link_urls(subscription_id: str, keys: SigningKeys, *, now: datetime) -> dict[str, str]:
-    """The personal links of a subscription's emails."""
-    from boletin.email import DEFAULT_TTLS, issue_token
-
-    base = get_settings().public_base_url
-    return {
-        purpose: f"{base}/subscriptions/{purpose}?token="
-        + issue_token(
-            keys.tokens,
-            purpose,
-            subscription_id,
-            now=now,
-            ttl=DEFAULT_TTLS[purpose],
-            key_id=keys.token_key_id,
-        )
-        for purpose in ("confirm", "unsubscribe", "manage")
-    }

@@ -3,6 +3,7 @@ authorizer with the real office keys, and `python -m devstack` itself."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -148,13 +149,28 @@ def test_a_submission_reaches_the_stream_consumer_within_two_seconds(boletin_sta
     assert boletin_stack.invocations["EnrichFunction"] > before
 
 
-def test_local_digest_runs_force_every_digest(boletin_stack: DevStack) -> None:
-    reply = fetch(boletin_stack.url, "POST", "/_local/digests/run")
-    assert reply.status == 200, reply.body
-    call = boletin_stack.history[-1]
-    assert call.function == "DigestFunction"
-    assert call.event["detail-type"] == "Scheduled Event"
-    assert call.event["detail"] == {"force": True}
+def test_local_digest_runs_end_every_period_once_each_run_a_new_one(boletin_stack: DevStack) -> None:
+    from datetime import datetime, timedelta
+
+    def scheduled_hours() -> list[datetime]:
+        reply = fetch(boletin_stack.url, "POST", "/_local/digests/run")
+        assert reply.status == 200, reply.body
+        calls = [c for c in boletin_stack.history if c.function == "DigestFunction"][-24:]
+        assert {c.event["detail-type"] for c in calls} == {"Scheduled Event"}
+        return [datetime.fromisoformat(c.event["time"]) for c in calls]
+
+    # When the digests are run twice
+    first, second = scheduled_hours(), scheduled_hours()
+    # Then each run is DigestFunction's hourly schedule over 24 consecutive hours, in which Monday
+    # 08:00 falls for every zone from UTC-10 to UTC+13 (each zone's 08:00 once: nothing twice)
+    for hours in (first, second):
+        assert [(b - a).total_seconds() for a, b in itertools.pairwise(hours)] == [3600.0] * 23
+        for offset in range(-10, 14):
+            at_eight = [t for t in (h + timedelta(hours=offset) for h in hours) if t.hour == 8]
+            assert len(at_eight) == 1
+            assert at_eight[0].weekday() == 0  # a Monday: weekly digests end too
+    # And the second run is a later week: its digests are periods of their own
+    assert (second[0] - first[0]).days == 7
 
 
 def _ses_event(body: str) -> dict[str, object]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -110,15 +109,21 @@ class InterleavingRepository(SubscriptionRepository):
         return found
 
 
-@pytest.fixture
-def service(table: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from boletin.repositories.messaging import SigningKeys
-    from boletin.services import subscriptions
+def subscription_service(repository: SubscriptionRepository, outbox: Outbox, keys: Any) -> Any:
+    """The service with no per-IP or hourly limit (the mailbox limit always holds), at NOW."""
+    from boletin.services.subscriber_links import SubscriberLinks
+    from boletin.services.subscriptions import ConfirmationLimits, SubscriptionService
 
-    limits = SimpleNamespace(subscribe_limit_per_source_ip=0, subscribe_limit_per_hour=0)
-    monkeypatch.setattr(subscriptions, "get_settings", lambda: limits)
+    links = SubscriberLinks(keys, "https://api.example.org")
+    return SubscriptionService(repository, outbox, keys, links, ConfirmationLimits(), clock=lambda: NOW)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def service(table: Any) -> Any:
+    from boletin.repositories.messaging import SigningKeys
+
     repository = InterleavingRepository("subscriptions", client=table)
-    return subscriptions.SubscriptionService(repository, Outbox(), SigningKeys("unused", secret=SECRET))  # type: ignore[arg-type]
+    return subscription_service(repository, Outbox(), SigningKeys("unused", secret=SECRET))
 
 
 def request(email: str) -> SubscriptionRequest:
@@ -135,18 +140,18 @@ def test_plus_tags_and_dots_of_one_gmail_mailbox_get_three_confirmations_a_day(s
     ]
     # When each variant is subscribed
     for address in variants:
-        service.subscribe(request(address), now=NOW)
+        service.subscribe(request(address))
     # Then the mailbox gets the daily limit of confirmation emails, not one per variant
     assert len(service.send_queue.confirmations) == MAX_CONFIRMATIONS_PER_DAY
 
 
 def test_two_requests_racing_for_the_last_confirmation_send_only_one(service: Any) -> None:
     # Given a mailbox with two of its three confirmations sent today
-    service.subscribe(request("ana+1@example.org"), now=NOW)
-    service.subscribe(request("ana+2@example.org"), now=NOW)
+    service.subscribe(request("ana+1@example.org"))
+    service.subscribe(request("ana+2@example.org"))
     # When a third and a fourth request both read the subscriber before either writes
-    service.subscriptions.between.append(lambda: service.subscribe(request("ana+4@example.org"), now=NOW))
-    service.subscribe(request("ana+3@example.org"), now=NOW)
+    service.subscriptions.between.append(lambda: service.subscribe(request("ana+4@example.org")))
+    service.subscribe(request("ana+3@example.org"))
     # Then only one of them sends: the limit is a conditional write, not a read then a write
     assert len(service.send_queue.confirmations) == MAX_CONFIRMATIONS_PER_DAY
 
@@ -184,38 +189,30 @@ class CountingClient:
         return call
 
 
-def test_a_suppressed_address_costs_the_same_work_as_a_new_one_and_gets_no_email(
-    table: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_suppressed_address_costs_the_same_work_as_a_new_one_and_gets_no_email(table: Any) -> None:
     from boletin.repositories.messaging import SigningKeys
-    from boletin.services import subscriptions
 
-    monkeypatch.setattr(
-        subscriptions,
-        "get_settings",
-        lambda: SimpleNamespace(subscribe_limit_per_source_ip=0, subscribe_limit_per_hour=0),
-    )
     counting = CountingClient(table)
     outbox = Outbox()
     keys = SigningKeys("unused", secret=SECRET)
-    service = subscriptions.SubscriptionService(
-        SubscriptionRepository("subscriptions", client=counting), outbox, keys
-    )  # type: ignore[arg-type]
+    service = subscription_service(SubscriptionRepository("subscriptions", client=counting), outbox, keys)
     # Given an address suppressed after a bounce, and a new one
     SubscriptionRepository("subscriptions", client=table).suppress(
         address_key("gone@example.org", keys.addresses), "bounced"
     )
     # When each is subscribed
-    service.subscribe(request("gone@example.org"), now=NOW)
+    service.subscribe(request("gone@example.org"))
     suppressed_calls, counting.calls = counting.calls, []
-    service.subscribe(request("new@example.org"), now=NOW)
+    service.subscribe(request("new@example.org"))
     # Then both requests made the same AWS calls and queued one message: nothing tells them apart
     assert suppressed_calls == counting.calls
     assert len(outbox.confirmations) == 2
     # And the sender sends the suppressed address nothing
-    from boletin.services.email_delivery import Sender
+    from boletin.models.deliveries import ConfirmationMessage
+    from boletin.services.email_sender import Sender
 
     repository = SubscriptionRepository("subscriptions", client=table)
-    sender = Sender(None, repository, None, None, keys, None)  # type: ignore[arg-type]  # drops before them
-    outcome = sender._send_confirmation(outbox.confirmations[0], NOW)
+    # (no ledger, mailer or queue: a suppressed address is dropped before any of them is used)
+    sender = Sender(None, repository, None, None, None, None, None, "", 120.0, clock=lambda: NOW)  # type: ignore[arg-type]
+    outcome = sender.send(ConfirmationMessage(subscription_id=outbox.confirmations[0]))
     assert outcome.status == "dropped"
