@@ -13,15 +13,12 @@ from boletin.email.addresses import (
 )
 from boletin.email.i18n import FREQUENCIES, SUPPORTED_LANGUAGES, Frequency, Language, resolve_language
 from boletin.email.messages import (
-    BulletinDigestItem,
-    Recipient,
-    SenderConfig,
     build_bulletin_email,
     build_confirmation_email,
     build_correction_email,
     build_digest_email,
-    to_raw_bytes,
 )
+from boletin.email.mime import to_raw_bytes
 from boletin.email.pages import (
     PAGE_HEADERS,
     ManageFormError,
@@ -33,6 +30,7 @@ from boletin.email.pages import (
     unsubscribe_page,
     unsubscribed_page,
 )
+from boletin.email.parts import BulletinDigestItem, Recipient, SenderConfig
 from boletin.email.tokens import (
     CONFIRM_TTL,
     DEFAULT_TTLS,

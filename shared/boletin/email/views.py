@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from boletin.email.messages import BulletinDigestItem
+from boletin.email.parts import BulletinDigestItem
 
 if TYPE_CHECKING:
     from boletin.models.bulletins import BulletinRecord

@@ -38,7 +38,7 @@ from boletin.services.subscriber_links import SubscriberLinks
 if TYPE_CHECKING:  # the email package is imported on first use (cold start)
     from email.message import EmailMessage
 
-    from boletin.email.messages import BulletinDigestItem, Recipient, SenderConfig
+    from boletin.email.parts import BulletinDigestItem, Recipient, SenderConfig
 
 SendStatus = Literal["sent", "skipped", "dropped", "failed", "postponed"]
 # SES's answers that say this email will never go, whatever the retries.
