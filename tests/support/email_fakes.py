@@ -18,6 +18,7 @@ from boletin.repositories.ledger_lines import is_bulletin
 from boletin.repositories.messaging import SigningKeys
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # a Monday, 08:00 UTC
+LEASE_SECONDS = 120.0
 
 
 class Clock:
@@ -297,4 +298,31 @@ def bulletin(
             "request_hash": f"r-{bulletin_id}",
             "notify": notify,
         }
+    )
+
+
+def sender_over(
+    ledger: FakeLedger,
+    subscriptions: FakeSubscriptions,
+    bulletins: FakeBulletins,
+    mailer: FakeMailer,
+    queue: FakeSendQueue,
+    clock: Clock,
+) -> Any:
+    """A Sender over these fakes (links signed with a fixed key, a 120 s lease)."""
+    from boletin.email import SenderConfig
+    from boletin.services.email_sender import Sender
+    from boletin.services.subscriber_links import SubscriberLinks
+
+    return Sender(
+        ledger=ledger,  # type: ignore[arg-type]
+        subscriptions=subscriptions,  # type: ignore[arg-type]
+        bulletins=bulletins,  # type: ignore[arg-type]
+        mailer=mailer,  # type: ignore[arg-type]
+        links=SubscriberLinks(signing_keys(), "https://api.example.org"),
+        send_queue=queue,  # type: ignore[arg-type]
+        identity=SenderConfig(address="news@example.org", list_id="bulletins.example.org"),
+        site_base_url="https://news.example.org",
+        lease_seconds=LEASE_SECONDS,
+        clock=clock,
     )

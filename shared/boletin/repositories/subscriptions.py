@@ -58,6 +58,17 @@ def _digest_partition(frequency: str, timezone: str) -> str:
     return f"{frequency}#{timezone}"
 
 
+def _digest_schedule(record: SubscriptionRecord) -> tuple[str, dict[str, Any]]:
+    """The SET clause (and its values) listing a digest subscription on ByDigestSchedule; nothing
+    for an immediate one."""
+    if record.frequency == "immediate":
+        return "", {}
+    return ", digest_pk = :dp, digest_sk = :ds", {
+        ":dp": {"S": _digest_partition(record.frequency, record.timezone)},
+        ":ds": {"S": record.id},
+    }
+
+
 @dataclass(frozen=True)
 class SendLimit:
     """One counter a confirmation email counts against: LIMIT#<scope> / <window>, at most `limit`."""
@@ -241,32 +252,21 @@ class SubscriptionRepository(DynamoRepository):
 
     def activate(self, record: SubscriptionRecord, now: datetime) -> bool:
         """pending -> active, then list it under its match keys. False if it was not pending."""
-        names = {"#s": "status"}
-        values: dict[str, Any] = {
-            ":active": {"S": "active"},
-            ":pending": {"S": "pending"},
-            ":now": {"S": now.isoformat()},
-        }
-        update = "SET #s = :active, confirmed_at = :now"
-        if record.frequency != "immediate":
-            update += ", digest_pk = :dp, digest_sk = :ds"
-            values[":dp"] = {"S": _digest_partition(record.frequency, record.timezone)}
-            values[":ds"] = {"S": record.id}
-        try:
-            self.client.update_item(
-                TableName=self._table,
-                Key=_sub_key(record.id),
-                UpdateExpression=update,
-                ConditionExpression="#s = :pending",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        self.list_under_keys(record)
-        return True
+        schedule, values = _digest_schedule(record)
+        activated = self._update_if(
+            record.id,
+            "SET #s = :active, confirmed_at = :now" + schedule,
+            "#s = :pending",
+            {
+                ":active": {"S": "active"},
+                ":pending": {"S": "pending"},
+                ":now": {"S": now.isoformat()},
+                **values,
+            },
+        )
+        if activated:
+            self.list_under_keys(record)
+        return activated
 
     def list_under_keys(self, record: SubscriptionRecord) -> None:
         """Idempotent: puts the match entries (and the time zone) of an active subscription."""
@@ -290,27 +290,15 @@ class SubscriptionRepository(DynamoRepository):
 
     def end(self, record: SubscriptionRecord, reason: EndReason, now: datetime) -> bool:
         """Ends a pending or active subscription; False if it had already ended."""
-        try:
-            self.client.update_item(
-                TableName=self._table,
-                Key=_sub_key(record.id),
-                UpdateExpression=(
-                    "SET #s = :ended, ended_at = :now, ended_reason = :r REMOVE digest_pk, digest_sk"
-                ),
-                ConditionExpression="#s <> :ended",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":ended": {"S": "ended"},
-                    ":now": {"S": now.isoformat()},
-                    ":r": {"S": reason},
-                },
-            )
-        except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        self.unlist(record)
-        return True
+        ended = self._update_if(
+            record.id,
+            "SET #s = :ended, ended_at = :now, ended_reason = :r REMOVE digest_pk, digest_sk",
+            "#s <> :ended",
+            {":ended": {"S": "ended"}, ":now": {"S": now.isoformat()}, ":r": {"S": reason}},
+        )
+        if ended:
+            self.unlist(record)
+        return ended
 
     def update_preferences(self, old: SubscriptionRecord, new: SubscriptionRecord) -> None:
         """Changes filters, language and frequency of an active subscription."""
@@ -323,13 +311,10 @@ class SubscriptionRepository(DynamoRepository):
             ":bl": to_item({"v": new.bulletin_languages})["v"],
             ":active": {"S": "active"},
         }
+        schedule, digest_values = _digest_schedule(new)
         update = "SET countries = :c, topics = :t, frequency = :f, #lang = :l, bulletin_languages = :bl"
-        if new.frequency != "immediate":
-            update += ", digest_pk = :dp, digest_sk = :ds"
-            values[":dp"] = {"S": _digest_partition(new.frequency, new.timezone)}
-            values[":ds"] = {"S": new.id}
-        else:
-            update += " REMOVE digest_pk, digest_sk"
+        update += schedule or " REMOVE digest_pk, digest_sk"
+        values.update(digest_values)
         self.client.update_item(
             TableName=self._table,
             Key=_sub_key(new.id),
@@ -347,6 +332,23 @@ class SubscriptionRepository(DynamoRepository):
             UpdateExpression="SET address_key = :k, suppressed = :t, suppressed_reason = :r",
             ExpressionAttributeValues={":k": {"S": address_key}, ":t": {"BOOL": True}, ":r": {"S": reason}},
         )
+
+    def _update_if(self, subscription_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+        """One conditional UpdateItem of a subscription; False when its condition did not hold."""
+        try:
+            self.client.update_item(
+                TableName=self._table,
+                Key=_sub_key(subscription_id),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except Exception as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         batch_write(self.client, self._table, requests)

@@ -7,12 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from boletin.email import SenderConfig
 from boletin.models.deliveries import DeliveryKind, DeliveryRecord, DeliveryStatus, DigestMessage, LedgerLine
 from boletin.repositories.ledger_lines import bulletin_line, digest_line
 from boletin.services.digests import DigestScheduler
 from boletin.services.email_sender import Sender
-from boletin.services.subscriber_links import SubscriberLinks
 from tests.support.email_fakes import (
     NOW,
     Clock,
@@ -22,7 +20,7 @@ from tests.support.email_fakes import (
     FakeSendQueue,
     FakeSubscriptions,
     bulletin,
-    signing_keys,
+    sender_over,
     subscription,
 )
 
@@ -57,12 +55,9 @@ class Setup:
         return delivery.line
 
     def sender(self) -> Sender:
-        return Sender(
-            self.ledger, self.subscriptions, self.bulletins, self.mailer,  # type: ignore[arg-type]
-            SubscriberLinks(signing_keys(), "https://api.example.org"), self.queue,  # type: ignore[arg-type]
-            SenderConfig(address="news@example.org", list_id="bulletins.example.org"),
-            "https://news.example.org", 120.0, clock=self.clock,
-        )  # fmt: skip
+        return sender_over(
+            self.ledger, self.subscriptions, self.bulletins, self.mailer, self.queue, self.clock
+        )  # type: ignore[no-any-return]
 
 
 @pytest.fixture

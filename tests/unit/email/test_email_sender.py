@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from boletin.email import SenderConfig
 from boletin.models.deliveries import (
     BulletinMessage,
     ConfirmationMessage,
@@ -16,9 +15,8 @@ from boletin.models.deliveries import (
 )
 from boletin.repositories.ledger_lines import bulletin_line, confirmation_line, line_of_tags
 from boletin.repositories.messaging import SendThrottledError
-from boletin.services.email_sender import Sender
-from boletin.services.subscriber_links import SubscriberLinks
 from tests.support.email_fakes import (
+    LEASE_SECONDS,
     AwsError,
     Clock,
     FakeBulletins,
@@ -27,11 +25,11 @@ from tests.support.email_fakes import (
     FakeSendQueue,
     FakeSubscriptions,
     bulletin,
-    signing_keys,
+    sender_over,
     subscription,
 )
 
-LEASE = 120.0
+LEASE = LEASE_SECONDS
 
 
 class Setup:
@@ -39,17 +37,8 @@ class Setup:
         self.subscriptions, self.ledger, self.queue = FakeSubscriptions(), FakeLedger(), FakeSendQueue()
         self.mailer, self.clock = FakeMailer(), Clock()
         self.bulletins = FakeBulletins(bulletin("b1", "Guatemala opens a migrant centre"))
-        self.sender = Sender(
-            ledger=self.ledger,  # type: ignore[arg-type]
-            subscriptions=self.subscriptions,  # type: ignore[arg-type]
-            bulletins=self.bulletins,  # type: ignore[arg-type]
-            mailer=self.mailer,  # type: ignore[arg-type]
-            links=SubscriberLinks(signing_keys(), "https://api.example.org"),
-            send_queue=self.queue,  # type: ignore[arg-type]
-            identity=SenderConfig(address="news@example.org", list_id="bulletins.example.org"),
-            site_base_url="https://news.example.org",
-            lease_seconds=LEASE,
-            clock=self.clock,
+        self.sender = sender_over(
+            self.ledger, self.subscriptions, self.bulletins, self.mailer, self.queue, self.clock
         )
 
     def queued(self, n: int, bulletin_id: str = "b1") -> LedgerLine:
