@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from boletin.models.deliveries import DeliveryStatus
 from boletin.models.events import (
     BULLETIN_PUBLISHED,
@@ -121,3 +123,23 @@ def test_an_archived_bulletin_gets_no_line_and_no_message_even_on_a_major_update
     assert published.matched == updated.matched == 0
     assert ledger.lines == {}
     assert queue.sent == []
+
+
+@pytest.mark.parametrize("daily_filter", ["country", "topic"])
+def test_a_subscriber_matched_immediately_and_by_a_digest_gets_the_bulletin_now_once(
+    daily_filter: str,
+) -> None:
+    # Given one address with two subscriptions that both match: one immediate, one daily
+    by_country = subscription(
+        1, countries=["GT"], frequency="daily" if daily_filter == "country" else "immediate"
+    )
+    by_topic = subscription(
+        1, countries=[], topics=["health"], frequency="daily" if daily_filter == "topic" else "immediate"
+    )
+    service, ledger, queue = fan_out(by_country, by_topic.model_copy(update={"id": "sub-1b"}))
+    # When the bulletin is published
+    service.handle(BULLETIN_PUBLISHED, detail())
+    # Then the most frequent wins: one line, sent now, none waiting for a digest
+    assert [d.status for d in ledger.lines.values()] == [DeliveryStatus.QUEUED]
+    assert len(queue.sent) == 1
+    assert ledger.pending == set()
