@@ -301,28 +301,35 @@ def bulletin(
     )
 
 
-def sender_over(
-    ledger: FakeLedger,
-    subscriptions: FakeSubscriptions,
-    bulletins: FakeBulletins,
-    mailer: FakeMailer,
-    queue: FakeSendQueue,
-    clock: Clock,
-) -> Any:
-    """A Sender over these fakes (links signed with a fixed key, a 120 s lease)."""
-    from boletin.email import SenderConfig
-    from boletin.services.email_sender import Sender
-    from boletin.services.subscriber_links import SubscriberLinks
+@dataclass
+class EmailFakes:
+    """Everything the email services talk to, in memory; `sender()` builds a Sender over them."""
 
-    return Sender(
-        ledger=ledger,  # type: ignore[arg-type]
-        subscriptions=subscriptions,  # type: ignore[arg-type]
-        bulletins=bulletins,  # type: ignore[arg-type]
-        mailer=mailer,  # type: ignore[arg-type]
-        links=SubscriberLinks(signing_keys(), "https://api.example.org"),
-        send_queue=queue,  # type: ignore[arg-type]
-        identity=SenderConfig(address="news@example.org", list_id="bulletins.example.org"),
-        site_base_url="https://news.example.org",
-        lease_seconds=LEASE_SECONDS,
-        clock=clock,
-    )
+    subscriptions: FakeSubscriptions = field(default_factory=FakeSubscriptions)
+    ledger: FakeLedger = field(default_factory=FakeLedger)
+    queue: FakeSendQueue = field(default_factory=FakeSendQueue)
+    mailer: FakeMailer = field(default_factory=FakeMailer)
+    bulletins: FakeBulletins = field(default_factory=FakeBulletins)
+    clock: Clock = field(default_factory=Clock)
+
+    def __post_init__(self) -> None:
+        """For a test's subclass to add what it builds over the fakes."""
+
+    def sender(self) -> Any:
+        """A Sender over these fakes (links signed with a fixed key, a 120 s lease)."""
+        from boletin.email import SenderConfig
+        from boletin.services.email_sender import Sender
+        from boletin.services.subscriber_links import SubscriberLinks
+
+        return Sender(
+            ledger=self.ledger,  # type: ignore[arg-type]
+            subscriptions=self.subscriptions,  # type: ignore[arg-type]
+            bulletins=self.bulletins,  # type: ignore[arg-type]
+            mailer=self.mailer,  # type: ignore[arg-type]
+            links=SubscriberLinks(signing_keys(), "https://api.example.org"),
+            send_queue=self.queue,  # type: ignore[arg-type]
+            identity=SenderConfig(address="news@example.org", list_id="bulletins.example.org"),
+            site_base_url="https://news.example.org",
+            lease_seconds=LEASE_SECONDS,
+            clock=self.clock,
+        )

@@ -10,29 +10,14 @@ import pytest
 from boletin.models.deliveries import DeliveryKind, DeliveryRecord, DeliveryStatus, DigestMessage, LedgerLine
 from boletin.repositories.ledger_lines import bulletin_line, digest_line
 from boletin.services.digests import DigestScheduler
-from boletin.services.email_sender import Sender
-from tests.support.email_fakes import (
-    NOW,
-    Clock,
-    FakeBulletins,
-    FakeLedger,
-    FakeMailer,
-    FakeSendQueue,
-    FakeSubscriptions,
-    bulletin,
-    sender_over,
-    subscription,
-)
+from tests.support.email_fakes import NOW, EmailFakes, bulletin, subscription
 
 MONDAY_8_UTC = NOW
 TUESDAY_8_UTC = NOW + timedelta(days=1)
 
 
-class Setup:
-    def __init__(self) -> None:
-        self.subscriptions, self.ledger, self.queue = FakeSubscriptions(), FakeLedger(), FakeSendQueue()
-        self.clock, self.mailer = Clock(), FakeMailer()
-        self.bulletins = FakeBulletins()
+class Setup(EmailFakes):
+    def __post_init__(self) -> None:
         self.scheduler = DigestScheduler(self.subscriptions, self.ledger, self.queue, clock=self.clock)  # type: ignore[arg-type]
 
     def waiting(self, n: int, bulletin_id: str, title: str, **subscription_fields: object) -> LedgerLine:
@@ -53,11 +38,6 @@ class Setup:
         )
         self.ledger.record(delivery, pending_digest=True)
         return delivery.line
-
-    def sender(self) -> Sender:
-        return sender_over(
-            self.ledger, self.subscriptions, self.bulletins, self.mailer, self.queue, self.clock
-        )  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -15,31 +15,15 @@ from boletin.models.deliveries import (
 )
 from boletin.repositories.ledger_lines import bulletin_line, confirmation_line, line_of_tags
 from boletin.repositories.messaging import SendThrottledError
-from tests.support.email_fakes import (
-    LEASE_SECONDS,
-    AwsError,
-    Clock,
-    FakeBulletins,
-    FakeLedger,
-    FakeMailer,
-    FakeSendQueue,
-    FakeSubscriptions,
-    bulletin,
-    sender_over,
-    subscription,
-)
+from tests.support.email_fakes import LEASE_SECONDS, AwsError, EmailFakes, bulletin, subscription
 
 LEASE = LEASE_SECONDS
 
 
-class Setup:
-    def __init__(self) -> None:
-        self.subscriptions, self.ledger, self.queue = FakeSubscriptions(), FakeLedger(), FakeSendQueue()
-        self.mailer, self.clock = FakeMailer(), Clock()
-        self.bulletins = FakeBulletins(bulletin("b1", "Guatemala opens a migrant centre"))
-        self.sender = sender_over(
-            self.ledger, self.subscriptions, self.bulletins, self.mailer, self.queue, self.clock
-        )
+class Setup(EmailFakes):
+    def __post_init__(self) -> None:
+        self.bulletins.records["b1"] = bulletin("b1", "Guatemala opens a migrant centre")
+        self.sending = self.sender()
 
     def queued(self, n: int, bulletin_id: str = "b1") -> LedgerLine:
         """An active immediate subscriber with a queued line about the bulletin."""
@@ -66,8 +50,8 @@ def test_a_queued_line_is_sent_once_even_when_its_message_comes_twice(setup: Set
     # Given a queued line for a subscriber
     line = setup.queued(1)
     # When its message is handled twice (SQS delivers at least once)
-    first = setup.sender.send(BulletinMessage.of(line))
-    second = setup.sender.send(BulletinMessage.of(line))
+    first = setup.sending.send(BulletinMessage.of(line))
+    second = setup.sending.send(BulletinMessage.of(line))
     # Then one email went, carrying the bulletin and the tags that name its line
     assert (first.status, second.status) == ("sent", "skipped")
     (email,) = setup.mailer.to("reader1@example.org")
@@ -85,7 +69,7 @@ def test_a_line_another_sender_holds_is_postponed_until_its_lease_ends(setup: Se
     setup.ledger.claim(line, from_status=DeliveryStatus.QUEUED, now=setup.clock(), lease_seconds=LEASE)
     setup.clock.advance(30)
     # When its message comes again
-    outcome = setup.sender.send(BulletinMessage.of(line))
+    outcome = setup.sending.send(BulletinMessage.of(line))
     # Then nothing is sent now: the message goes back, delayed until just after the lease
     assert outcome.status == "postponed"
     assert setup.mailer.sent == []
@@ -99,7 +83,7 @@ def test_a_line_whose_sender_died_is_sent_by_the_retry_after_the_lease(setup: Se
     setup.ledger.claim(line, from_status=DeliveryStatus.QUEUED, now=setup.clock(), lease_seconds=LEASE)
     # When the queue's retry comes after the lease
     setup.clock.advance(LEASE + 1)
-    outcome = setup.sender.send(BulletinMessage.of(line))
+    outcome = setup.sending.send(BulletinMessage.of(line))
     # Then the email goes, once
     assert outcome.status == "sent"
     assert len(setup.mailer.sent) == 1
@@ -111,11 +95,11 @@ def test_a_throttled_send_gives_the_claim_back_for_the_queue_to_retry(setup: Set
     setup.mailer.fail_with = SendThrottledError("throttled")
     # When the message is handled, Then it fails (the queue retries it) and nothing went
     with pytest.raises(SendThrottledError):
-        setup.sender.send(BulletinMessage.of(line))
+        setup.sending.send(BulletinMessage.of(line))
     assert setup.mailer.sent == []
     # And the line is queued again, so the retry sends it at once
     assert setup.ledger.status_of(line) == DeliveryStatus.QUEUED
-    assert setup.sender.send(BulletinMessage.of(line)).status == "sent"
+    assert setup.sending.send(BulletinMessage.of(line)).status == "sent"
 
 
 def test_a_send_ses_refuses_for_good_is_marked_failed_and_not_retried(setup: Setup) -> None:
@@ -123,11 +107,11 @@ def test_a_send_ses_refuses_for_good_is_marked_failed_and_not_retried(setup: Set
     line = setup.queued(1)
     setup.mailer.fail_with = AwsError("MessageRejected")
     # When it is handled
-    outcome = setup.sender.send(BulletinMessage.of(line))
+    outcome = setup.sending.send(BulletinMessage.of(line))
     # Then it is failed, without an error that would make the queue retry it
     assert outcome.status == "failed"
     assert setup.ledger.status_of(line) == DeliveryStatus.FAILED
-    assert setup.sender.send(BulletinMessage.of(line)).status == "skipped"
+    assert setup.sending.send(BulletinMessage.of(line)).status == "skipped"
 
 
 def test_an_unknown_outcome_keeps_the_claim_for_the_send_event_or_the_lease_to_settle(setup: Setup) -> None:
@@ -136,9 +120,9 @@ def test_an_unknown_outcome_keeps_the_claim_for_the_send_event_or_the_lease_to_s
     setup.mailer.fail_with = TimeoutError("read timed out")
     # When it is handled, Then the error surfaces and the line stays 'sending' (not sent again now)
     with pytest.raises(TimeoutError):
-        setup.sender.send(BulletinMessage.of(line))
+        setup.sending.send(BulletinMessage.of(line))
     assert setup.ledger.status_of(line) == DeliveryStatus.SENDING
-    assert setup.sender.send(BulletinMessage.of(line)).status == "postponed"
+    assert setup.sending.send(BulletinMessage.of(line)).status == "postponed"
 
 
 @pytest.mark.parametrize("why", ["unsubscribed", "suppressed", "withdrawn", "archived"])
@@ -154,7 +138,7 @@ def test_a_line_no_longer_wanted_is_dropped_not_sent(setup: Setup, why: str) -> 
         status, notify = ("withdrawn", True) if why == "withdrawn" else ("published", False)
         setup.bulletins.records["b1"] = bulletin("b1", "Gone", status=status, notify=notify)
     # When its message is handled
-    outcome = setup.sender.send(BulletinMessage.of(line))
+    outcome = setup.sending.send(BulletinMessage.of(line))
     # Then no email goes and the line is dropped
     assert outcome.status == "dropped"
     assert setup.mailer.sent == []
@@ -165,7 +149,7 @@ def test_a_pending_subscription_gets_its_confirmation_link_once(setup: Setup) ->
     # Given a pending subscription
     setup.subscriptions.add(subscription(1, status="pending"))
     # When its confirmation message is handled twice
-    outcomes = [setup.sender.send(ConfirmationMessage(subscription_id="sub-1")) for _ in range(2)]
+    outcomes = [setup.sending.send(ConfirmationMessage(subscription_id="sub-1")) for _ in range(2)]
     # Then one email with its confirmation link went, and the ledger records it sent
     assert [o.status for o in outcomes] == ["sent", "skipped"]
     (email,) = setup.mailer.to("reader1@example.org")
@@ -178,7 +162,7 @@ def test_a_suppressed_address_gets_no_confirmation(setup: Setup) -> None:
     record = setup.subscriptions.add(subscription(1, status="pending"))
     setup.subscriptions.suppress(record.address_key, "complained")
     # When its confirmation message is handled, Then nothing is sent or recorded
-    assert setup.sender.send(ConfirmationMessage(subscription_id="sub-1")).status == "dropped"
+    assert setup.sending.send(ConfirmationMessage(subscription_id="sub-1")).status == "dropped"
     assert setup.mailer.sent == []
     assert setup.ledger.lines == {}
 
@@ -186,9 +170,9 @@ def test_a_suppressed_address_gets_no_confirmation(setup: Setup) -> None:
 def test_bulletins_are_looked_up_once_per_batch(setup: Setup) -> None:
     # Given two subscribers queued for the same bulletin, which is withdrawn after the first batch
     first, second = setup.queued(1), setup.queued(2)
-    assert setup.sender.send(BulletinMessage.of(first)).status == "sent"
+    assert setup.sending.send(BulletinMessage.of(first)).status == "sent"
     setup.bulletins.records["b1"] = bulletin("b1", "Withdrawn", status="withdrawn")
     # When the next batch starts
-    setup.sender.forget_bulletins()
+    setup.sending.forget_bulletins()
     # Then the withdrawn bulletin is not sent to the second subscriber
-    assert setup.sender.send(BulletinMessage.of(second)).status == "dropped"
+    assert setup.sending.send(BulletinMessage.of(second)).status == "dropped"
