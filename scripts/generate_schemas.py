@@ -24,6 +24,7 @@ FILES = {
 
 def schemas() -> dict[str, str]:
     detail = BulletinEventDetail.model_json_schema()
+    kinds = detail.pop("$defs", {})  # its enums (ChangeKind): referenced from the document's root
     out: dict[str, str] = {}
     for detail_type, filename in FILES.items():
         schema = {
@@ -38,7 +39,7 @@ def schemas() -> dict[str, str]:
                 "detail-type": {"const": detail_type},
                 "detail": {"$ref": "#/$defs/BulletinEventDetail"},
             },
-            "$defs": {"BulletinEventDetail": detail},
+            "$defs": {"BulletinEventDetail": detail, **kinds},
         }
         out[filename] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out

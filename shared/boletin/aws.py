@@ -2,7 +2,7 @@
 
 boto3 is imported on first use, never at import time, so a handler's cold start pays for it only
 when it really talks to AWS. Repositories take a client in their constructor (tests inject fakes or
-moto-backed clients) and fall back to these.
+moto-backed clients) and fall back to these through `LazyClient`.
 """
 
 from __future__ import annotations
@@ -55,3 +55,32 @@ def reset_clients() -> None:
     """Forget every client (tests that switch endpoints or credentials)."""
     with _lock:
         _clients.clear()
+
+
+class LazyClient:
+    """A repository's boto3 client for `service`, as a class attribute: the client given to the
+    repository (tests pass fakes or moto-backed clients), else this process's shared one, made on
+    first use, so constructing a repository touches nothing.
+
+        class FeedStore:
+            client = LazyClient("s3")
+
+            def __init__(self, bucket: str, client: Any = None) -> None:
+                self.client = client
+    """
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._slot = "_client_given"
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_given"
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        given = instance.__dict__.get(self._slot)
+        return given if given is not None else client(self._service)
+
+    def __set__(self, instance: object, value: Any) -> None:
+        instance.__dict__[self._slot] = value

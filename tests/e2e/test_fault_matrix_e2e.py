@@ -367,11 +367,10 @@ def take_dead_letters(queues: dict[str, str]) -> dict[str, int]:
 def cold_start(stack: Any, logical_id: str) -> None:
     """The function's next invocation runs in a new execution environment: its module is loaded again
     and the package's per-container caches of the signing and id secrets are empty."""
-    from boletin.services import bulletins, subscriptions
+    from boletin.built import forget_built
 
     stack.functions[logical_id]._module = None
-    subscriptions._keys = None
-    bulletins._id_keys = None
+    forget_built()
 
 
 def submit(http: Http, key: str, title: str, country: str) -> str:

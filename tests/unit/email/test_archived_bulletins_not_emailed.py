@@ -7,8 +7,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from boletin.models.bulletins import BulletinRecord, BulletinSubmission
+from boletin.models.bulletins import BulletinRecord
 from boletin.models.events import BULLETIN_PUBLISHED, BULLETIN_UPDATED, BulletinEventDetail
+from boletin.models.submissions import BulletinSubmission
 from boletin.services.email_delivery import EmailFanOut, Sender
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
