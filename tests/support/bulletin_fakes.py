@@ -250,3 +250,62 @@ class FakeDeliveries:
 
     def status_counts(self, bulletin_id: str) -> dict[str, int]:
         return dict(self.counts.get(bulletin_id, {}))
+
+
+@dataclass
+class BulletinDesk:
+    """The bulletin path wired over fakes: submit through the service, correct and withdraw through
+    the lifecycle, and let `settle()` play the bulletins table's stream into the Publisher, as
+    the enrich function's event source does (one record at a time, in order)."""
+
+    clock: Clock = field(default_factory=Clock)
+    bulletins: FakeBulletinRepository = field(default_factory=FakeBulletinRepository)
+    index: FakeBulletinIndex = field(default_factory=FakeBulletinIndex)
+    events: FakeEventPublisher = field(default_factory=FakeEventPublisher)
+    scheduler: FakeReleaseScheduler = field(default_factory=FakeReleaseScheduler)
+    offices: FakeOfficeRepository = field(default_factory=FakeOfficeRepository)
+    handled: int = 0  # stream records the Publisher has taken so far
+
+    def __post_init__(self) -> None:
+        from boletin.repositories.messaging import SigningKeys
+        from boletin.repositories.office_guard import OfficeGuards
+        from boletin.services.bulletins import BulletinService
+        from boletin.services.enrich import Publisher
+        from boletin.services.lifecycle import BulletinLifecycle
+        from boletin.services.offices import OfficeService
+
+        guards = OfficeGuards("offices")
+        self.office_service = OfficeService(self.offices, clock=self.clock)  # type: ignore[arg-type]
+        self.service = BulletinService(
+            self.bulletins,  # type: ignore[arg-type]
+            FakeDeliveries(),  # type: ignore[arg-type]
+            guards,
+            SigningKeys("unused: the secret is given", secret=b"s" * 32),
+            feeds_base_url="https://feeds.example.org",
+            clock=self.clock,
+        )
+        self.lifecycle = BulletinLifecycle(self.bulletins, self.office_service, guards, clock=self.clock)  # type: ignore[arg-type]
+        self.publisher = Publisher(
+            self.bulletins,  # type: ignore[arg-type]
+            self.index,  # type: ignore[arg-type]
+            self.events,  # type: ignore[arg-type]
+            self.scheduler,  # type: ignore[arg-type]
+            self.offices,  # type: ignore[arg-type]
+            public_base_url="https://api.example.org",
+            clock=self.clock,
+        )
+
+    def settle(self) -> None:
+        """Hand every stream record not yet handled to the Publisher; one that raises stays
+        unhandled (the stream gives it again), and the error goes to the caller."""
+        while self.handled < len(self.bulletins.stream):
+            old, new = self.bulletins.stream[self.handled]
+            self.publisher.handle_change(old, new)
+            self.handled += 1
+
+    def redeliver(self, position: int) -> None:
+        """The stream gives the record at `position` again (the function timed out after handling
+        it, so its batch is retried), then the records that handling wrote, as `settle` does."""
+        old, new = self.bulletins.stream[position]
+        self.publisher.handle_change(old, new)
+        self.settle()
