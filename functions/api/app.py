@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -91,12 +91,18 @@ def _items(description: str) -> dict[str, Any]:
     }
 
 
-def _body(model: type[BodyT]) -> BodyT:
-    """The request's JSON body as `model`, or the problem that names what is wrong with it."""
+@overload
+def _body(model: type[BodyT]) -> BodyT: ...
+@overload
+def _body(model: None) -> dict[str, Any]: ...
+def _body(model: type[BodyT] | None) -> BodyT | dict[str, Any]:
+    """The request's JSON body as `model` (None: any JSON object, for a merge patch), or the problem
+    that names what is wrong with it."""
     event = app.current_event
-    return parse_json_body(
-        model, event.body, is_base64=event.is_base64_encoded or False, content_type=_header("Content-Type")
-    )
+    body, is_base64, content_type = event.body, event.is_base64_encoded or False, _header("Content-Type")
+    if model is None:
+        return parse_json_object(body, is_base64=is_base64, content_type=content_type)
+    return parse_json_body(model, body, is_base64=is_base64, content_type=content_type)
 
 
 def _header(name: str) -> str | None:
@@ -223,18 +229,39 @@ def list_versions(bulletin_id: str) -> Response[str]:
     return _json(200, {"items": bulletin_lifecycle().versions(bulletin_id, _caller())})
 
 
+_CORRECTION = "Owner only. If-Match must name the current version (its ETag)."
+
+
+def _owner_change(
+    summary: str,
+    operation_id: str,
+    ok: dict[int, OpenAPIResponse],
+    *,
+    body: str,
+    description: str = _CORRECTION,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What the OpenAPI description says of a change only the owning office makes, naming the
+    version it changes in If-Match."""
+    return {
+        "summary": summary,
+        "description": description,
+        "tags": ["Bulletins"],
+        "operation_id": operation_id,
+        "security": _OFFICE_KEY,
+        "responses": {**ok, **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428)},
+        "openapi_extensions": {"x-boletin": {"body": body, **extra, "headers": ["If-Match"]}},
+    }
+
+
 @app.put(
     "/bulletins/<bulletin_id>",
-    summary="Correct a bulletin (full replacement)",
-    description="Owner only. If-Match must name the current version (its ETag).",
-    tags=["Bulletins"],
-    operation_id="replaceBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("The corrected bulletin.", BulletinView),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "headers": ["If-Match"]}},
+    **_owner_change(
+        "Correct a bulletin (full replacement)",
+        "replaceBulletin",
+        _ok("The corrected bulletin.", BulletinView),
+        body="BulletinUpdate",
+    ),
 )
 def replace_bulletin(bulletin_id: str) -> Response[str]:
     caller = _writer()
@@ -245,39 +272,30 @@ def replace_bulletin(bulletin_id: str) -> Response[str]:
 
 @app.patch(
     "/bulletins/<bulletin_id>",
-    summary="Correct some fields of a bulletin (JSON merge patch)",
-    description="Owner only. If-Match must name the current version (its ETag).",
-    tags=["Bulletins"],
-    operation_id="patchBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("The corrected bulletin.", BulletinView),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "patch": True, "headers": ["If-Match"]}},
+    **_owner_change(
+        "Correct some fields of a bulletin (JSON merge patch)",
+        "patchBulletin",
+        _ok("The corrected bulletin.", BulletinView),
+        body="BulletinUpdate",
+        patch=True,
+    ),
 )
 def patch_bulletin(bulletin_id: str) -> Response[str]:
-    event = app.current_event
     caller = _writer()
-    patch = parse_json_object(
-        event.body, is_base64=event.is_base64_encoded or False, content_type=_header("Content-Type")
-    )
+    patch = _body(None)
     record, _ = bulletin_lifecycle().patch(caller, bulletin_id, patch, if_match=_header("If-Match"))
     return _bulletin_response(record, caller)
 
 
 @app.delete(
     "/bulletins/<bulletin_id>",
-    summary="Withdraw a bulletin",
-    description="Owner only. The bulletin becomes a 410 tombstone showing the reason.",
-    tags=["Bulletins"],
-    operation_id="withdrawBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("Its tombstone.", BulletinTombstone),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinWithdrawal", "headers": ["If-Match"]}},
+    **_owner_change(
+        "Withdraw a bulletin",
+        "withdrawBulletin",
+        _ok("Its tombstone.", BulletinTombstone),
+        body="BulletinWithdrawal",
+        description="Owner only. The bulletin becomes a 410 tombstone showing the reason.",
+    ),
 )
 def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     caller = _writer()

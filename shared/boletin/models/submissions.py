@@ -41,6 +41,19 @@ _BAD_TITLE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
+def _one_line(value: str) -> str:
+    """The text without surrounding spaces, refused if it holds a line break or a control character."""
+    if _BAD_TITLE_CHARS.search(value):
+        raise ValueError("must be a single line without control characters")
+    return value.strip()
+
+
+def _visible(value: str) -> str:
+    if not has_visible_text(value):
+        raise ValueError("must contain visible text (letters or digits), not only spaces or invisible marks")
+    return value
+
+
 def has_visible_text(value: str) -> bool:
     """True when some character would show: a letter, digit, punctuation or symbol. A text of only
     spaces, zero-width or bidi controls passes a length check yet renders as nothing."""
@@ -109,13 +122,7 @@ class BulletinSubmission(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        if _BAD_TITLE_CHARS.search(value):
-            raise ValueError("must be a single line without control characters")
-        value = value.strip()
-        if not has_visible_text(value):
-            raise ValueError(
-                "must contain visible text (letters or digits), not only spaces or invisible marks"
-            )
+        value = _visible(_one_line(value))
         if not TITLE_MIN <= len(value) <= TITLE_MAX:
             raise ValueError(f"must be {TITLE_MIN} to {TITLE_MAX} characters long (got {len(value)})")
         return value
@@ -127,10 +134,7 @@ class BulletinSubmission(BaseModel):
             raise ValueError("must not contain control characters")
         if not value.strip():
             raise ValueError("must not be empty")
-        if not has_visible_text(value):
-            raise ValueError(
-                "must contain visible text (letters or digits), not only spaces or invisible marks"
-            )
+        _visible(value)
         if len(value) > BODY_MAX:
             raise ValueError(f"must be at most {BODY_MAX:,} characters long (got {len(value):,})")
         return value
@@ -224,9 +228,7 @@ class BulletinUpdate(BulletinSubmission):
     def _change_note(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if _BAD_TITLE_CHARS.search(value):
-            raise ValueError("must be a single line without control characters")
-        value = value.strip()
+        value = _one_line(value)
         if not 1 <= len(value) <= 200:
             raise ValueError("must be 1 to 200 characters long")
         return value
@@ -248,9 +250,7 @@ class BulletinWithdrawal(BaseModel):
     @field_validator("reason")
     @classmethod
     def _reason(cls, value: str) -> str:
-        if _BAD_TITLE_CHARS.search(value):
-            raise ValueError("must be a single line without control characters")
-        value = value.strip()
+        value = _one_line(value)
         if not 3 <= len(value) <= 500:
             raise ValueError("must be 3 to 500 characters long")
         return value

@@ -8,17 +8,36 @@ or KEY#<sha256 of the key> (one of its keys).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Prefixed:
+    """The partition keys `<prefix><id>` of one kind of item."""
+
+    prefix: str
+
+    def pk(self, item_id: str) -> str:
+        return f"{self.prefix}{item_id}"
+
+    def key(self, item_id: str) -> dict[str, Any]:
+        """The typed key of an item of a table keyed by pk alone."""
+        return {"pk": {"S": self.pk(item_id)}}
+
+
+OFFICE = Prefixed("OFFICE#")
+API_KEY = Prefixed("KEY#")  # an office key, by the SHA-256 of the key
+
+
 class BulletinKeys:
-    PREFIX = "BULLETIN#"
+    BULLETIN = Prefixed("BULLETIN#")
     CURRENT = "CURRENT"
     VERSION_PREFIX = "VERSION#"
 
     @staticmethod
     def pk(bulletin_id: str) -> str:
-        return f"{BulletinKeys.PREFIX}{bulletin_id}"
+        return BulletinKeys.BULLETIN.pk(bulletin_id)
 
     @staticmethod
     def version_sk(version: int) -> str:
@@ -32,38 +51,14 @@ class BulletinKeys:
     @staticmethod
     def office_pk(office: str) -> str:
         """The ByOffice index partition of an office's bulletins."""
-        return OfficeKeys.pk(office)
+        return OFFICE.pk(office)
 
     @staticmethod
     def by_office_start(office: str, sort_key: str) -> dict[str, Any]:
         """Where a ByOffice page resumes: the index key and the table key of the last item read (its
         sort key ends with the bulletin id)."""
         return {
-            "office_pk": {"S": BulletinKeys.office_pk(office)},
+            "office_pk": {"S": OFFICE.pk(office)},
             "office_sk": {"S": sort_key},
-            "pk": {"S": BulletinKeys.pk(sort_key.rsplit("#", 1)[-1])},
-            "sk": {"S": BulletinKeys.CURRENT},
+            **BulletinKeys.current(sort_key.rsplit("#", 1)[-1]),
         }
-
-
-class OfficeKeys:
-    PREFIX = "OFFICE#"
-    KEY_PREFIX = "KEY#"
-
-    @staticmethod
-    def pk(office_id: str) -> str:
-        return f"{OfficeKeys.PREFIX}{office_id}"
-
-    @staticmethod
-    def key_pk(key_hash: str) -> str:
-        return f"{OfficeKeys.KEY_PREFIX}{key_hash}"
-
-    @staticmethod
-    def office(office_id: str) -> dict[str, Any]:
-        """The typed key of an office's record."""
-        return {"pk": {"S": OfficeKeys.pk(office_id)}}
-
-    @staticmethod
-    def key(key_hash: str) -> dict[str, Any]:
-        """The typed key of an office key's record."""
-        return {"pk": {"S": OfficeKeys.key_pk(key_hash)}}

@@ -8,7 +8,7 @@ from typing import Any
 from boletin.errors import BoletinError, FieldError, OfficeScopeError, UnauthorizedError
 from boletin.models.offices import Caller, OfficeStatus
 from boletin.repositories.dynamo import from_item
-from boletin.repositories.keys import OfficeKeys
+from boletin.repositories.keys import API_KEY, OFFICE
 
 _REFUSED = "ConditionalCheckFailed"  # a cancellation reason's code (not the exception's name)
 
@@ -38,7 +38,7 @@ class OfficeGuard:
             {
                 "ConditionCheck": {
                     "TableName": self.offices_table,
-                    "Key": OfficeKeys.office(self.office),
+                    "Key": OFFICE.key(self.office),
                     "ConditionExpression": condition,
                     "ExpressionAttributeNames": {"#s": "status"},
                     "ExpressionAttributeValues": values,
@@ -48,7 +48,7 @@ class OfficeGuard:
             {
                 "ConditionCheck": {
                     "TableName": self.offices_table,
-                    "Key": OfficeKeys.key(self.key_hash),
+                    "Key": API_KEY.key(self.key_hash),
                     "ConditionExpression": "#s = :active",
                     "ExpressionAttributeNames": {"#s": "status"},
                     "ExpressionAttributeValues": active,
@@ -65,7 +65,7 @@ class OfficeGuard:
         if office_reason.get("Code") != _REFUSED:
             return None
         item = office_reason.get("Item") or client.get_item(
-            TableName=self.offices_table, Key=OfficeKeys.office(self.office), ConsistentRead=True
+            TableName=self.offices_table, Key=OFFICE.key(self.office), ConsistentRead=True
         ).get("Item", {})
         office = from_item(item) if item else {}
         if office.get("status") != OfficeStatus.ACTIVE:

@@ -8,7 +8,7 @@ from typing import Any
 from boletin.errors import OfficeExistsError, OfficeNotFoundError
 from boletin.models.offices import ApiKeyRecord, KeyStatus, OfficeRecord, OfficeStatus
 from boletin.repositories.dynamo import TRANSACTION_CANCELLED, DynamoRepository, from_item, refusal, to_item
-from boletin.repositories.keys import OfficeKeys
+from boletin.repositories.keys import API_KEY, OFFICE
 
 
 class OfficeRepository(DynamoRepository):
@@ -24,8 +24,8 @@ class OfficeRepository(DynamoRepository):
     def create_office(self, office: OfficeRecord, key: ApiKeyRecord) -> None:
         """Office and first key in one transaction; fails if the office id is taken."""
         items = [
-            self._put_new(OfficeKeys.pk(office.id), office),
-            self._put_new(OfficeKeys.key_pk(key.key_hash), key),
+            self._put_new(OFFICE.pk(office.id), office),
+            self._put_new(API_KEY.pk(key.key_hash), key),
         ]
         if refusal(
             self.client.transact_write_items, refused_by=(TRANSACTION_CANCELLED,), TransactItems=items
@@ -33,9 +33,7 @@ class OfficeRepository(DynamoRepository):
             raise OfficeExistsError(f"An office with id {office.id!r} already exists.")
 
     def get_office(self, office_id: str) -> OfficeRecord:
-        response = self.client.get_item(
-            TableName=self._table, Key=OfficeKeys.office(office_id), ConsistentRead=True
-        )
+        response = self.client.get_item(TableName=self._table, Key=OFFICE.key(office_id), ConsistentRead=True)
         if "Item" not in response:
             raise OfficeNotFoundError(f"No office {office_id!r}.")
         return OfficeRecord.model_validate(from_item(response["Item"]))
@@ -47,27 +45,25 @@ class OfficeRepository(DynamoRepository):
         for page in paginator.paginate(
             TableName=self._table,
             FilterExpression="begins_with(pk, :p)",
-            ExpressionAttributeValues={":p": {"S": OfficeKeys.PREFIX}},
+            ExpressionAttributeValues={":p": {"S": OFFICE.prefix}},
         ):
             offices.extend(OfficeRecord.model_validate(from_item(i)) for i in page.get("Items", []))
         return sorted(offices, key=lambda o: o.id)
 
     def get_key(self, key_hash: str) -> ApiKeyRecord | None:
         # Strongly consistent: a revoked key must stop working at once.
-        response = self.client.get_item(
-            TableName=self._table, Key=OfficeKeys.key(key_hash), ConsistentRead=True
-        )
+        response = self.client.get_item(TableName=self._table, Key=API_KEY.key(key_hash), ConsistentRead=True)
         item = response.get("Item")
         return ApiKeyRecord.model_validate(from_item(item)) if item else None
 
     def add_key(self, key: ApiKeyRecord) -> None:
         self.client.transact_write_items(
             TransactItems=[
-                self._put_new(OfficeKeys.key_pk(key.key_hash), key),
+                self._put_new(API_KEY.pk(key.key_hash), key),
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": OfficeKeys.office(key.office),
+                        "Key": OFFICE.key(key.office),
                         "UpdateExpression": "SET key_hashes = list_append(key_hashes, :h)",
                         "ConditionExpression": "attribute_exists(pk)",
                         "ExpressionAttributeValues": {":h": {"L": [{"S": key.key_hash}]}},
@@ -78,12 +74,8 @@ class OfficeRepository(DynamoRepository):
 
     def set_status(self, office_id: str, status: OfficeStatus, key_hashes: list[str]) -> None:
         """The office's status and its copy on each of its keys (what authenticate reads), together."""
-        office = self._update_existing(
-            OfficeKeys.office(office_id), "SET #s = :s", status, names={"#s": "status"}
-        )
-        keys = [
-            self._update_existing(OfficeKeys.key(h), "SET office_status = :s", status) for h in key_hashes
-        ]
+        office = self._update_existing(OFFICE.key(office_id), "SET #s = :s", status, names={"#s": "status"})
+        keys = [self._update_existing(API_KEY.key(h), "SET office_status = :s", status) for h in key_hashes]
         # A transaction holds 100 items: an office with more keys (never seen) is written in chunks,
         # the office first so a disable takes effect on writes before the keys follow.
         items = [office, *keys]
@@ -107,7 +99,7 @@ class OfficeRepository(DynamoRepository):
     def set_countries(self, office_id: str, countries: list[str]) -> None:
         self.client.update_item(
             TableName=self._table,
-            Key=OfficeKeys.office(office_id),
+            Key=OFFICE.key(office_id),
             UpdateExpression="SET countries = :c",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":c": {"L": [{"S": c} for c in countries]}},
@@ -116,7 +108,7 @@ class OfficeRepository(DynamoRepository):
     def revoke_key(self, key_hash: str, *, now: datetime) -> None:
         self.client.update_item(
             TableName=self._table,
-            Key=OfficeKeys.key(key_hash),
+            Key=API_KEY.key(key_hash),
             UpdateExpression="SET #s = :revoked, revoked_at = if_not_exists(revoked_at, :now)",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeNames={"#s": "status"},

@@ -20,6 +20,7 @@ from boletin.models.enrichment import LanguageCode
 from boletin.models.offices import Caller
 from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.bulletins import BulletinRepository
+from boletin.repositories.dynamo import Page
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -140,13 +141,7 @@ class BulletinLists:
         start_after = _decode_cursor(query.cursor, fingerprint) if query.cursor else None
         items: list[BulletinSummaryView]
         if own and caller is not None:
-            page = self.bulletins.list_by_office(
-                caller.office,
-                date_from=query.date_from,
-                date_to=query.date_to,
-                limit=query.limit,
-                start_after=start_after,
-            )
+            page = self._office_page(caller, query, start_after)
             items = [self._summary(i) for i in page.items]
         else:
             page = self.index.query(
@@ -160,6 +155,15 @@ class BulletinLists:
         next_cursor = _encode_cursor(page.last_key, fingerprint) if page.last_key else None
         return BulletinPage(items=items, next_cursor=next_cursor), page.items_read
 
+    def _office_page(self, caller: Caller, query: ListQuery, start_after: str | None) -> Page:
+        return self.bulletins.list_by_office(
+            caller.office,
+            date_from=query.date_from,
+            date_to=query.date_to,
+            limit=query.limit,
+            start_after=start_after,
+        )
+
     def _summary(self, item: dict[str, object]) -> BulletinSummaryView:
         return summary_from_record(BulletinRecord.model_validate(item), base_url=self.public_base_url)
 
@@ -172,13 +176,7 @@ class BulletinLists:
         read = 0
         last_key: str | None = None
         while True:
-            page = self.bulletins.list_by_office(
-                caller.office,
-                date_from=query.date_from,
-                date_to=query.date_to,
-                limit=query.limit,
-                start_after=start_after,
-            )
+            page = self._office_page(caller, query, start_after)
             read += page.items_read
             for item in page.items:
                 record = BulletinRecord.model_validate(item)

@@ -6,10 +6,9 @@ import hashlib
 import hmac
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
+from boletin.clock import Clock, utc_now
 from boletin.errors import (
     BulletinNotFoundError,
     BulletinWithdrawnError,
@@ -85,10 +84,6 @@ def is_bulletin_id(bulletin_id: str) -> bool:
     return True
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class BulletinService:
     """Submitting a bulletin (one conditional write) and reading one back."""
@@ -98,7 +93,7 @@ class BulletinService:
     guards: OfficeGuards
     id_keys: SigningKeys  # the id secret, read on the first submission with an Idempotency-Key
     feeds_base_url: str
-    clock: Callable[[], datetime] = field(default=_now)
+    clock: Clock = utc_now
 
     def submit(
         self, caller: Caller, submission: BulletinSubmission, *, idempotency_key: str | None = None

@@ -10,11 +10,10 @@ Two passes, one per stream record:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from boletin.clock import Clock, utc_now
 from boletin.errors import OfficeNotFoundError
 from boletin.listing import is_feed_scope, scope_keys_for
 from boletin.models.bulletin_views import summary_from_record
@@ -70,10 +69,6 @@ class PublicationOutcome:
     announced: list[DetailType] = field(default_factory=list)  # the events put on the bus
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Publisher:
     """Handles one change of a bulletin (a stream record's old and new images)."""
@@ -84,7 +79,7 @@ class Publisher:
     scheduler: ReleaseScheduler
     offices: OfficeRepository
     public_base_url: str
-    clock: Callable[[], datetime] = field(default=_now)
+    clock: Clock = utc_now
 
     def handle_change(self, old: BulletinRecord | None, new: BulletinRecord | None) -> PublicationOutcome:
         if new is None:

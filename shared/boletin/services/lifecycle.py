@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from boletin.clock import Clock, utc_now
 from boletin.errors import (
     BulletinNotFoundError,
     FieldError,
@@ -87,10 +87,6 @@ def _history_line(version: BulletinRecord) -> dict[str, Any]:
     }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class BulletinLifecycle:
     """What an office does to its bulletin after submitting it: correct, withdraw, read its history."""
@@ -98,7 +94,7 @@ class BulletinLifecycle:
     bulletins: BulletinRepository
     offices: OfficeService
     guards: OfficeGuards
-    clock: Callable[[], datetime] = field(default=_now)
+    clock: Clock = utc_now
 
     def _owned(self, bulletin_id: str, caller: Caller) -> BulletinRecord:
         record = self.bulletins.get(bulletin_id, consistent=True)

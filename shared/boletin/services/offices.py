@@ -6,10 +6,9 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
+from boletin.clock import Clock, utc_now
 from boletin.errors import OfficeNotFoundError, UnauthorizedError
 from boletin.models.offices import ApiKeyRecord, Caller, KeyStatus, OfficeRecord, OfficeStatus
 from boletin.repositories.offices import OfficeRepository
@@ -49,16 +48,12 @@ def _caller_of(record: ApiKeyRecord | None) -> Caller:
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class OfficeService:
     """Offices and their keys, over the offices table."""
 
     offices: OfficeRepository
-    clock: Callable[[], datetime] = field(default=_now)
+    clock: Clock = utc_now
 
     def create_office(
         self, name: str, *, office_id: str | None = None, countries: list[str] | None = None
