@@ -210,6 +210,14 @@ class FakeBulletinIndex:
     def register_feeds(self, scopes: Iterable[str]) -> None:
         self.feeds.update(scopes)
 
+    def query(self, scope: str, *, limit: int, start_after: str | None = None, **_: Any) -> Page:
+        """Newest first, after `start_after`, as the repository pages (dates are not filtered here)."""
+        keys = sorted((sk for pk, sk in self.entries if pk == scope), reverse=True)
+        if start_after is not None:
+            keys = [k for k in keys if k < start_after]
+        page = [self.entries[(scope, k)] for k in keys[:limit]]
+        return Page(items=page, last_key=keys[limit - 1] if len(keys) > limit else None, items_read=len(page))
+
     def listed(self, scope: str) -> list[str]:
         """The bulletin ids a scope lists, newest first."""
         return [e["id"] for (pk, _), e in sorted(self.entries.items(), reverse=True) if pk == scope]

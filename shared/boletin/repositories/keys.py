@@ -8,8 +8,18 @@ or KEY#<sha256 of the key> (one of its keys).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+# The sort key of every listing (the index's sk, ByOffice's office_sk): news date # submission time #
+# bulletin id (BulletinRecord.sort_key), so a date range is a key condition.
+_SORT_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}#[^#]+#[0-9a-f-]{36}$")
+
+
+def is_sort_key(value: str) -> bool:
+    """Whether a value (a cursor's, say) has the shape of a listing's sort key."""
+    return len(value) <= 200 and _SORT_KEY.match(value) is not None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from boletin.models.offices import Caller
 from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.dynamo import Page
+from boletin.repositories.keys import is_sort_key
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -107,7 +108,7 @@ def _decode_cursor(cursor: str, fingerprint: str) -> str:
     if not isinstance(data, dict) or data.get("q") != fingerprint or not isinstance(data.get("k"), str):
         raise error
     key: str = data["k"]
-    if len(key) > 200 or not re.match(r"^\d{4}-\d{2}-\d{2}#[^#]+#[0-9a-f-]{36}$", key):
+    if not is_sort_key(key):
         raise error
     return key
 
