@@ -8,7 +8,11 @@ moto-backed clients) and fall back to these through `LazyClient`.
 from __future__ import annotations
 
 import threading
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -84,3 +88,18 @@ class LazyClient:
 
     def __set__(self, instance: object, value: Any) -> None:
         instance.__dict__[self._slot] = value
+
+
+def resend(
+    send: Callable[[list[T]], list[T]], batch: list[T], *, attempts: int, pause: float
+) -> tuple[list[T], int]:
+    """Send a batch, then again what the service reports it did not take (batch APIs answer 200 and
+    list those), backing off from `pause` seconds up to 1 s: (what it never took, calls made)."""
+    calls = 0
+    for attempt in range(attempts):
+        batch = send(batch)
+        calls += 1
+        if not batch:
+            break
+        time.sleep(min(pause * 2**attempt, 1.0))
+    return batch, calls

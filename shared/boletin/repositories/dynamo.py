@@ -3,14 +3,13 @@ and the paginated queries of one table."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from boletin.aws import LazyClient
+from boletin.aws import LazyClient, resend
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELLED = "TransactionCanceledException"
@@ -101,18 +100,19 @@ def cancellation_reasons(error: Exception) -> list[dict[str, Any]]:
 
 def batch_write(client: Any, table: str, requests: list[dict[str, Any]]) -> int:
     """BatchWriteItem in chunks of 25, resending unprocessed items with backoff; returns calls made."""
+
+    def write(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        unprocessed: list[dict[str, Any]] = (
+            client.batch_write_item(RequestItems={table: batch}).get("UnprocessedItems", {}).get(table, [])
+        )
+        return unprocessed
+
     calls = 0
     for start in range(0, len(requests), 25):
-        batch = requests[start : start + 25]
-        for attempt in range(8):
-            response = client.batch_write_item(RequestItems={table: batch})
-            calls += 1
-            batch = response.get("UnprocessedItems", {}).get(table, [])
-            if not batch:
-                break
-            time.sleep(min(0.05 * 2**attempt, 1.0))
-        if batch:
-            raise RuntimeError(f"{len(batch)} writes to {table} stayed unprocessed")
+        left, made = resend(write, requests[start : start + 25], attempts=8, pause=0.05)
+        calls += made
+        if left:
+            raise RuntimeError(f"{len(left)} writes to {table} stayed unprocessed")
     return calls
 
 

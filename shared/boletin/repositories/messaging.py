@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-from boletin.aws import LazyClient
+from boletin.aws import LazyClient, resend
 from boletin.repositories.dynamo import error_code
 
 THROTTLING_CODES = {"Throttling", "ThrottlingException", "MaxSendingRateExceeded", "TooManyRequestsException"}
@@ -96,23 +96,25 @@ class SendQueue:
     def send(self, messages: list[dict[str, Any]], *, delay_seconds: int = 0) -> int:
         """SendMessageBatch by tens, resending failed entries; returns calls made. `delay_seconds`
         (at most SQS's 900) holds the messages back that long."""
-        calls = 0
         delay = {"DelaySeconds": max(0, min(900, delay_seconds))} if delay_seconds > 0 else {}
+
+        def send(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            failed = {
+                f["Id"]
+                for f in self.client.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+            }
+            return [e for e in entries if e["Id"] in failed]
+
+        calls = 0
         for start in range(0, len(messages), 10):
             entries = [
                 {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":")), **delay}
                 for i, m in enumerate(messages[start : start + 10])
             ]
-            for attempt in range(5):
-                response = self.client.send_message_batch(QueueUrl=self._url, Entries=entries)
-                calls += 1
-                failed = {f["Id"] for f in response.get("Failed", [])}
-                entries = [e for e in entries if e["Id"] in failed]
-                if not entries:
-                    break
-                time.sleep(min(0.1 * 2**attempt, 1.0))
-            if entries:
-                raise RuntimeError(f"{len(entries)} message(s) not accepted by the send queue")
+            left, made = resend(send, entries, attempts=5, pause=0.1)
+            calls += made
+            if left:
+                raise RuntimeError(f"{len(left)} message(s) not accepted by the send queue")
         return calls
 
 
