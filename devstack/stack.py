@@ -789,9 +789,9 @@ class DevStack:
     # ------------------------------------------------------------------ for users and tests
     def create_office(self, name: str, **kwargs: Any) -> str:
         """Create an office through the application's own service; returns its plaintext key."""
-        from boletin.services.offices import create_office
+        from boletin.composition.offices import office_service
 
-        office, key = create_office(name=name, **kwargs)
+        office, key = office_service().create_office(name=name, **kwargs)
         self.demo_office = office if self.demo_office is None else self.demo_office
         return str(key)
 
@@ -799,18 +799,18 @@ class DevStack:
         """The demo office's key: the one an earlier run on this state folder printed, while it still
         opens that office (so `make run` again keeps the same key); else a new office, or a new key for
         the office when its key was lost. Kept beside the engines' data, readable by its owner only."""
+        from boletin.composition.offices import office_service
         from boletin.errors import BoletinError, OfficeExistsError
-        from boletin.services.offices import authenticate, rotate_key
 
         record = self.state_dir / "demo-office.json"
         with contextlib.suppress(OSError, ValueError, KeyError, BoletinError):
             saved = json.loads(record.read_text())
-            authenticate(f"Bearer {saved['key']}")
+            office_service().authenticate(f"Bearer {saved['key']}")
             return str(saved["key"])
         try:
             key = self.create_office(DEMO_OFFICE)
         except OfficeExistsError:
-            key = rotate_key(DEMO_OFFICE_ID)
+            key = office_service().rotate_key(DEMO_OFFICE_ID)
         record.write_text(json.dumps({"office": DEMO_OFFICE_ID, "key": key}))
         record.chmod(0o600)
         return key
@@ -907,6 +907,3 @@ def _reset_process_caches() -> None:
     aws = sys.modules.get("boletin.aws")
     if aws is not None and hasattr(aws, "reset_clients"):
         aws.reset_clients()
-    bulletins = sys.modules.get("boletin.services.bulletins")
-    if bulletins is not None and hasattr(bulletins, "_id_keys"):
-        setattr(bulletins, "_id_keys", None)  # noqa: B010 - a private cache of the application

@@ -98,12 +98,12 @@ def load_handler(name: str) -> Any:
 
 
 def bench_api(stack: Any, counter: CallCounter) -> None:
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
     emit("\nAPI (issue 2): AWS calls per operation, items read")
     api = load_handler("api")
     authorizer = load_handler("authorizer")
-    office, key = create_office(f"Bench office {uuid.uuid4().hex[:6]}")
+    office, key = office_service().create_office(f"Bench office {uuid.uuid4().hex[:6]}")
     seeds = json.loads(SEED.read_text())["bulletins"]
     body = {"title": seeds[0]["title"], "body": seeds[0]["body"], "published_on": seeds[0]["published_on"]}
     with counter.counting() as calls:
@@ -152,7 +152,8 @@ def bench_api(stack: Any, counter: CallCounter) -> None:
     with counter.counting() as calls:
         api(api_event("GET", f"/bulletins/{bulletin_id}", path_params={"id": bulletin_id}), Context())
     row("GET /bulletins/{id}", calls)
-    from boletin.services import bulletins as service
+    from boletin.composition.bulletins import bulletin_lists
+    from boletin.services.bulletin_lists import ListQuery
 
     for query in (
         {"limit": "5"},
@@ -160,7 +161,7 @@ def bench_api(stack: Any, counter: CallCounter) -> None:
         {"topic": "labour-migration", "language": "en", "limit": "3"},
     ):
         with counter.counting() as calls:
-            _page, read = service.list_bulletins(service.ListQuery.model_validate(query), None)
+            _page, read = bulletin_lists().page(ListQuery.model_validate(query), None)
         row(
             f"GET /bulletins?{'&'.join(f'{k}={v}' for k, v in query.items())}",
             calls,
@@ -191,9 +192,10 @@ def bench_enrichment() -> None:
 
 def fill_index(count: int, scope: str = "*") -> None:
     """Write `count` listing entries straight into the index table, as the enrich function would."""
-    from boletin.models.bulletins import BulletinRecord, summary_from_record
+    from boletin.models.bulletin_views import summary_from_record
+    from boletin.models.bulletins import BulletinRecord
     from boletin.models.enrichment import Enrichment
-    from boletin.repositories.bulletins import BulletinIndexRepository, summary_entry
+    from boletin.repositories.bulletin_index import BulletinIndexRepository, summary_entry
     from boletin.settings import get_settings
 
     settings = get_settings()
@@ -236,11 +238,12 @@ def fill_index(count: int, scope: str = "*") -> None:
 
 
 def bench_feeds(stack: Any, counter: CallCounter) -> None:
+    from boletin.composition.site import feed_regenerator
     from boletin.models.events import BulletinEventDetail
-    from boletin.services.feeds import FeedRegenerator, scopes_touched
+    from boletin.services.feeds import scopes_touched
 
     emit("\nFeeds (issue 4)")
-    regenerator = FeedRegenerator.from_settings()
+    regenerator = feed_regenerator()
     scope = "c=ZZ-bench"
     filled = 0
     for total in (100, 10_000):
@@ -305,13 +308,13 @@ class PutCounter:
 
 
 def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
+    from boletin.composition.offices import office_service
+    from boletin.composition.site import site_regenerator
     from boletin.listing import scope_key
     from boletin.models.feeds import FeedScope
-    from boletin.services.offices import create_office
-    from boletin.services.site import SiteRegenerator
 
     emit("\nPublic site (issue 15)")
-    _, key = create_office(f"Bench site office {uuid.uuid4().hex[:6]}")
+    _, key = office_service().create_office(f"Bench site office {uuid.uuid4().hex[:6]}")
     submission = {
         "title": "Costa Rica y Panamá refuerzan la atención a personas migrantes en tránsito",
         "body": "Autoridades de Costa Rica y Panamá acordaron en San José mejorar la atención de la salud "
@@ -354,10 +357,10 @@ def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
     puts.active = False
     emit(f"  a correction of its title: pages rewritten {sum(k.startswith('site/') for k in puts.keys)}")
 
-    from boletin.models.bulletins import BulletinSummaryView
+    from boletin.models.bulletin_views import BulletinSummaryView
     from boletin.pages import NewsPage, render_news
 
-    settings_ = SiteRegenerator.from_settings()
+    settings_ = site_regenerator()
     index = settings_.index
     scope = FeedScope(kind="topic", value="bench-pages")
     partition = scope_key(topic="bench-pages")
@@ -406,10 +409,10 @@ def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
 
 def bench_email(stack: Any, counter: CallCounter) -> None:
     from boletin.composition.email import email_fan_out
+    from boletin.composition.offices import office_service
     from boletin.models.events import BulletinEventDetail
     from boletin.models.subscriptions import SubscriptionRecord
     from boletin.repositories.subscriptions import SubscriptionRepository
-    from boletin.services.offices import create_office
     from boletin.settings import get_settings
 
     emit("\nEmail (issue 5): 10,000 subscriptions, of which 100 confirmed ones match a bulletin")
@@ -444,19 +447,23 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
             repo.suppress(suppressed.address_key, "bounced")
         for n in range(115, 10_000):  # everyone else: other countries
             repo.list_under_keys(record(n, [others[n % len(others)]], "active"))
-        office, _key = create_office(f"Bench email office {uuid.uuid4().hex[:6]}")
+        office, _key = office_service().create_office(f"Bench email office {uuid.uuid4().hex[:6]}")
         seeds = json.loads(SEED.read_text())["bulletins"]
-        from boletin.models.bulletins import BulletinSubmission
+        from boletin.composition.bulletins import bulletin_service
         from boletin.models.offices import Caller
-        from boletin.services import bulletins as service
+        from boletin.models.submissions import BulletinSubmission
 
         belize = seeds[8]
-        submitted = service.submit_bulletin(
-            Caller(office=office.id, office_name=office.name, key_id="bench"),
-            BulletinSubmission.model_validate_json(
-                json.dumps({k: belize[k] for k in ("title", "body", "published_on")})
-            ),
-        ).record
+        submitted = (
+            bulletin_service()
+            .submit(
+                Caller(office=office.id, office_name=office.name, key_id="bench"),
+                BulletinSubmission.model_validate_json(
+                    json.dumps({k: belize[k] for k in ("title", "body", "published_on")})
+                ),
+            )
+            .record
+        )
     stack.wait_until_idle(timeout=60)  # published; its own fan-out and sends happen here, uncounted
     detail = BulletinEventDetail(
         id=submitted.id,
@@ -489,10 +496,14 @@ def bench_email(stack: Any, counter: CallCounter) -> None:
     second = {k: belize[k] for k in ("title", "body", "published_on")}
     second["title"] += " (second)"
     with stack.paused():
-        submitted2 = service.submit_bulletin(
-            Caller(office=office.id, office_name=office.name, key_id="bench"),
-            BulletinSubmission.model_validate_json(json.dumps(second)),
-        ).record
+        submitted2 = (
+            bulletin_service()
+            .submit(
+                Caller(office=office.id, office_name=office.name, key_id="bench"),
+                BulletinSubmission.model_validate_json(json.dumps(second)),
+            )
+            .record
+        )
         detail2 = detail.model_copy(update={"id": submitted2.id})
     with stack.paused(), counter.counting() as calls:
         report = fan_out.fan_out(detail2)
@@ -644,10 +655,10 @@ def bench_import(stack: Any) -> None:
     """`boletin import` through the public API (a subprocess, as an office runs it), unpaced."""
     import subprocess
 
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
     count = 100
-    _, key = create_office(f"Bench archive {uuid.uuid4().hex[:6]}")
+    _, key = office_service().create_office(f"Bench archive {uuid.uuid4().hex[:6]}")
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "archive.jsonl"
         source.write_text(

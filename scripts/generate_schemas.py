@@ -7,23 +7,22 @@ import sys
 from pathlib import Path
 
 from boletin.models.events import (
-    BULLETIN_PUBLISHED,
-    BULLETIN_UPDATED,
-    BULLETIN_WITHDRAWN,
     EVENT_SOURCE,
     BulletinEventDetail,
+    DetailType,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "shared" / "boletin" / "schemas"
 FILES = {
-    BULLETIN_PUBLISHED: "bulletin-published.json",
-    BULLETIN_UPDATED: "bulletin-updated.json",
-    BULLETIN_WITHDRAWN: "bulletin-withdrawn.json",
+    DetailType.PUBLISHED: "bulletin-published.json",
+    DetailType.UPDATED: "bulletin-updated.json",
+    DetailType.WITHDRAWN: "bulletin-withdrawn.json",
 }
 
 
 def schemas() -> dict[str, str]:
     detail = BulletinEventDetail.model_json_schema()
+    kinds = detail.pop("$defs", {})  # its enums (ChangeKind): referenced from the document's root
     out: dict[str, str] = {}
     for detail_type, filename in FILES.items():
         schema = {
@@ -38,7 +37,7 @@ def schemas() -> dict[str, str]:
                 "detail-type": {"const": detail_type},
                 "detail": {"$ref": "#/$defs/BulletinEventDetail"},
             },
-            "$defs": {"BulletinEventDetail": detail},
+            "$defs": {"BulletinEventDetail": detail, **kinds},
         }
         out[filename] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out

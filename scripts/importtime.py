@@ -21,7 +21,7 @@ import importlib.util, json
 spec = importlib.util.spec_from_file_location("app", "functions/api/app.py")
 module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
 from boletin.http import parse_json_body
-from boletin.models.bulletins import BulletinSubmission
+from boletin.models.submissions import BulletinSubmission
 body = json.dumps({"title": "Officials from Costa Rica and Panama meet", "body": "Text of the bulletin.",
                    "published_on": "2021-11-30", "countries": ["CR", "PA"], "source_url": "https://example.org/x"})
 parse_json_body(BulletinSubmission, body, is_base64=False, content_type="application/json")

@@ -98,12 +98,12 @@ def describe(subscribers: Sequence[Subscriber], planned: Sequence[Planned]) -> l
 
 def create_offices(config: LoadConfig, run: str) -> list[tuple[str, str]]:
     """(office id, key) for each office, created through the product's service."""
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
     offices = []
     for i in range(config.offices):
         home = OFFICE_HOMES[i % len(OFFICE_HOMES)][0]
-        office, key = create_office(f"IOM {home} load {run} {i}")
+        office, key = office_service().create_office(f"IOM {home} load {run} {i}")
         offices.append((office.id, key))
     return offices
 

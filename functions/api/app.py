@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
+from boletin.composition.bulletins import (
+    bulletin_index,
+    bulletin_lifecycle,
+    bulletin_lists,
+    bulletin_service,
+)
+from boletin.composition.offices import office_service
 from boletin.errors import BoletinError, BulletinWithdrawnError, FieldError, NotFoundError
 from boletin.http import (
     PROBLEM_JSON,
@@ -24,28 +33,22 @@ from boletin.http import (
     parse_query,
     problem_body,
 )
-from boletin.models.bulletins import (
-    BulletinPage,
-    BulletinRecord,
-    BulletinSubmission,
-    BulletinTombstone,
-    BulletinUpdate,
-    BulletinView,
-    BulletinWithdrawal,
-)
+from boletin.models.bulletin_views import BulletinPage, BulletinTombstone, BulletinView
+from boletin.models.bulletins import BulletinRecord
 from boletin.models.enrichment import EnrichmentPreview
 from boletin.models.offices import Caller
-from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services import bulletins as service
-from boletin.services import lifecycle
+from boletin.models.submissions import BulletinSubmission, BulletinUpdate, BulletinWithdrawal
+from boletin.observability import BusinessMetric, count
+from boletin.services.bulletin_lists import ListQuery
 from boletin.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 app = APIGatewayRestResolver()
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 # What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).
 _OFFICE_KEY: list[dict[str, list[str]]] = [{"officeKey": []}]
@@ -88,6 +91,29 @@ def _items(description: str) -> dict[str, Any]:
     }
 
 
+@overload
+def _body(model: type[BodyT]) -> BodyT: ...
+@overload
+def _body(model: None) -> dict[str, Any]: ...
+def _body(model: type[BodyT] | None) -> BodyT | dict[str, Any]:
+    """The request's JSON body as `model` (None: any JSON object, for a merge patch), or the problem
+    that names what is wrong with it."""
+    event = app.current_event
+    body, is_base64, content_type = event.body, event.is_base64_encoded or False, _header("Content-Type")
+    if model is None:
+        return parse_json_object(body, is_base64=is_base64, content_type=content_type)
+    return parse_json_body(model, body, is_base64=is_base64, content_type=content_type)
+
+
+def _header(name: str) -> str | None:
+    return header(app.current_event.headers, name)
+
+
+def _request_context() -> dict[str, Any]:
+    context: dict[str, Any] = app.current_event.raw_event.get("requestContext", {})
+    return context
+
+
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
     return Response(
         status_code=status,
@@ -112,17 +138,9 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
     openapi_extensions={"x-boletin": {"body": "BulletinSubmission", "headers": ["Idempotency-Key"]}},
 )
 def submit_bulletin() -> Response[str]:
-    event = app.current_event
-    caller = caller_from_authorizer(event.raw_event.get("requestContext", {}))
-    submission = parse_json_body(
-        BulletinSubmission,
-        event.body,
-        is_base64=event.is_base64_encoded or False,
-        content_type=header(event.headers, "Content-Type"),
-    )
-    result = service.submit_bulletin(
-        caller, submission, idempotency_key=header(event.headers, "Idempotency-Key")
-    )
+    caller = caller_from_authorizer(_request_context())
+    submission = _body(BulletinSubmission)
+    result = bulletin_service().submit(caller, submission, idempotency_key=_header("Idempotency-Key"))
     base_url = get_settings().public_base_url
     view = BulletinView.from_record(result.record, base_url=base_url)
     headers = {"Location": f"{base_url}/bulletins/{result.record.id}", "ETag": f'"{result.record.version}"'}
@@ -153,30 +171,24 @@ def submit_bulletin() -> Response[str]:
     openapi_extensions={"x-boletin": {"body": "BulletinSubmission"}},
 )
 def preview_bulletin() -> Response[str]:
-    event = app.current_event
-    checked_caller(event.raw_event.get("requestContext", {}))
-    submission = parse_json_body(
-        BulletinSubmission,
-        event.body,
-        is_base64=event.is_base64_encoded or False,
-        content_type=header(event.headers, "Content-Type"),
-    )
-    return _json(200, service.preview_enrichment(submission).model_dump(mode="json"))
+    from boletin.services.preview import preview_enrichment
+
+    checked_caller(_request_context(), office_service())
+    return _json(200, preview_enrichment(_body(BulletinSubmission)).model_dump(mode="json"))
 
 
 def _caller() -> Caller | None:
-    event = app.current_event
-    return optional_caller(event.raw_event.get("requestContext", {}), event.headers)
+    return optional_caller(_request_context(), app.current_event.headers, office_service())
 
 
 def _writer() -> Caller:
-    return caller_from_authorizer(app.current_event.raw_event.get("requestContext", {}))
+    return caller_from_authorizer(_request_context())
 
 
 def _bulletin_response(record: BulletinRecord, caller: Caller | None, status: int = 200) -> Response[str]:
     view = BulletinView.from_record(record, base_url=get_settings().public_base_url)
     if caller is not None and caller.office == record.office:
-        view.delivery = service.delivery_report(record)
+        view.delivery = bulletin_service().delivery_report(record)
     return _json(status, view.model_dump(mode="json"), {"ETag": f'"{record.version}"'})
 
 
@@ -199,9 +211,9 @@ def _bulletin_response(record: BulletinRecord, caller: Caller | None, status: in
 def get_bulletin(bulletin_id: str) -> Response[str]:
     caller = _caller()
     try:
-        record = service.get_bulletin(bulletin_id, caller)
+        record = bulletin_service().get(bulletin_id, caller)
     except BulletinWithdrawnError:
-        return _json(410, service.tombstone(bulletin_id).model_dump(mode="json"))
+        return _json(410, bulletin_service().tombstone(bulletin_id).model_dump(mode="json"))
     return _bulletin_response(record, caller)
 
 
@@ -214,90 +226,84 @@ def get_bulletin(bulletin_id: str) -> Response[str]:
     responses={**_ok("The versions.", _items("versions, oldest first")), **_problems(401, 404, 410)},
 )
 def list_versions(bulletin_id: str) -> Response[str]:
-    return _json(200, {"items": lifecycle.list_versions(bulletin_id, _caller())})
+    return _json(200, {"items": bulletin_lifecycle().versions(bulletin_id, _caller())})
+
+
+_CORRECTION = "Owner only. If-Match must name the current version (its ETag)."
+
+
+def _owner_change(
+    summary: str,
+    operation_id: str,
+    ok: dict[int, OpenAPIResponse],
+    *,
+    body: str,
+    description: str = _CORRECTION,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What the OpenAPI description says of a change only the owning office makes, naming the
+    version it changes in If-Match."""
+    return {
+        "summary": summary,
+        "description": description,
+        "tags": ["Bulletins"],
+        "operation_id": operation_id,
+        "security": _OFFICE_KEY,
+        "responses": {**ok, **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428)},
+        "openapi_extensions": {"x-boletin": {"body": body, **extra, "headers": ["If-Match"]}},
+    }
 
 
 @app.put(
     "/bulletins/<bulletin_id>",
-    summary="Correct a bulletin (full replacement)",
-    description="Owner only. If-Match must name the current version (its ETag).",
-    tags=["Bulletins"],
-    operation_id="replaceBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("The corrected bulletin.", BulletinView),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "headers": ["If-Match"]}},
+    **_owner_change(
+        "Correct a bulletin (full replacement)",
+        "replaceBulletin",
+        _ok("The corrected bulletin.", BulletinView),
+        body="BulletinUpdate",
+    ),
 )
 def replace_bulletin(bulletin_id: str) -> Response[str]:
-    event = app.current_event
     caller = _writer()
-    update = parse_json_body(
-        BulletinUpdate,
-        event.body,
-        is_base64=event.is_base64_encoded or False,
-        content_type=header(event.headers, "Content-Type"),
-    )
-    record, _ = lifecycle.replace_bulletin(
-        caller, bulletin_id, update, if_match=header(event.headers, "If-Match")
-    )
+    update = _body(BulletinUpdate)
+    record, _ = bulletin_lifecycle().replace(caller, bulletin_id, update, if_match=_header("If-Match"))
     return _bulletin_response(record, caller)
 
 
 @app.patch(
     "/bulletins/<bulletin_id>",
-    summary="Correct some fields of a bulletin (JSON merge patch)",
-    description="Owner only. If-Match must name the current version (its ETag).",
-    tags=["Bulletins"],
-    operation_id="patchBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("The corrected bulletin.", BulletinView),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinUpdate", "patch": True, "headers": ["If-Match"]}},
+    **_owner_change(
+        "Correct some fields of a bulletin (JSON merge patch)",
+        "patchBulletin",
+        _ok("The corrected bulletin.", BulletinView),
+        body="BulletinUpdate",
+        patch=True,
+    ),
 )
 def patch_bulletin(bulletin_id: str) -> Response[str]:
-    event = app.current_event
     caller = _writer()
-    patch = parse_json_object(
-        event.body,
-        is_base64=event.is_base64_encoded or False,
-        content_type=header(event.headers, "Content-Type"),
-    )
-    record, _ = lifecycle.patch_bulletin(
-        caller, bulletin_id, patch, if_match=header(event.headers, "If-Match")
-    )
+    patch = _body(None)
+    record, _ = bulletin_lifecycle().patch(caller, bulletin_id, patch, if_match=_header("If-Match"))
     return _bulletin_response(record, caller)
 
 
 @app.delete(
     "/bulletins/<bulletin_id>",
-    summary="Withdraw a bulletin",
-    description="Owner only. The bulletin becomes a 410 tombstone showing the reason.",
-    tags=["Bulletins"],
-    operation_id="withdrawBulletin",
-    security=_OFFICE_KEY,
-    responses={
-        **_ok("Its tombstone.", BulletinTombstone),
-        **_problems(400, 401, 404, 410, 412, 413, 415, 422, 428),
-    },
-    openapi_extensions={"x-boletin": {"body": "BulletinWithdrawal", "headers": ["If-Match"]}},
+    **_owner_change(
+        "Withdraw a bulletin",
+        "withdrawBulletin",
+        _ok("Its tombstone.", BulletinTombstone),
+        body="BulletinWithdrawal",
+        description="Owner only. The bulletin becomes a 410 tombstone showing the reason.",
+    ),
 )
 def withdraw_bulletin(bulletin_id: str) -> Response[str]:
-    event = app.current_event
     caller = _writer()
-    if not (event.body or "").strip():
+    if not (app.current_event.body or "").strip():
         raise invalid_fields("A withdrawal needs its reason", [FieldError("reason", "is required")])
-    withdrawal = parse_json_body(
-        BulletinWithdrawal,
-        event.body,
-        is_base64=event.is_base64_encoded or False,
-        content_type=header(event.headers, "Content-Type"),
-    )
-    lifecycle.withdraw_bulletin(caller, bulletin_id, withdrawal, if_match=header(event.headers, "If-Match"))
-    return _json(200, service.tombstone(bulletin_id).model_dump(mode="json"))
+    withdrawal = _body(BulletinWithdrawal)
+    bulletin_lifecycle().withdraw(caller, bulletin_id, withdrawal, if_match=_header("If-Match"))
+    return _json(200, bulletin_service().tombstone(bulletin_id).model_dump(mode="json"))
 
 
 @app.get(
@@ -310,10 +316,9 @@ def withdraw_bulletin(bulletin_id: str) -> Response[str]:
     openapi_extensions={"x-boletin": {"query": "ListQuery"}},
 )
 def list_bulletins() -> Response[str]:
-    event = app.current_event
-    caller = optional_caller(event.raw_event.get("requestContext", {}), event.headers)
-    query = parse_query(service.ListQuery, event.query_string_parameters)
-    page, _ = service.list_bulletins(query, caller)
+    caller = _caller()
+    query = parse_query(ListQuery, app.current_event.query_string_parameters)
+    page, _ = bulletin_lists().page(query, caller)
     return _json(200, page.model_dump(mode="json"))
 
 
@@ -352,7 +357,7 @@ def list_topics() -> Response[str]:
 def list_feeds() -> Response[str]:
     from boletin.services.feeds import list_feeds as feeds
 
-    return _json(200, {"items": feeds()})
+    return _json(200, {"items": feeds(bulletin_index(), feeds_base_url=get_settings().feeds_base_url)})
 
 
 @app.get("/openapi.json", include_in_schema=False)

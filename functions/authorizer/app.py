@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.offices import office_service
 from boletin.errors import UnauthorizedError
-from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.offices import authenticate
+from boletin.observability import BusinessMetric, count
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 
 
 def _any_route_of(method_arn: str) -> str:
@@ -27,7 +28,7 @@ def _any_route_of(method_arn: str) -> str:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        caller = authenticate(event.get("authorizationToken"))
+        caller = office_service().authenticate(event.get("authorizationToken"))
     except UnauthorizedError:
         logger.info("office key refused")
         count(metrics, BusinessMetric.OFFICE_KEYS_REFUSED)

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.composition.email import digest_scheduler
-from boletin.observability import BusinessMetric, count, function_metrics
+from boletin.observability import BusinessMetric, count
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.composition.email import email_fan_out
-from boletin.observability import BusinessMetric, count, function_metrics
+from boletin.observability import BusinessMetric, count
 from boletin.services.notifications import bulletin_event
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -5,31 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.models.events import BULLETIN_PUBLISHED, BULLETIN_UPDATED, BULLETIN_WITHDRAWN
-from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.enrich import Publisher, record_from_image
+from boletin.composition.bulletins import publisher
+from boletin.models.events import DetailType
+from boletin.observability import BusinessMetric, count
+from boletin.repositories.bulletins import record_from_image
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-_publisher: Publisher | None = None
 _ANNOUNCED = {
-    BULLETIN_PUBLISHED: BusinessMetric.BULLETINS_PUBLISHED,
-    BULLETIN_UPDATED: BusinessMetric.BULLETINS_UPDATED,
-    BULLETIN_WITHDRAWN: BusinessMetric.BULLETINS_WITHDRAWN,
+    DetailType.PUBLISHED: BusinessMetric.BULLETINS_PUBLISHED,
+    DetailType.UPDATED: BusinessMetric.BULLETINS_UPDATED,
+    DetailType.WITHDRAWN: BusinessMetric.BULLETINS_WITHDRAWN,
 }
-
-
-def _get_publisher() -> Publisher:
-    global _publisher
-    if _publisher is None:
-        _publisher = Publisher.from_settings()
-    return _publisher
 
 
 def record_handler(record: DynamoDBRecord) -> None:
@@ -37,7 +31,7 @@ def record_handler(record: DynamoDBRecord) -> None:
     old = record_from_image(raw.get("OldImage"))
     new = record_from_image(raw.get("NewImage"))
     logger.set_correlation_id(new.correlation_id if new is not None else None)
-    outcome = _get_publisher().handle_change(old, new)
+    outcome = publisher().handle_change(old, new)
     for detail_type in outcome.announced:
         count(metrics, _ANNOUNCED[detail_type])
     if new is not None and (outcome.enriched or outcome.announced):

@@ -7,23 +7,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.repositories.bulletins import BulletinRepository
-from boletin.settings import get_settings
+from boletin.composition.bulletins import bulletin_repository
+from boletin.observability import BusinessMetric, count
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
     message = json.loads(record.body)
-    released = BulletinRepository(get_settings().bulletins_table).release(
+    released = bulletin_repository().release(
         str(message["bulletin_id"]), str(message["content_hash"]), now=datetime.now(UTC)
     )
     # Not released: changed, withdrawn or already published since - nothing to do, by design.

@@ -6,32 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boletin.composition.site import feed_regenerator, site_regenerator
 from boletin.models.events import BulletinEventDetail
-from boletin.observability import BusinessMetric, count, function_metrics
-from boletin.services.feeds import FeedRegenerator, scopes_touched
+from boletin.observability import BusinessMetric, count
+from boletin.services.feeds import scopes_touched
 from boletin.services.notifications import UnreadableEventError, bulletin_event
-from boletin.services.site import SiteRegenerator
 
 logger = Logger()
-metrics = function_metrics()
-_regenerator: FeedRegenerator | None = None
-_site: SiteRegenerator | None = None
-
-
-def _get_regenerator() -> FeedRegenerator:
-    global _regenerator
-    if _regenerator is None:
-        _regenerator = FeedRegenerator.from_settings()
-    return _regenerator
-
-
-def _get_site() -> SiteRegenerator:
-    global _site
-    if _site is None:
-        _site = SiteRegenerator.from_settings()
-    return _site
+metrics = EphemeralMetrics()
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)
@@ -53,8 +38,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         readable.append(record["messageId"])
     if scopes:
         try:
-            report = _get_regenerator().regenerate(scopes)
-            site = _get_site().regenerate(details, scopes)
+            report = feed_regenerator().regenerate(scopes)
+            site = site_regenerator().regenerate(details, scopes)
         except Exception:
             # Nothing is lost: every message of the batch comes back and the feeds and pages are
             # rebuilt from the tables, so a later success writes the current truth.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -12,10 +13,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.composition.email import sender
 from boletin.models.deliveries import parse_send_message
-from boletin.observability import BusinessMetric, count, function_metrics
+from boletin.observability import BusinessMetric, count
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

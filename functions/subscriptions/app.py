@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.composition.email import subscription_service
 from boletin.errors import BoletinError, NotFoundError
 from boletin.http import PROBLEM_JSON, body_bytes, error_problem, header, parse_json_body, problem_body
 from boletin.models.subscriptions import SubscriptionRequest
-from boletin.observability import BusinessMetric, count, function_metrics
+from boletin.observability import BusinessMetric, count
 from boletin.services import subscription_pages as pages
 from boletin.settings import get_settings
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 logger = Logger()
-metrics = function_metrics()
+metrics = EphemeralMetrics()
 app = APIGatewayRestResolver()
 
 # What the OpenAPI description says of each route (boletin.openapi builds it; nothing here is costly).

@@ -2,13 +2,17 @@
 
 boto3 is imported on first use, never at import time, so a handler's cold start pays for it only
 when it really talks to AWS. Repositories take a client in their constructor (tests inject fakes or
-moto-backed clients) and fall back to these.
+moto-backed clients) and fall back to these through `LazyClient`.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -55,3 +59,47 @@ def reset_clients() -> None:
     """Forget every client (tests that switch endpoints or credentials)."""
     with _lock:
         _clients.clear()
+
+
+class LazyClient:
+    """A repository's boto3 client for `service`, as a class attribute: the client given to the
+    repository (tests pass fakes or moto-backed clients), else this process's shared one, made on
+    first use, so constructing a repository touches nothing.
+
+        class FeedStore:
+            client = LazyClient("s3")
+
+            def __init__(self, bucket: str, client: Any = None) -> None:
+                self.client = client
+    """
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._slot = "_client_given"
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_given"
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        given = instance.__dict__.get(self._slot)
+        return given if given is not None else client(self._service)
+
+    def __set__(self, instance: object, value: Any) -> None:
+        instance.__dict__[self._slot] = value
+
+
+def resend(
+    send: Callable[[list[T]], list[T]], batch: list[T], *, attempts: int, pause: float
+) -> tuple[list[T], int]:
+    """Send a batch, then again what the service reports it did not take (batch APIs answer 200 and
+    list those), backing off from `pause` seconds up to 1 s: (what it never took, calls made)."""
+    calls = 0
+    for attempt in range(attempts):
+        batch = send(batch)
+        calls += 1
+        if not batch:
+            break
+        time.sleep(min(pause * 2**attempt, 1.0))
+    return batch, calls

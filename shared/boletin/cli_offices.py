@@ -35,38 +35,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Any) -> int:
+    from boletin.models.offices import OfficeStatus
     from boletin.repositories.offices import OfficeRepository
-    from boletin.services import offices as service
+    from boletin.services.offices import OfficeService
 
     table = args.offices_table or settings("OFFICES_TABLE")
     if not table:
         print("boletin: set OFFICES_TABLE or pass --offices-table (or `make run` here)", file=sys.stderr)
         return 2
     repository = OfficeRepository(table)
+    service = OfficeService(repository)
     if args.command == "create":
         countries = [c.strip().upper() for c in args.countries.split(",") if c.strip()]
-        office, key = service.create_office(
-            args.name, office_id=args.office_id, countries=countries, repository=repository
-        )
+        office, key = service.create_office(args.name, office_id=args.office_id, countries=countries)
         print(f"office: {office.id}")
         print(f"key: {key}")
         print("Store the key now: it is shown only once.", file=sys.stderr)
     elif args.command == "rotate":
-        key = service.rotate_key(args.office_id, revoke_old=not args.keep_old, repository=repository)
+        key = service.rotate_key(args.office_id, revoke_old=not args.keep_old)
         print(f"key: {key}")
     elif args.command == "revoke":
-        count = service.revoke_keys(args.office_id, repository=repository)
+        count = service.revoke_keys(args.office_id)
         print(f"revoked {count} key(s) of {args.office_id}")
     elif args.command == "revoke-key":
-        owner = service.revoke_key(args.key, repository=repository)
+        owner = service.revoke_key(args.key)
         print(f"revoked one key of {owner}")
     elif args.command in ("disable", "enable"):
-        status = "disabled" if args.command == "disable" else "active"
-        service.set_office_status(args.office_id, status, repository=repository)
+        status = OfficeStatus.DISABLED if args.command == "disable" else OfficeStatus.ACTIVE
+        service.set_office_status(args.office_id, status)
         print(f"{args.office_id}: {status}")
     elif args.command == "set-countries":
         countries = [c.strip().upper() for c in args.countries.split(",") if c.strip()]
-        service.set_office_countries(args.office_id, countries, repository=repository)
+        service.set_office_countries(args.office_id, countries)
         print(f"{args.office_id}: {', '.join(countries) or 'any country'}")
     elif args.command == "list":
         for office in repository.list_offices():

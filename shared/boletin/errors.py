@@ -14,11 +14,20 @@ class FieldError:
 
 
 class BoletinError(Exception):
-    """Base of every error a caller can be told about."""
+    """Base of every error a caller can be told about. Each kind names, in its class line, the HTTP
+    status, the title and the slug of its problem type (`urn:boletin:problem:<slug>`)."""
 
     status: int = 400
     title: str = "Bad request"
     slug: str = "bad-request"
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, title: str | None = None, slug: str | None = None
+    ) -> None:
+        super().__init_subclass__()
+        cls.status = cls.status if status is None else status
+        cls.title = cls.title if title is None else title
+        cls.slug = cls.slug if slug is None else slug
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -26,64 +35,74 @@ class BoletinError(Exception):
         self.errors = errors or []
 
 
-class MalformedRequestError(BoletinError):
-    status, title, slug = 400, "Malformed request", "malformed-request"
+class MalformedRequestError(BoletinError, status=400, title="Malformed request", slug="malformed-request"):
+    """The request cannot be read at all: not JSON, bad base64 or UTF-8, a bad cursor or header."""
 
 
-class RequestValidationError(BoletinError):
-    status, title, slug = 422, "Invalid request", "validation-error"
+class RequestValidationError(BoletinError, status=422, title="Invalid request", slug="validation-error"):
+    """The request reads, but fields are wrong: each one is named in `errors`."""
 
 
-class UnsupportedMediaTypeError(BoletinError):
-    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+class UnsupportedMediaTypeError(
+    BoletinError, status=415, title="Unsupported media type", slug="unsupported-media-type"
+):
+    """The body is not in a media type the route takes."""
 
 
-class PayloadTooLargeError(BoletinError):
-    status, title, slug = 413, "Content too large", "payload-too-large"
+class PayloadTooLargeError(BoletinError, status=413, title="Content too large", slug="payload-too-large"):
+    """The body is over the API's limit."""
 
 
-class UnauthorizedError(BoletinError):
-    status, title, slug = 401, "Unauthorized", "unauthorized"
+class UnauthorizedError(BoletinError, status=401, title="Unauthorized", slug="unauthorized"):
+    """No office key, or one that is unknown, revoked or of a disabled office."""
 
 
-class NotFoundError(BoletinError):
-    status, title, slug = 404, "Not found", "not-found"
+class NotFoundError(BoletinError, status=404, title="Not found", slug="not-found"):
+    """Nothing there, as far as this caller may know."""
 
 
 class BulletinNotFoundError(NotFoundError):
-    pass
+    """No such bulletin, or one this caller may not see."""
 
 
-class IdempotencyKeyReusedError(BoletinError):
-    status, title, slug = 422, "Idempotency key reused", "idempotency-key-reused"
+class IdempotencyKeyReusedError(
+    BoletinError, status=422, title="Idempotency key reused", slug="idempotency-key-reused"
+):
+    """An Idempotency-Key already used with a different request."""
 
 
-class ConflictError(BoletinError):
-    status, title, slug = 409, "Conflict", "conflict"
+class ConflictError(BoletinError, status=409, title="Conflict", slug="conflict"):
+    """What the request would create exists already."""
 
 
-class PreconditionRequiredError(BoletinError):
-    status, title, slug = 428, "Precondition required", "precondition-required"
+class PreconditionRequiredError(
+    BoletinError, status=428, title="Precondition required", slug="precondition-required"
+):
+    """A change that must name the version it changes (If-Match) did not."""
 
 
-class PreconditionFailedError(BoletinError):
-    status, title, slug = 412, "Precondition failed", "precondition-failed"
+class PreconditionFailedError(
+    BoletinError, status=412, title="Precondition failed", slug="precondition-failed"
+):
+    """The version named is not the current one, or the change cannot be made to it."""
 
 
-class BulletinWithdrawnError(BoletinError):
-    status, title, slug = 410, "Gone", "bulletin-withdrawn"
+class BulletinWithdrawnError(BoletinError, status=410, title="Gone", slug="bulletin-withdrawn"):
+    """The bulletin was withdrawn: its tombstone says why."""
 
 
-class OfficeScopeError(BoletinError):
-    status, title, slug = 422, "Outside the office's countries", "outside-office-scope"
+class OfficeScopeError(
+    BoletinError, status=422, title="Outside the office's countries", slug="outside-office-scope"
+):
+    """A bulletin tagged only with countries the office does not publish for."""
 
 
 class OfficeExistsError(ConflictError):
-    pass
+    """An office with that id exists already."""
 
 
 class OfficeNotFoundError(NotFoundError):
-    pass
+    """No such office (or key)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +25,9 @@ from boletin.errors import (
     problem_from_error,
 )
 from boletin.models.offices import Caller
+
+if TYPE_CHECKING:
+    from boletin.services.offices import OfficeService
 
 MAX_BODY_BYTES = 256 * 1024
 PROBLEM_JSON = "application/problem+json"
@@ -205,22 +208,20 @@ def caller_from_authorizer(request_context: dict[str, Any]) -> Caller:
     )
 
 
-def checked_caller(request_context: dict[str, Any]) -> Caller:
+def checked_caller(request_context: dict[str, Any], offices: OfficeService) -> Caller:
     """The authorizer's office, re-checked with one read: API Gateway caches the authorizer's allow,
     so routes that write nothing guarded (preview) must see a revoked key or disabled office at once."""
-    from boletin.services.offices import verify_caller
-
-    return verify_caller(caller_from_authorizer(request_context))
+    return offices.verify_caller(caller_from_authorizer(request_context))
 
 
-def optional_caller(request_context: dict[str, Any], headers: dict[str, str] | None) -> Caller | None:
+def optional_caller(
+    request_context: dict[str, Any], headers: dict[str, str] | None, offices: OfficeService
+) -> Caller | None:
     """Public routes: anonymous unless an office key is sent, which must then be valid."""
     if (request_context.get("authorizer") or {}).get("office"):
         return caller_from_authorizer(request_context)
     authorization = header(headers, "Authorization")
     if not authorization:
         return None
-    from boletin.services.offices import authenticate
-
     # Never cached: one GetItem per request is what lets a revoked key stop at once.
-    return authenticate(authorization)
+    return offices.authenticate(authorization)

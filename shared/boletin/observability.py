@@ -1,17 +1,20 @@
-"""Business metrics: their names, and the Powertools Metrics (CloudWatch EMF) each function writes them with.
+"""Business metrics: their names, and how a handler counts them (Powertools, CloudWatch EMF).
 
 The namespace comes from POWERTOOLS_METRICS_NAMESPACE (`Boletin/<stage>` in the template) and the
 `service` dimension from POWERTOOLS_SERVICE_NAME, so the dashboard and alarms name them the same way.
+Each handler module keeps its own `EphemeralMetrics()`: Powertools' `Metrics()` instances share one
+metric set per process, so any process hosting several handlers (pytest, a local run of the stack)
+would flush one handler's metrics with another's; nothing else adds metrics outside a handler, so
+nothing needs the shared set.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from aws_lambda_powertools.metrics import Metrics, MetricUnit
-from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-__all__ = ["BusinessMetric", "count", "function_metrics"]
+__all__ = ["BusinessMetric", "count"]
 
 
 class BusinessMetric(StrEnum):
@@ -30,17 +33,7 @@ class BusinessMetric(StrEnum):
     OFFICE_KEYS_REFUSED = "OfficeKeysRefused"  # missing, unknown or revoked keys at the authorizer
 
 
-def function_metrics() -> Metrics:
-    """A function's metrics, with a metric set of its own.
-
-    Powertools' Metrics instances share one class-level set per process. On Lambda a process runs one
-    function, but the local stack runs them all in one process at once, where a shared set would let
-    one function flush (or iterate) another's metrics mid-write.
-    """
-    return Metrics(provider=AmazonCloudWatchEMFProvider())
-
-
-def count(metrics: Metrics, metric: BusinessMetric, value: int = 1) -> None:
+def count(metrics: EphemeralMetrics, metric: BusinessMetric, value: int = 1) -> None:
     """Adds `value` occurrences of `metric` to this invocation's metrics (nothing when zero)."""
     if value:
         metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)

@@ -77,9 +77,9 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 def _models() -> dict[str, type[BaseModel]]:
-    from boletin.models.bulletins import BulletinSubmission, BulletinUpdate, BulletinWithdrawal
+    from boletin.models.submissions import BulletinSubmission, BulletinUpdate, BulletinWithdrawal
     from boletin.models.subscriptions import SubscriptionRequest
-    from boletin.services.bulletins import ListQuery
+    from boletin.services.bulletin_lists import ListQuery
 
     return {
         model.__name__: model

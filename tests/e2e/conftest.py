@@ -112,10 +112,10 @@ def new_office(stack: Any) -> Any:
     """A fresh office per test: (office id, key)."""
     import uuid
 
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
     def make(name: str = "Test office") -> tuple[str, str]:
-        office, key = create_office(f"{name} {uuid.uuid4().hex[:8]}")
+        office, key = office_service().create_office(f"{name} {uuid.uuid4().hex[:8]}")
         return office.id, key
 
     return make

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def seeded(stack: Any, http: Http) -> dict[str, Any]:
     """The ten seed bulletins, submitted by one office and published."""
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    office, key = create_office("IOM Seed Office")
+    office, key = office_service().create_office("IOM Seed Office")
     ids = []
     for seed in seed_bulletins():
         reply = http.post("/bulletins", json_body=submission_of(seed), key=key)

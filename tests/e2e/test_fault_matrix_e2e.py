@@ -368,11 +368,9 @@ def cold_start(stack: Any, logical_id: str) -> None:
     """The function's next invocation runs in a new execution environment: its module is loaded again
     and the package's per-container caches of the signing and id secrets are empty."""
     from boletin.built import forget_built
-    from boletin.services import bulletins
 
     stack.functions[logical_id]._module = None
-    forget_built()  # the signing keys, and whatever else a process builds from the settings
-    bulletins._id_keys = None
+    forget_built()  # the signing keys, the id keys, whatever else a process builds from the settings
 
 
 def submit(http: Http, key: str, title: str, country: str) -> str:

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def published(stack: Any, http: Http) -> dict[str, Any]:
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    _, key = create_office("IOM Feeds Office")
+    _, key = office_service().create_office("IOM Feeds Office")
     ids = []
     for seed in seed_bulletins():
         body = {"title": seed["title"], "body": seed["body"], "published_on": seed["published_on"]}

@@ -38,9 +38,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture(scope="module")
 def office(stack: Any, http: Http) -> dict[str, str]:
     """An office key, and one published bulletin of that office for the id routes to find."""
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    _, key = create_office("Fuzz office")
+    _, key = office_service().create_office("Fuzz office")
     reply = http.post("/bulletins", json_body=submission_of(seed_bulletins()[0]), key=key)
     assert reply.status == 201, reply.body
     stack.wait_until_idle(timeout=30)

@@ -166,11 +166,11 @@ def test_a_bulletin_withdrawn_before_it_was_public_never_existed_for_the_public(
 def test_a_bulletin_found_only_outside_its_offices_countries_is_held_not_published(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    from boletin.services import offices
+    from boletin.composition.offices import office_service
 
     # Given an office limited to Costa Rica, and a reader subscribed to Guatemala
     office, key = new_office("OIM Costa Rica")
-    offices.set_office_countries(office, ["CR"])
+    office_service().set_office_countries(office, ["CR"])
     reader = fresh_address("scope")
     subscribe_and_confirm(stack, http, reader, countries=["GT"])
     # When it submits, without countries, a bulletin enrichment finds to be about Guatemala and Honduras

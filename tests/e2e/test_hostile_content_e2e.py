@@ -240,9 +240,9 @@ def assert_clean_email_headers(raw: bytes, message: EmailMessage, address: str) 
 def hostile(stack: Any, http: Http) -> dict[str, Any]:
     """A confirmed subscriber to Costa Rica, then a bulletin about Costa Rica carrying a payload in
     every text field, from an office whose (ops-given) name is itself a payload, published."""
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    office, key = create_office(f"{HOSTILE_OFFICE_NAME} {uuid.uuid4().hex[:6]}")
+    office, key = office_service().create_office(f"{HOSTILE_OFFICE_NAME} {uuid.uuid4().hex[:6]}")
     address = fresh_address("hostile")
     subscribe_and_confirm(stack, http, address, language="en", countries=["CR"])
     submission = {

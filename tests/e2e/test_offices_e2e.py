@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from boletin.composition.offices import office_service
 from boletin.repositories.bulletins import BulletinRepository
-from boletin.services import offices
 from boletin.settings import get_settings
 from tests.e2e.conftest import Http, seed_bulletins, submission_of
 
@@ -18,7 +18,7 @@ def test_a_submission_tagged_only_outside_the_offices_countries_is_refused(
     stack: Any, http: Http, new_office: Any
 ) -> None:
     office, key = new_office()
-    offices.set_office_countries(office, ["BZ", "GT"])
+    office_service().set_office_countries(office, ["BZ", "GT"])
     body = submission_of(seed_bulletins()[8])
     refused = http.post("/bulletins", json_body={**body, "countries": ["MX"]}, key=key)
     assert refused.status == 422
@@ -37,19 +37,19 @@ def test_a_disabled_office_cannot_write_at_once_and_its_bulletins_stay(
     created = http.post("/bulletins", json_body=submission_of(seed_bulletins()[0]), key=key)
     assert created.status == 201  # the authorizer's allow is now cached
     stack.wait_until_idle(timeout=20)
-    offices.set_office_status(office, "disabled")
+    office_service().set_office_status(office, "disabled")
     refused = http.post("/bulletins", json_body=submission_of(seed_bulletins()[1]), key=key)
     assert refused.status == 401
     assert refused.header("Content-Type") == "application/problem+json"
     assert http.get(f"/bulletins/{created.json()['id']}").json()["status"] == "published"
-    offices.set_office_status(office, "active")
+    office_service().set_office_status(office, "active")
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[1]), key=key).status == 201
 
 
 def test_a_revoked_key_stops_at_once_and_the_new_one_works(stack: Any, http: Http, new_office: Any) -> None:
     office, old_key = new_office()
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[2]), key=old_key).status == 201
-    new_key = offices.rotate_key(office)
+    new_key = office_service().rotate_key(office)
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=old_key).status == 401
     assert http.post("/bulletins", json_body=submission_of(seed_bulletins()[3]), key=new_key).status == 201
 
@@ -121,11 +121,11 @@ def test_every_route_of_an_office_key_stops_at_once_whatever_the_authorizer_cach
     assert http.get(f"/bulletins?office={office}", key=key).status == 200
     # When the key is revoked or rotated, or the office disabled
     if how == "revoke":
-        offices.revoke_keys(office)
+        office_service().revoke_keys(office)
     elif how == "rotate":
-        offices.rotate_key(office)
+        office_service().rotate_key(office)
     else:
-        offices.set_office_status(office, "disabled")
+        office_service().set_office_status(office, "disabled")
     # Then every route refuses the key at once (the cache still holds the allow)
     answers = _office_key_routes_answer(http, key, office, bulletin_id)
     assert answers == dict.fromkeys(answers, 401), answers

@@ -32,9 +32,9 @@ def page_of(http: Http, url: str) -> tuple[Reply, str]:
 
 @pytest.fixture(scope="module")
 def office(stack: Any) -> str:
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    _, key = create_office(f"OIM Guatemala {uuid.uuid4().hex[:6]}")
+    _, key = office_service().create_office(f"OIM Guatemala {uuid.uuid4().hex[:6]}")
     return key
 
 

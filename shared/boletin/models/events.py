@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from boletin.models.enrichment import LanguageCode
+from boletin.models.submissions import ChangeKind
 
 EVENT_SOURCE = "boletin.bulletins"
-BULLETIN_PUBLISHED = "Bulletin Published"
-BULLETIN_UPDATED = "Bulletin Updated"
-BULLETIN_WITHDRAWN = "Bulletin Withdrawn"
-DetailType = Literal["Bulletin Published", "Bulletin Updated", "Bulletin Withdrawn"]
+
+
+class DetailType(StrEnum):
+    """The kinds of bulletin event (EventBridge's detail-type)."""
+
+    PUBLISHED = "Bulletin Published"
+    UPDATED = "Bulletin Updated"
+    WITHDRAWN = "Bulletin Withdrawn"
 
 
 class BulletinEventDetail(BaseModel):
@@ -32,7 +37,7 @@ class BulletinEventDetail(BaseModel):
         default_factory=list, description="Countries of the previous version (updates and withdrawals)."
     )
     previous_topics: list[str] = Field(default_factory=list, description="Topics of the previous version.")
-    change: Literal["minor", "major"] | None = Field(default=None, description="Updates only.")
+    change: ChangeKind | None = Field(default=None, description="Updates only.")
     change_note: str | None = Field(default=None, description="Updates only: one line on what changed.")
     reason: str | None = Field(default=None, description="Withdrawals only.")
     correlation_id: str | None = Field(default=None, description="The API request that caused the event.")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-OfficeStatus = Literal["active", "disabled"]
-KeyStatus = Literal["active", "revoked"]
+
+class OfficeStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class KeyStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
 
 
 class OfficeRecord(BaseModel):
@@ -16,7 +23,7 @@ class OfficeRecord(BaseModel):
 
     id: str
     name: str
-    status: OfficeStatus = "active"
+    status: OfficeStatus = OfficeStatus.ACTIVE
     countries: list[str] = []  # the countries it may publish for; empty means any
     created_at: datetime
     key_hashes: list[str] = []
@@ -31,10 +38,10 @@ class ApiKeyRecord(BaseModel):
     key_id: str  # the key's public prefix, shown in listings to tell keys apart
     office: str
     office_name: str
-    status: KeyStatus = "active"
+    status: KeyStatus = KeyStatus.ACTIVE
     # The office's status copied onto each of its keys (set_status writes both in one transaction),
     # so one GetItem of the key tells whether the request may go on.
-    office_status: OfficeStatus = "active"
+    office_status: OfficeStatus = OfficeStatus.ACTIVE
     created_at: datetime
     revoked_at: datetime | None = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from boletin.models.bulletins import BulletinSummaryView
+from boletin.models.bulletin_views import BulletinSummaryView
 from boletin.models.feeds import FeedFormat, FeedScope
 from boletin.pages.layout import Head, e, page
 from boletin.pages.paths import NEWS_LANGUAGES, bulletin_path, news_path, site_url, subscribe_path

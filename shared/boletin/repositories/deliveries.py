@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from boletin.models.deliveries import DeliveryRecord, DeliveryStatus, LedgerLine
-from boletin.repositories.dynamo import DynamoRepository, error_code, from_item, to_item
+from boletin.repositories.dynamo import CONDITION_FAILED, DynamoRepository, error_code, from_item, to_item
 from boletin.repositories.ledger_lines import bulletin_partition, pending_partition
 
 _CLEARS_PENDING = "REMOVE pending_pk, pending_sk, lease_until"
@@ -87,7 +87,7 @@ class DeliveryRepository(DynamoRepository):
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except Exception as error:
-            if error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             item = getattr(error, "response", {}).get("Item")
             current = _record(item) if item else None
@@ -168,7 +168,7 @@ class DeliveryRepository(DynamoRepository):
                 **kwargs,
             )
         except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == CONDITION_FAILED:
                 return None
             raise
         attributes: dict[str, Any] = response.get("Attributes") or {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from boletin import aws
-from boletin.models.events import EVENT_SOURCE, BulletinEventDetail
+from boletin.aws import LazyClient
+from boletin.models.events import EVENT_SOURCE, BulletinEventDetail, DetailType
 
 
 class EventPublishError(RuntimeError):
@@ -14,23 +14,19 @@ class EventPublishError(RuntimeError):
 
 
 class EventPublisher:
-    def __init__(self, bus_name: str, client: Any | None = None, *, attempts: int = 4) -> None:
+    client = LazyClient("events")
+
+    def __init__(self, bus_name: str, client: Any = None, *, attempts: int = 4) -> None:
         self._bus = bus_name
-        self._client = client
+        self.client = client
         self._attempts = attempts
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("events")
-        return self._client
-
-    def publish(self, events: list[tuple[str, BulletinEventDetail]]) -> None:
+    def publish(self, events: list[tuple[DetailType, BulletinEventDetail]]) -> None:
         """Put every event; PutEvents can fail per entry while answering 200, so check each."""
         entries = [
             {
                 "Source": EVENT_SOURCE,
-                "DetailType": detail_type,
+                "DetailType": str(detail_type),
                 "Detail": detail.model_dump_json(exclude_none=True),
                 "EventBusName": self._bus,
             }

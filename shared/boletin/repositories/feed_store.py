@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from boletin import aws
+from boletin.aws import LazyClient
+from boletin.repositories.dynamo import error_code
 
 FEEDS_PREFIX = "feeds/"
 SITE_PREFIX = "site/"  # the public pages, served by the same distribution at the site's root
@@ -12,16 +13,12 @@ CACHE_CONTROL = "public, max-age=60"
 
 
 class FeedStore:
-    def __init__(self, bucket: str, client: Any | None = None, *, prefix: str = FEEDS_PREFIX) -> None:
-        self._bucket = bucket
-        self._client = client
-        self._prefix = prefix
+    client = LazyClient("s3")
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("s3")
-        return self._client
+    def __init__(self, bucket: str, client: Any = None, *, prefix: str = FEEDS_PREFIX) -> None:
+        self._bucket = bucket
+        self.client = client
+        self._prefix = prefix
 
     def put(self, path: str, body: bytes, content_type: str) -> None:
         self.client.put_object(
@@ -36,7 +33,7 @@ class FeedStore:
         try:
             response = self.client.get_object(Bucket=self._bucket, Key=self._prefix + path)
         except Exception as error:
-            if getattr(error, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if error_code(error) in ("NoSuchKey", "404"):
                 return None
             raise
         body: bytes = response["Body"].read()

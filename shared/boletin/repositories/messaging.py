@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-from boletin import aws
+from boletin.aws import LazyClient, resend
 from boletin.repositories.dynamo import error_code
 
 THROTTLING_CODES = {"Throttling", "ThrottlingException", "MaxSendingRateExceeded", "TooManyRequestsException"}
@@ -26,18 +26,14 @@ class SendThrottledError(NotSentError):
 class Mailer:
     """Sends raw MIME through SES v1 SendRawEmail (it keeps our headers exactly as built)."""
 
-    def __init__(self, client: Any | None = None, *, configuration_set: str | None = None) -> None:
-        self._client = client
+    client = LazyClient("ses")
+
+    def __init__(self, client: Any = None, *, configuration_set: str | None = None) -> None:
+        self.client = client
         self._configuration_set = configuration_set
         self._rate: float | None = None
         self._last_send = 0.0
         self._lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("ses")
-        return self._client
 
     def max_send_rate(self) -> float:
         """The account's quota, read once per container."""
@@ -91,36 +87,34 @@ class Mailer:
 
 
 class SendQueue:
-    def __init__(self, queue_url: str, client: Any | None = None) -> None:
-        self._url = queue_url
-        self._client = client
+    client = LazyClient("sqs")
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("sqs")
-        return self._client
+    def __init__(self, queue_url: str, client: Any = None) -> None:
+        self._url = queue_url
+        self.client = client
 
     def send(self, messages: list[dict[str, Any]], *, delay_seconds: int = 0) -> int:
         """SendMessageBatch by tens, resending failed entries; returns calls made. `delay_seconds`
         (at most SQS's 900) holds the messages back that long."""
-        calls = 0
         delay = {"DelaySeconds": max(0, min(900, delay_seconds))} if delay_seconds > 0 else {}
+
+        def send(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            failed = {
+                f["Id"]
+                for f in self.client.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+            }
+            return [e for e in entries if e["Id"] in failed]
+
+        calls = 0
         for start in range(0, len(messages), 10):
             entries = [
                 {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":")), **delay}
                 for i, m in enumerate(messages[start : start + 10])
             ]
-            for attempt in range(5):
-                response = self.client.send_message_batch(QueueUrl=self._url, Entries=entries)
-                calls += 1
-                failed = {f["Id"] for f in response.get("Failed", [])}
-                entries = [e for e in entries if e["Id"] in failed]
-                if not entries:
-                    break
-                time.sleep(min(0.1 * 2**attempt, 1.0))
-            if entries:
-                raise RuntimeError(f"{len(entries)} message(s) not accepted by the send queue")
+            left, made = resend(send, entries, attempts=5, pause=0.1)
+            calls += made
+            if left:
+                raise RuntimeError(f"{len(left)} message(s) not accepted by the send queue")
         return calls
 
 
@@ -147,9 +141,11 @@ class SigningKeys:
     and name it; every key in the ring still verifies the links it signed. Subscriber address keys
     always derive from the oldest key: they are lookup keys and must not change with a rotation."""
 
-    def __init__(self, secret_id: str, client: Any | None = None, *, secret: bytes | None = None) -> None:
+    client = LazyClient("secretsmanager")
+
+    def __init__(self, secret_id: str, client: Any = None, *, secret: bytes | None = None) -> None:
         self._secret_id = secret_id
-        self._client = client
+        self.client = client
         self._ring: dict[int, bytes] | None = None
         self._current = 1
         self._fixed = secret is not None  # given in code (tests): nothing to reread
@@ -157,8 +153,7 @@ class SigningKeys:
             self._ring = {1: secret}
 
     def _load(self) -> dict[int, bytes]:
-        client = self._client or aws.client("secretsmanager")
-        value = str(client.get_secret_value(SecretId=self._secret_id)["SecretString"])
+        value = str(self.client.get_secret_value(SecretId=self._secret_id)["SecretString"])
         if value.lstrip().startswith("{"):
             parsed = json.loads(value)
             ring = {int(kid): str(key).encode() for kid, key in parsed["keys"].items()}

@@ -25,7 +25,16 @@ from boletin.models.subscriptions import (
     SubscriberRecord,
     SubscriptionRecord,
 )
-from boletin.repositories.dynamo import DynamoRepository, batch_write, error_code, from_item, to_item
+from boletin.repositories.dynamo import (
+    TRANSACTION_CANCELLED,
+    DynamoRepository,
+    batch_write,
+    cancellation_reasons,
+    from_item,
+    refusal,
+    to_item,
+    written,
+)
 
 _TIMEZONES = "TIMEZONES"
 
@@ -203,17 +212,19 @@ class SubscriptionRepository(DynamoRepository):
 
         SendLimitReachedError when a limit is reached; ConflictError when another request for the
         same address was writing it at that moment."""
-        try:
-            self._transact_create_pending(record, confirmations_sent, limits)
-        except Exception as error:
-            if error_code(error) != "TransactionCanceledException":
-                raise
+        error = refusal(
+            self._transact_create_pending,
+            refused_by=(TRANSACTION_CANCELLED,),
+            record=record,
+            sent=confirmations_sent,
+            limits=limits,
+        )
+        if error is not None:
             # A retry of a transaction that did commit (its first answer was lost) fails its own
             # condition: the subscription is there, which is all that was asked.
             if self.get(record.id) is not None:
                 return
-            reasons = getattr(error, "response", {}).get("CancellationReasons") or []
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons[3:]):
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in cancellation_reasons(error)[3:]):
                 raise SendLimitReachedError() from None
             raise ConflictError("Another request for this address is being handled; try again.") from None
 
@@ -335,20 +346,15 @@ class SubscriptionRepository(DynamoRepository):
 
     def _update_if(self, subscription_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
         """One conditional UpdateItem of a subscription; False when its condition did not hold."""
-        try:
-            self.client.update_item(
-                TableName=self._table,
-                Key=_sub_key(subscription_id),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=values,
-            )
-        except Exception as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return written(
+            self.client.update_item,
+            TableName=self._table,
+            Key=_sub_key(subscription_id),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         batch_write(self.client, self._table, requests)

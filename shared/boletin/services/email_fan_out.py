@@ -17,10 +17,8 @@ from boletin.models.deliveries import (
     queue_bodies,
 )
 from boletin.models.events import (
-    BULLETIN_PUBLISHED,
-    BULLETIN_UPDATED,
-    BULLETIN_WITHDRAWN,
     BulletinEventDetail,
+    DetailType,
 )
 from boletin.models.subscriptions import MatchEntry
 from boletin.repositories.deliveries import DeliveryRepository
@@ -62,14 +60,14 @@ class EmailFanOut:
     clock: Callable[[], datetime]
 
     def handle(self, detail_type: str, detail: BulletinEventDetail) -> FanOutReport:
-        if detail_type == BULLETIN_WITHDRAWN:
+        if detail_type == DetailType.WITHDRAWN:
             return self.drop_pending(detail.id)
         if not detail.notify:
             # An archived bulletin: lists and feeds only. No ledger line, so no digest holds it either.
             return FanOutReport()
-        if detail_type == BULLETIN_PUBLISHED:
+        if detail_type == DetailType.PUBLISHED:
             return self.fan_out(detail)
-        if detail_type == BULLETIN_UPDATED:
+        if detail_type == DetailType.UPDATED:
             report = self.corrections(detail) if detail.change == "major" else FanOutReport()
             # A correction that moved the bulletin to other countries or topics reaches the
             # subscribers of those only; the ledger's one line per subscriber and bulletin keeps

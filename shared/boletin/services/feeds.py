@@ -9,12 +9,12 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key
-from boletin.models.bulletins import BulletinSummaryView
+from boletin.models.bulletin_views import BulletinSummaryView
 from boletin.models.events import BulletinEventDetail
 from boletin.models.feeds import FeedDocument, FeedEntry, FeedFormat, FeedScope
-from boletin.repositories.bulletins import BulletinIndexRepository
+from boletin.models.submissions import LinkTarget
+from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.feed_store import FeedStore
-from boletin.settings import get_settings
 
 FEED_SIZE = 50
 FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
@@ -58,13 +58,11 @@ def feed_urls(scope: FeedScope, feeds_base_url: str) -> dict[str, str]:
     return {fmt: f"{feeds_base_url}/{feed_path(scope, fmt)}" for fmt in FORMATS}
 
 
-def list_feeds(index: BulletinIndexRepository | None = None) -> list[dict[str, Any]]:
+def list_feeds(index: BulletinIndexRepository, *, feeds_base_url: str) -> list[dict[str, Any]]:
     """The feeds that exist (every scope with at least one published bulletin)."""
     from boletin.feeds import feed_texts
 
-    settings = get_settings()
-    repo = index or BulletinIndexRepository(settings.bulletin_index_table)
-    scopes = {item["sk"] for item in repo.registered_feeds() if is_feed_scope(item["sk"])} | {ALL}
+    scopes = {item["sk"] for item in index.registered_feeds() if is_feed_scope(item["sk"])} | {ALL}
     feeds: list[dict[str, Any]] = []
     for key in sorted(scopes, key=lambda k: (k != ALL, k)):
         scope = feed_scope(key)
@@ -77,7 +75,7 @@ def list_feeds(index: BulletinIndexRepository | None = None) -> list[dict[str, A
                 "title": title,
                 "description": description,
                 "language": language,
-                "urls": feed_urls(scope, settings.feeds_base_url),
+                "urls": feed_urls(scope, feeds_base_url),
             }
         )
     return feeds
@@ -95,7 +93,7 @@ def entry_dates(view: BulletinSummaryView) -> tuple[datetime, datetime]:
     return published, updated
 
 
-def _entry(item: dict[str, Any]) -> FeedEntry:
+def _entry(item: dict[str, Any], *, site_base_url: str) -> FeedEntry:
     from boletin.pages import entry_url
 
     view = BulletinSummaryView.model_validate_json(item["view"])
@@ -106,8 +104,8 @@ def _entry(item: dict[str, Any]) -> FeedEntry:
         title=view.title,
         # The office's original when it asked for that, else the bulletin's page.
         link=view.source_url
-        if view.link == "source" and view.source_url
-        else entry_url(get_settings().site_base_url, view),
+        if view.link == LinkTarget.SOURCE and view.source_url
+        else entry_url(site_base_url, view),
         published_on=view.published_on,
         published_at=published,
         updated_at=updated,
@@ -127,17 +125,15 @@ class RegenerationReport:
     unchanged: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeedRegenerator:
     index: BulletinIndexRepository
     store: FeedStore
+    public_base_url: str
+    feeds_base_url: str
+    site_base_url: str
 
-    @classmethod
-    def from_settings(cls) -> FeedRegenerator:
-        settings = get_settings()
-        return cls(BulletinIndexRepository(settings.bulletin_index_table), FeedStore(settings.feeds_bucket))
-
-    def regenerate(self, scopes: Iterable[str], *, now: datetime | None = None) -> RegenerationReport:
+    def regenerate(self, scopes: Iterable[str]) -> RegenerationReport:
         """Rebuild each feed from the table (one Query each) and write the objects that changed."""
         from boletin.feeds import (
             FEED_CONTENT_TYPES,
@@ -151,8 +147,6 @@ class FeedRegenerator:
             stylesheet_bytes,
         )
 
-        settings = get_settings()
-        now = now or datetime.now(UTC)
         report = RegenerationReport()
         known = self.index.feed_hashes()
         from boletin.services.site import vocabulary_digest, vocabulary_scopes
@@ -166,21 +160,21 @@ class FeedRegenerator:
             registered = {item["sk"] for item in self.index.registered_feeds()}
             never_used = vocabulary_scopes() - registered - set(scopes)
             scopes = {*scopes, *never_used}
-        stylesheet_href = f"{settings.feeds_base_url}/{STYLESHEET_NAME}"
+        stylesheet_href = f"{self.feeds_base_url}/{STYLESHEET_NAME}"
         self._write_if_changed(
             "asset", {STYLESHEET_NAME: (stylesheet_bytes(), STYLESHEET_CONTENT_TYPE)}, known, report
         )
         for key in sorted(set(scopes)):
             scope = feed_scope(key)
-            entries = [] if key in never_used else [_entry(i) for i in self.index.latest(key, FEED_SIZE)]
+            entries = [] if key in never_used else [self._entry(i) for i in self.index.latest(key, FEED_SIZE)]
             language = feed_language(scope)
             title, description = feed_texts(scope, label=scope_label(scope, language), language=language)
             updated = max((e.updated_at for e in entries), default=datetime(2000, 1, 1, tzinfo=UTC))
             doc = FeedDocument(
                 scope=scope,
                 entries=entries,
-                base_url=settings.public_base_url,
-                feeds_base_url=settings.feeds_base_url,
+                base_url=self.public_base_url,
+                feeds_base_url=self.feeds_base_url,
                 updated_at=updated,
             )
             documents = {
@@ -199,12 +193,15 @@ class FeedRegenerator:
             }
             self._write_if_changed(key, documents, known, report)
         if any(k not in known for k in scopes):
-            feeds = list_feeds(self.index)
-            opml = render_opml([(f["title"], f["urls"]["rss"], settings.public_base_url) for f in feeds])
+            feeds = list_feeds(self.index, feeds_base_url=self.feeds_base_url)
+            opml = render_opml([(f["title"], f["urls"]["rss"], self.public_base_url) for f in feeds])
             self._write_if_changed("asset#opml", {"index.opml": (opml, OPML_CONTENT_TYPE)}, known, report)
         if first_run:
             self.index.record_feed_hashes("asset#vocabulary", vocabulary)
         return report
+
+    def _entry(self, item: dict[str, Any]) -> FeedEntry:
+        return _entry(item, site_base_url=self.site_base_url)
 
     def _write_if_changed(
         self,

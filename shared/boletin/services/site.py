@@ -18,12 +18,13 @@ from datetime import date
 from typing import Any
 
 from boletin.listing import ALL, feed_scope, scope_key, scope_key_of_feed
-from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
+from boletin.models.bulletin_views import BulletinSummaryView
+from boletin.models.bulletins import BulletinStatus
 from boletin.models.events import BulletinEventDetail
 from boletin.models.feeds import FeedScope
-from boletin.repositories.bulletins import BulletinIndexRepository, BulletinRepository
-from boletin.repositories.feed_store import SITE_PREFIX, FeedStore
-from boletin.settings import get_settings
+from boletin.repositories.bulletin_index import BulletinIndexRepository
+from boletin.repositories.bulletins import BulletinRepository
+from boletin.repositories.feed_store import FeedStore
 
 # A digest entry (not a page) naming the vocabulary the fixed pages were last written for: absent on
 # the first run, different once the vocabulary grows; either way they are written again.
@@ -58,20 +59,14 @@ def _month(day: date) -> str:
     return day.isoformat()[:7]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteRegenerator:
     bulletins: BulletinRepository
     index: BulletinIndexRepository
-    store: FeedStore
-
-    @classmethod
-    def from_settings(cls) -> SiteRegenerator:
-        settings = get_settings()
-        return cls(
-            BulletinRepository(settings.bulletins_table),
-            BulletinIndexRepository(settings.bulletin_index_table),
-            FeedStore(settings.feeds_bucket, prefix=SITE_PREFIX),
-        )
+    store: FeedStore  # the feeds bucket under SITE_PREFIX (boletin.repositories.feed_store)
+    public_base_url: str  # the API (the subscribe form posts there)
+    feeds_base_url: str
+    site_base_url: str
 
     def regenerate(self, details: Iterable[BulletinEventDetail], scopes: Iterable[str]) -> SiteReport:
         """Render every page the events touch and write those that changed."""
@@ -116,20 +111,18 @@ class SiteRegenerator:
             render_tombstone,
         )
 
-        settings = get_settings()
         record = self.bulletins.get(bulletin_id, consistent=True)
         if record is None or record.published_at is None:
             return {}  # never public: no page, and no notice telling anyone it existed
-        versions = [BulletinRecord.model_validate(v) for v in self.bulletins.versions(bulletin_id)]
-        versions.sort(key=lambda v: v.version)
+        versions = self.bulletins.versions(bulletin_id)
         months.update(_month(v.published_on) for v in [*versions, record])
         slug = record.enrichment.slug if record.enrichment else None
         path = bulletin_path(record.id, slug)
-        base = settings.site_base_url
-        if record.status == "withdrawn":
+        base = self.site_base_url
+        if record.status == BulletinStatus.WITHDRAWN:
             body = render_tombstone(record, site_base_url=base)
             at_old_addresses = body
-        elif record.status == "published":
+        elif record.status == BulletinStatus.PUBLISHED:
             history = [
                 VersionLine(
                     v.version,
@@ -167,7 +160,6 @@ class SiteRegenerator:
             subscribe_path,
         )
 
-        settings = get_settings()
         key = scope_key_of_feed(scope)
         newest = [_view(i) for i in self.index.latest(key, FRONT_PAGE_SIZE + 1)]
         pages = [
@@ -237,8 +229,8 @@ class SiteRegenerator:
                 body = render_news(
                     news,
                     language=language,
-                    site_base_url=settings.site_base_url,
-                    feeds_base_url=settings.feeds_base_url,
+                    site_base_url=self.site_base_url,
+                    feeds_base_url=self.feeds_base_url,
                 )
                 documents[news_path(language, scope, news.month, news.page)] = (body, HTML_CONTENT_TYPE)
                 if scope.kind == "all" and news.month is None and language == "en":
@@ -247,8 +239,8 @@ class SiteRegenerator:
                 documents[subscribe_path(language, scope)] = (
                     render_subscribe(
                         language,
-                        site_base_url=settings.site_base_url,
-                        api_base_url=settings.public_base_url,
+                        site_base_url=self.site_base_url,
+                        api_base_url=self.public_base_url,
                         scope=scope,
                     ),
                     HTML_CONTENT_TYPE,
@@ -266,12 +258,9 @@ class SiteRegenerator:
             subscribe_path,
         )
 
-        settings = get_settings()
         documents = {
             subscribe_path(lang): (
-                render_subscribe(
-                    lang, site_base_url=settings.site_base_url, api_base_url=settings.public_base_url
-                ),
+                render_subscribe(lang, site_base_url=self.site_base_url, api_base_url=self.public_base_url),
                 HTML_CONTENT_TYPE,
             )
             for lang in SUBSCRIBE_LANGUAGES

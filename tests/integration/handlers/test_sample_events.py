@@ -64,9 +64,9 @@ def test_api_sample_events(stack: Any, event: str, status: int) -> None:
 
 
 def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(stack: Any) -> None:
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    office, _ = create_office("Lifecycle sample office")
+    office, _ = office_service().create_office("Lifecycle sample office")
     context = {"office": office.id, "office_name": office.name, "key_id": "sample"}
     created = stack.invoke(
         "ApiFunction",
@@ -111,9 +111,9 @@ def test_the_authorizer_refuses_unknown_and_malformed_keys(stack: Any, event: st
 
 
 def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_context(stack: Any) -> None:
-    from boletin.services.offices import create_office
+    from boletin.composition.offices import office_service
 
-    office, key = create_office("Authorizer sample office")
+    office, key = office_service().create_office("Authorizer sample office")
     event = {**sample("authorizer/token.json"), "authorizationToken": f"Bearer {key}"}
     policy = stack.invoke("AuthorizerFunction", event)
     assert policy["principalId"] == office.id

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
 
-from boletin.models.bulletins import BulletinRecord, BulletinUpdate, content_hash
+from boletin.models.bulletins import BulletinRecord
 from boletin.models.offices import Caller
-from boletin.services.lifecycle import patch_bulletin, replace_bulletin
+from boletin.models.submissions import BulletinUpdate, content_hash
+from boletin.repositories.office_guard import OfficeGuards
+from boletin.services.lifecycle import BulletinLifecycle
+from boletin.services.offices import OfficeService
+from tests.support.bulletin_fakes import Clock, FakeBulletinRepository, FakeOfficeRepository
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 CALLER = Caller(office="iom-cr", office_name="IOM Costa Rica", key_id="k1")
 
 
-class Repository:
-    def __init__(self, record: BulletinRecord) -> None:
-        self.record = record
-
-    def get(self, bulletin_id: str, *, consistent: bool = False) -> BulletinRecord:
-        return self.record
-
-    def replace(self, current: BulletinRecord, new: BulletinRecord, snapshot: Any, **_: Any) -> bool:
-        self.record = new
-        return True
+def lifecycle_over(record: BulletinRecord) -> BulletinLifecycle:
+    bulletins = FakeBulletinRepository()
+    bulletins.items[record.id] = record
+    offices = OfficeService(FakeOfficeRepository())  # type: ignore[arg-type]
+    return BulletinLifecycle(bulletins, offices, OfficeGuards("offices"), clock=Clock(NOW))  # type: ignore[arg-type]
 
 
 def archived() -> BulletinRecord:
@@ -37,14 +35,13 @@ def archived() -> BulletinRecord:
 
 def test_a_patch_of_an_archived_bulletin_keeps_it_archived() -> None:
     # Given an archived bulletin / When its title is patched
-    repository = Repository(archived())
-    new, changed = patch_bulletin(
+    lifecycle = lifecycle_over(archived())
+    new, changed = lifecycle.patch(
         CALLER,
         "b1",
         {"title": "An archived bulletin of 2021, corrected"},
         if_match='"1"',
-        repository=repository,
-    )  # type: ignore[arg-type]
+    )
     # Then it is a new version, still never emailed
     assert changed
     assert new.version == 2
@@ -52,15 +49,15 @@ def test_a_patch_of_an_archived_bulletin_keeps_it_archived() -> None:
 
 
 def test_a_put_that_changes_only_notify_is_a_change_and_one_that_repeats_it_is_not() -> None:
-    repository = Repository(archived())
+    lifecycle = lifecycle_over(archived())
     base = json.loads(archived().submission().model_dump_json())
     # When the same content is PUT again with notify false / Then nothing changes
     same = BulletinUpdate.model_validate_json(json.dumps(base))
-    _, changed = replace_bulletin(CALLER, "b1", same, if_match="1", repository=repository)  # type: ignore[arg-type]
+    _, changed = lifecycle.replace(CALLER, "b1", same, if_match="1")
     assert not changed
     # When it is PUT with notify true / Then that is a new version with the flag replaced
     live = BulletinUpdate.model_validate_json(json.dumps({**base, "notify": True}))
-    new, changed = replace_bulletin(CALLER, "b1", live, if_match="1", repository=repository)  # type: ignore[arg-type]
+    new, changed = lifecycle.replace(CALLER, "b1", live, if_match="1")
     assert changed
     assert new.notify is True
     # And the content hash (what enrichment keys on) did not change: nothing is enriched again

@@ -16,7 +16,7 @@ from boletin.errors import (
     problem_from_error,
 )
 from boletin.http import MAX_BODY_BYTES, parse_json_body
-from boletin.models.bulletins import BulletinSubmission
+from boletin.models.submissions import BulletinSubmission
 
 GOOD = {
     "title": "Regional exchange on labour migration",

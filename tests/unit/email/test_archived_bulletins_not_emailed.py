@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from boletin.models.bulletins import BulletinSubmission
+from boletin.models.submissions import BulletinSubmission
 
 
 def test_notify_is_kept_but_leaves_existing_idempotency_hashes_unchanged() -> None:

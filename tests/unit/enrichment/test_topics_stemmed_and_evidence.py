@@ -9,8 +9,8 @@ import pytest
 
 from boletin.enrichment import enrich
 from boletin.enrichment.topics import topic_evidence
-from boletin.models.bulletins import BulletinSubmission
-from boletin.services.bulletins import preview_enrichment
+from boletin.models.submissions import BulletinSubmission
+from boletin.services.preview import preview_enrichment
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_an_unknown_topic_is_refused_naming_the_value() -> None:
 
 def test_a_submission_without_topics_hashes_as_before_topics_existed() -> None:
     # Given a submission stored before `topics`, `notify`, `link` were fields (hashes made without)
-    from boletin.models.bulletins import content_hash
+    from boletin.models.submissions import content_hash
 
     plain = _submission()
     canonical = json.dumps(

@@ -9,7 +9,8 @@ from typing import Any
 
 from boletin.enrichment.html import render_body_html
 from boletin.enrichment.text import slugify
-from boletin.models.bulletins import BulletinRecord, BulletinSummaryView
+from boletin.models.bulletin_views import BulletinSummaryView
+from boletin.models.bulletins import BulletinRecord
 from boletin.models.enrichment import Enrichment
 
 SITE = "https://site.example.org"
@@ -53,7 +54,7 @@ def make_record(**changes: Any) -> BulletinRecord:
 
 
 def summary_of(record: BulletinRecord) -> BulletinSummaryView:
-    from boletin.models.bulletins import summary_from_record
+    from boletin.models.bulletin_views import summary_from_record
 
     return summary_from_record(record, base_url=API)
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from boletin.listing import scope_key
 from boletin.models.events import BulletinEventDetail
-from boletin.services import site as site_module
 from boletin.services.site import VOCABULARY_MARKER, SiteRegenerator, vocabulary_digest
 from tests.unit.pages.page_samples import API, FEEDS, SITE, make_record, summary_of
 
@@ -52,7 +50,7 @@ class FakeBulletins:
     def get(self, bulletin_id: str, *, consistent: bool = False) -> Any:
         return RECORD if bulletin_id == RECORD.id else None
 
-    def versions(self, bulletin_id: str) -> list[dict[str, Any]]:
+    def versions(self, bulletin_id: str) -> list[Any]:
         return []
 
 
@@ -64,10 +62,15 @@ class FakeStore:
         self.written[path] = body
 
 
-@pytest.fixture(autouse=True)
-def settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = SimpleNamespace(site_base_url=SITE, feeds_base_url=FEEDS, public_base_url=API)
-    monkeypatch.setattr(site_module, "get_settings", lambda: fake)
+def regenerator_of(bulletins: Any, index: FakeIndex, store: FakeStore) -> SiteRegenerator:
+    return SiteRegenerator(
+        bulletins,
+        index,
+        store,
+        public_base_url=API,
+        feeds_base_url=FEEDS,
+        site_base_url=SITE,  # type: ignore[arg-type]
+    )
 
 
 def held(count: int) -> FakeIndex:
@@ -110,7 +113,7 @@ def test_given_a_published_bulletin_then_only_its_pages_are_written_each_from_it
 ) -> None:
     # Given an index holding `count` bulletins in each of the bulletin's scopes
     index, store = held(count), FakeStore()
-    regenerator = SiteRegenerator(FakeBulletins(), index, store)  # type: ignore[arg-type]
+    regenerator = regenerator_of(FakeBulletins(), index, store)
 
     # When the event of its publication is handled
     report = regenerator.regenerate([DETAIL], SCOPES)
@@ -131,7 +134,7 @@ def test_given_a_published_bulletin_then_only_its_pages_are_written_each_from_it
 
 def test_given_nothing_changed_when_regenerated_again_then_no_page_is_rewritten() -> None:
     index, store = held(40), FakeStore()
-    regenerator = SiteRegenerator(FakeBulletins(), index, store)  # type: ignore[arg-type]
+    regenerator = regenerator_of(FakeBulletins(), index, store)
     regenerator.regenerate([DETAIL], SCOPES)
     store.written.clear()
 
@@ -145,7 +148,7 @@ def test_given_nothing_changed_when_regenerated_again_then_no_page_is_rewritten(
 def test_given_the_first_run_then_the_stylesheet_and_the_subscribe_pages_are_written_once() -> None:
     index, store = held(3), FakeStore()
     index.hashes.clear()
-    regenerator = SiteRegenerator(FakeBulletins(), index, store)  # type: ignore[arg-type]
+    regenerator = regenerator_of(FakeBulletins(), index, store)
 
     regenerator.regenerate([DETAIL], SCOPES)
 
@@ -167,7 +170,7 @@ def test_given_a_bulletin_never_public_then_it_gets_no_page() -> None:
         def get(self, bulletin_id: str, *, consistent: bool = False) -> Any:
             return RECORD.model_copy(update={"status": "withdrawn", "published_at": None})
 
-    SiteRegenerator(Embargoed(), index, store).regenerate([DETAIL], SCOPES)  # type: ignore[arg-type]
+    regenerator_of(Embargoed(), index, store).regenerate([DETAIL], SCOPES)  # type: ignore[arg-type]
 
     assert not any(path.startswith("news/") for path in store.written)
 
@@ -175,7 +178,7 @@ def test_given_a_bulletin_never_public_then_it_gets_no_page() -> None:
 def test_given_a_month_that_shrinks_to_one_page_then_its_former_second_page_is_emptied() -> None:
     # Given November in Guatemala's partition on two pages (30 bulletins)
     index, store = held(40), FakeStore()
-    regenerator = SiteRegenerator(FakeBulletins(), index, store)  # type: ignore[arg-type]
+    regenerator = regenerator_of(FakeBulletins(), index, store)
     regenerator.regenerate([DETAIL], SCOPES)
     gt = scope_key(country="GT")
     assert "en/countries/GT/2021-11-p2.html" in store.written
@@ -222,7 +225,7 @@ def test_given_any_archive_then_month_pages_link_the_true_newer_and_older_months
         monkeypatch.setattr(pages, "render_news", spy)
 
         # When their pages are rendered (neighbours read off the front page's entries where possible)
-        SiteRegenerator(FakeBulletins(), index, FakeStore())._scope_documents(  # type: ignore[arg-type]
+        regenerator_of(FakeBulletins(), index, FakeStore())._scope_documents(
             FeedScope(kind="country", value="GT"), set(rng.sample(months, min(3, len(months))))
         )
 
