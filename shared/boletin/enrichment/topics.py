@@ -16,9 +16,10 @@ most). A topic is assigned when its score reaches ``topic_threshold``.
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from boletin.enrichment._data import taxonomy_data
+from boletin.enrichment._index import load_index
 from boletin.enrichment._matcher import PhraseMatcher
 from boletin.enrichment._stem import prime, stem
 from boletin.enrichment._text import Token, fold, phrase_keys, tokenize
@@ -143,9 +144,24 @@ def _ambiguous_stems(language: str) -> frozenset[str]:
     return frozenset(s for s, found in topics_of.items() if len(found) > 1)
 
 
+def _decode_rule(votes: list[list[Any]]) -> Rule:
+    return tuple((str(slug), int(weight)) for slug, weight in votes)
+
+
 @cache
 def _topic_matcher(language: str) -> PhraseMatcher[Rule]:
-    """The rules stemmed with one language's stemmer (built for the languages that occur)."""
+    """The rules stemmed with one language's stemmer (loaded for the languages that occur)."""
+    index = load_index(f"topics-{language}")
+    if index is None:
+        return _build_topic_matcher(language)
+    return PhraseMatcher.from_data(index["matcher"], _decode_rule)
+
+
+def topic_index_content(language: str) -> dict[str, Any]:
+    return {"matcher": _build_topic_matcher(language).to_data(lambda rule: [list(vote) for vote in rule])}
+
+
+def _build_topic_matcher(language: str) -> PhraseMatcher[Rule]:
     data = taxonomy_data()
     rules: dict[tuple[str, ...], dict[str, int]] = {}
     concepts = [c for c in _concepts() if c.language in (None, language)]
