@@ -2,10 +2,10 @@
 data (``data/index-*.json``), so that a cold start reads them instead of tokenising, classifying and
 stemming some 6,000 phrases (about 40 ms of a first enrichment).
 
-Each index records a digest of the data files it was built from. When they differ (the vocabulary was
-edited and the index not rebuilt) the matcher is built from the data, as without an index: a stale
-index costs time, never a wrong answer. Rebuild with ``python scripts/build_enrichment_index.py``; a
-unit test fails while an index differs from what the data and the code build.
+Each index records a digest of the data files and of the modules that build the matchers. When they
+differ (the vocabulary or the code was edited and the index not rebuilt) the matcher is built from
+the data, as without an index: a stale index costs time, never a wrong answer. Rebuild with
+``python scripts/build_enrichment_index.py``; a unit test fails while an index is stale.
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from boletin.enrichment._data import DATA_DIR
 
 INDEX_FORMAT = 1
 SOURCES = ("countries.json", "taxonomy.json")
+CODE = ("_matcher.py", "_stem.py", "_text.py", "countries.py", "organizations.py", "topics.py")
+CODE_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "es", "fr", "pt")
 
 
 @cache
 def source_digest() -> str:
-    """What the indexes were built from: the index format, the data files' sizes and CRC-32s (a
-    check against a forgotten rebuild, not against tampering; zlib costs nothing to import where
-    hashlib loads OpenSSL, 10-25 ms)."""
+    """What the indexes were built from: the index format, the sizes and CRC-32s of the data files
+    and of the building modules (a check against a forgotten rebuild, not against tampering; zlib
+    costs nothing to import where hashlib loads OpenSSL, 10-25 ms)."""
     parts = [f"format-{INDEX_FORMAT}"]
-    for name in SOURCES:
-        content = (DATA_DIR / name).read_bytes()
-        parts.append(f"{name}:{len(content)}:{zlib.crc32(content):08x}")
+    for path in [*(DATA_DIR / name for name in SOURCES), *(CODE_DIR / name for name in CODE)]:
+        content = path.read_bytes()
+        parts.append(f"{path.name}:{len(content)}:{zlib.crc32(content):08x}")
     return " ".join(parts)
 
 

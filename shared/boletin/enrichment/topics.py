@@ -258,6 +258,8 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
                 best[key] = (points_factor, phrase, part, match.entry.payload)
     scores: dict[str, float] = {}
     votes: dict[str, list[Vote]] = {}
+    specific: set[str] = set()  # topics with a vote of several words, in the title, or decisive
+    decisive = int(data.get("decisive_weight", 0)) or None
     for key, (points_factor, phrase, part, payload) in best.items():
         # A phrase the body repeats is more likely its subject: each repeat adds a little.
         points_factor += repeat_bonus * min(repeats[key] - 1, 2)
@@ -265,9 +267,21 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
             points = weight * points_factor
             scores[slug] = scores.get(slug, 0.0) + points
             votes.setdefault(slug, []).append(Vote(phrase, part, round(points, 2)))
+            if len(key[1]) > 1 or part == "title" or (decisive is not None and weight >= decisive):
+                specific.add(slug)
+    # One word, once, in the text ("training", "returned", "cours" in the lead) is as often a passing
+    # mention as the subject: alone it assigns nothing. A second phrase, a phrase of several words
+    # ("victimes de la traite"), the word in the title (which states the subject) or a decisive word
+    # ("regularización", "passeurs": concepts of ``decisive_weight``) does.
+    needs_support = bool(data.get("single_word_needs_support"))
+
+    def assigned(slug: str, score: float) -> bool:
+        supported = len(votes[slug]) > 1 or slug in specific or not needs_support
+        return score >= threshold and supported
+
     return sorted(
         (
-            TopicEvidence(slug, round(score, 2), threshold, score >= threshold, tuple(votes[slug]))
+            TopicEvidence(slug, round(score, 2), threshold, assigned(slug, score), tuple(votes[slug]))
             for slug, score in scores.items()
         ),
         key=lambda e: (-e.score, e.topic),
