@@ -25,7 +25,10 @@ from boletin.enrichment._stem import prime, stem
 from boletin.enrichment._text import Token, fold, phrase_keys, tokenize
 from boletin.enrichment.text import sentences
 
-Rule = tuple[tuple[str, int], ...]  # (slug, weight) of every topic a phrase counts for
+# (slug, weight, specific) of every topic a phrase counts for; specific: the concept is a phrase of
+# several words in some language ("vice ministers" = "viceministros"), so one word of it is no mere
+# passing word in another.
+Rule = tuple[tuple[str, int, bool], ...]
 Part = Literal["title", "lead", "body"]
 # Head words of a body's name: a topic word inside "<Head> ... <Capitalised words>" is its name.
 _BODY_HEADS = frozenset(
@@ -145,7 +148,7 @@ def _ambiguous_stems(language: str) -> frozenset[str]:
 
 
 def _decode_rule(votes: list[list[Any]]) -> Rule:
-    return tuple((str(slug), int(weight)) for slug, weight in votes)
+    return tuple((str(slug), int(weight), bool(specific)) for slug, weight, specific in votes)
 
 
 @cache
@@ -163,7 +166,7 @@ def topic_index_content(language: str) -> dict[str, Any]:
 
 def _build_topic_matcher(language: str) -> PhraseMatcher[Rule]:
     data = taxonomy_data()
-    rules: dict[tuple[str, ...], dict[str, int]] = {}
+    rules: dict[tuple[str, ...], dict[str, tuple[int, bool]]] = {}
     concepts = [c for c in _concepts() if c.language in (None, language)]
     phrases = [*data["topic_stop_phrases"], *(p for c in concepts for p in c.phrases)]
     prime((word for phrase in phrases for word in phrase_keys(phrase)), language)
@@ -173,12 +176,16 @@ def _build_topic_matcher(language: str) -> PhraseMatcher[Rule]:
     # A concept's words in another language are not this one's: stemmed with this language's
     # stemmer, Spanish "informe" (a report) would meet English "information".
     for concept in concepts:
-        for phrase in concept.phrases:
+        for position, phrase in enumerate(concept.phrases):
             votes = rules.setdefault(_rule_keys(phrase, language, ambiguous), {})
-            votes[concept.topic] = max(votes.get(concept.topic, 0), concept.weight)
+            weight, specific = votes.get(concept.topic, (0, False))
+            specific = specific or position in concept.specific
+            votes[concept.topic] = (max(weight, concept.weight), specific)
     matcher: PhraseMatcher[Rule] = PhraseMatcher(prefix_on_raw=True)
     for keys, votes in rules.items():
-        matcher.add(keys, tuple(sorted(votes.items())))
+        matcher.add(
+            keys, tuple((slug, weight, specific) for slug, (weight, specific) in sorted(votes.items()))
+        )
     matcher.freeze()
     return matcher
 
@@ -188,6 +195,20 @@ class Concept(NamedTuple):
     weight: int
     phrases: tuple[str, ...]
     language: str | None = None  # None: the older lists, whose words are of every language
+    # Positions of phrases that are of several words in some language: the four lists of a
+    # concept name the same things in the same order ("vice ministers", "viceministros", ...).
+    specific: frozenset[int] = frozenset()
+
+
+def _specific_positions(concept: dict[str, Any]) -> frozenset[int]:
+    lists = [concept.get(language, ()) for language in ("en", "es", "fr", "pt")]
+    if len({len(phrases) for phrases in lists}) != 1:
+        return frozenset()  # not aligned: each phrase stands for itself
+    return frozenset(
+        i
+        for i, row in enumerate(zip(*lists, strict=True))
+        if any(len(phrase_keys(p.strip("=*"))) > 1 for p in row)
+    )
 
 
 @cache
@@ -196,9 +217,10 @@ def _concepts() -> tuple[Concept, ...]:
     found: list[Concept] = []
     for topic in taxonomy_data()["topics"]:
         for concept in topic.get("concepts", ()):
+            specific = _specific_positions(concept)
             for language in ("en", "es", "fr", "pt"):
                 phrases = tuple(concept.get(language, ()))
-                found.append(Concept(topic["slug"], int(concept["weight"]), phrases, language))
+                found.append(Concept(topic["slug"], int(concept["weight"]), phrases, language, specific))
         for weight, phrases in topic.get("rules", {}).items():
             found.append(Concept(topic["slug"], int(weight), tuple(phrases)))
     return tuple(found)
@@ -209,12 +231,19 @@ def _stemmed(text: str, language: str) -> list[Token]:
     return [Token(t.start, t.end, t.key, stem(t.key, language)) for t in tokenize(text)]
 
 
+def _is_body_head(token: Token) -> bool:
+    """A body's head word as written or in the plural ("Groups"), not a word that only shares its
+    stem: "Planning for Prosperity" is a report's title, not a plan."""
+    word = token.raw
+    return word in _BODY_HEADS or (word.endswith("s") and word[:-1] in _BODY_HEADS)
+
+
 def _in_body_name(text: str, tokens: list[Token], start: int, end: int) -> bool:
     """True when tokens[start:end] sit in a capitalised name that a body's head word opens or
     carries ("Working Group on Migration and Health", "Comisión Interinstitucional contra la Trata")."""
     i = start - 1
     while i >= 0 and (text[tokens[i].start].isupper() or tokens[i].key in _NAME_LINKS):
-        if tokens[i].key in _BODY_HEADS and text[tokens[i].start].isupper():
+        if _is_body_head(tokens[i]) and text[tokens[i].start].isupper():
             # A name, when the matched words are capitalised too (else it is running text).
             return all(text[t.start].isupper() or t.key in _NAME_LINKS for t in tokens[start:end])
         i -= 1
@@ -263,11 +292,12 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
     for key, (points_factor, phrase, part, payload) in best.items():
         # A phrase the body repeats is more likely its subject: each repeat adds a little.
         points_factor += repeat_bonus * min(repeats[key] - 1, 2)
-        for slug, weight in payload:
+        for slug, weight, specific_concept in payload:
             points = weight * points_factor
             scores[slug] = scores.get(slug, 0.0) + points
             votes.setdefault(slug, []).append(Vote(phrase, part, round(points, 2)))
-            if len(key[1]) > 1 or part == "title" or (decisive is not None and weight >= decisive):
+            several_words = len(key[1]) > 1 or specific_concept
+            if several_words or part == "title" or (decisive is not None and weight >= decisive):
                 specific.add(slug)
     # One word, once, in the text ("training", "returned", "cours" in the lead) is as often a passing
     # mention as the subject: alone it assigns nothing. A second phrase, a phrase of several words

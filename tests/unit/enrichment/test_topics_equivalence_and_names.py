@@ -1,0 +1,64 @@
+"""A concept weighs the same in every language however many words it takes there, and only a body's
+head word itself (not a word sharing its stem) makes a capitalised name a passing mention."""
+
+from __future__ import annotations
+
+import pytest
+
+from boletin.enrichment import enrich
+from boletin.enrichment.topics import topic_evidence
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        (
+            "Reunión regional en Tegucigalpa",
+            "Los viceministros de la región revisaron los avances del año. La próxima reunión será en marzo.",
+            "es",
+        ),
+        (
+            "Reunião regional em Brasília",
+            "Os vice-ministros da região revisaram os avanços do ano. A próxima reunião será em março.",
+            "pt",
+        ),
+        (
+            "Regional meeting in Tegucigalpa",
+            "The vice ministers of the region reviewed the progress of the year. The next meeting is in March.",
+            "en",
+        ),
+    ],
+)
+def test_one_word_that_is_several_words_in_english_is_no_passing_word(
+    title: str, body: str, language: str
+) -> None:
+    # Given a lead whose only governance word is the vice ministers who met, in one word in Spanish
+    # ("viceministros") and in several in English ("vice ministers")
+    # When its topics are found
+    topics = enrich(title, body, language).topics
+    # Then governance is assigned in every language alike
+    assert "governance" in topics
+
+
+def test_a_report_title_opened_by_a_word_sharing_a_heads_stem_is_the_subject() -> None:
+    # Given a lead that names a report, "Planning for Prosperity: Labour Migration ..." ("Planning"
+    # shares its stem with "Plan", the head of a body's name, but is not one)
+    title = "New study on the Caribbean economy"
+    body = (
+        "The study, Planning for Prosperity: Labour Migration in the Caribbean, was launched in Georgetown."
+    )
+    # When its topics are scored
+    evidence = {e.topic: e for e in topic_evidence(title, body, "en")}
+    # Then "Labour Migration" votes in full as the lead's subject and assigns the topic
+    assert evidence["labour-migration"].assigned
+    assert "labour-migration" in enrich(title, body, "en").topics
+
+
+def test_a_plans_name_is_still_a_passing_mention() -> None:
+    # Given a lead that names a national plan whose name holds a topic's words
+    title = "Ministry presents its annual report"
+    body = "The Plan for Labour Migration and Development was mentioned among many others in the report."
+    # When its topics are scored
+    evidence = {e.topic: e for e in topic_evidence(title, body, "en")}
+    # Then the words inside the plan's name count as a passing mention, not as the subject
+    assert not evidence["labour-migration"].assigned
