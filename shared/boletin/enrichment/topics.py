@@ -66,6 +66,19 @@ _BODY_HEADS = frozenset(
         "institut",
     ]
 )
+# Words that introduce the title of a study, report or guide, in the four languages.
+_TITLE_INTRODUCERS = frozenset(
+    {
+        "titled",
+        "entitled",
+        "titulado",
+        "titulada",
+        "intitulado",
+        "intitulada",
+        "intitule",
+        "intitulee",
+    }
+)
 _NAME_LINKS = frozenset(
     {
         "of",
@@ -238,6 +251,12 @@ def _is_body_head(token: Token) -> bool:
     return word in _BODY_HEADS or (word.endswith("s") and word[:-1] in _BODY_HEADS)
 
 
+def _in_work_title(tokens: list[Token], start: int) -> bool:
+    """True when a word that introduces a work's title ("a report titled ...", "un estudio
+    titulado ...") comes before tokens[start] in its sentence: a report's title states its subject."""
+    return any(token.raw in _TITLE_INTRODUCERS for token in tokens[:start])
+
+
 def _in_body_name(text: str, tokens: list[Token], start: int, end: int) -> bool:
     """True when tokens[start:end] sit in a capitalised name that a body's head word opens or
     carries ("Working Group on Migration and Health", "Comisión Interinstitucional contra la Trata")."""
@@ -271,6 +290,7 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
     best: dict[tuple[int, tuple[str, ...]], tuple[float, str, Part, Rule]] = {}
     repeats: dict[tuple[int, tuple[str, ...]], int] = {}
     repeat_bonus = float(data["repeat_bonus"])
+    lead_weight = float(data["lead_weight"])
     for text, part_index, part, factor in _weighted_parts(title, body):
         tokens = _stemmed(text, language)
         for match in matcher.scan(tokens):
@@ -278,6 +298,8 @@ def topic_evidence(title: str, body: str, language: str = "en") -> list[TopicEvi
             if not match.entry.payload:
                 continue
             points_factor = factor
+            if part == "body" and _in_work_title(tokens, match.start):
+                points_factor = lead_weight  # the title of the study the bulletin presents
             if part != "title" and _in_body_name(text, tokens, match.start, match.end):
                 points_factor = min(factor, 1.0) * passing_weight
             key = (part_index, match.entry.keys)

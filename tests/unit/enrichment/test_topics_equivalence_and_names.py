@@ -62,3 +62,43 @@ def test_a_plans_name_is_still_a_passing_mention() -> None:
     evidence = {e.topic: e for e in topic_evidence(title, body, "en")}
     # Then the words inside the plan's name count as a passing mention, not as the subject
     assert not evidence["labour-migration"].assigned
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        (
+            "New IOM study on the Caribbean economy",
+            "Arrivals from the Caribbean grew fastest between 2013 and 2018. This is according to a recent "
+            "report titled Planning for Prosperity: Labour Migration and the Emerging Economy.",
+            "en",
+        ),
+        (
+            "Nuevo estudio de la OIM sobre la economía del Caribe",
+            "Las llegadas desde el Caribe crecieron más que ninguna entre 2013 y 2018. Así lo indica un "
+            "informe reciente titulado Migración laboral y economía emergente.",
+            "es",
+        ),
+    ],
+)
+def test_the_title_of_the_report_a_bulletin_presents_weighs_as_its_lead(
+    title: str, body: str, language: str
+) -> None:
+    # Given a bulletin whose subject is stated in the title of the report it presents, after the lead
+    # When its topics are found
+    topics = enrich(title, body, language).topics
+    # Then the subject of the report's title is assigned as if the lead had stated it
+    assert "labour-migration" in topics
+
+
+def test_the_same_words_further_down_without_a_title_stay_a_single_mention() -> None:
+    # Given the same words in a later sentence that names no report
+    title = "New IOM study on the Caribbean economy"
+    body = (
+        "Arrivals from the Caribbean grew fastest between 2013 and 2018. The economy also depends on "
+        "labour migration and tourism."
+    )
+    # When its topics are found
+    topics = enrich(title, body, "en").topics
+    # Then one mention further down does not make it a bulletin about labour migration
+    assert "labour-migration" not in topics
