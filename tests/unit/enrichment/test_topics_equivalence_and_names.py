@@ -102,3 +102,40 @@ def test_the_same_words_further_down_without_a_title_stay_a_single_mention() -> 
     topics = enrich(title, body, "en").topics
     # Then one mention further down does not make it a bulletin about labour migration
     assert "labour-migration" not in topics
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        (
+            "Shelters in Tapachula",
+            "The programme strengthens child protection in the shelters of the city.",
+            "en",
+        ),
+        ("Albergues en Tapachula", "El programa fortalece la protección de la niñez en los albergues.", "es"),
+        (
+            "Refuges au Cap-Haïtien",
+            "Le programme renforce la protection des enfants dans les refuges de la ville.",
+            "fr",
+        ),
+        ("Abrigos em Boa Vista", "O programa fortalece a proteção de crianças nos abrigos da cidade.", "pt"),
+        (
+            "Shelters in Tapachula",
+            "en",
+        ),
+        (
+            "Albergues en Tapachula",
+            "es",
+        ),
+        (
+            "Refuges au Cap-Haïtien",
+            "fr",
+        ),
+    ],
+)
+def test_child_protection_votes_alike_in_every_language(title: str, body: str, language: str) -> None:
+    # Given a lead about protecting children in one of the four languages (English and Spanish had it)
+    # When its topics are found
+    topics = enrich(title, body, language).topics
+    # Then protection is assigned in each language, as it is in English
+    assert "protection" in topics
