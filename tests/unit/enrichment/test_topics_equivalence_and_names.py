@@ -127,3 +127,39 @@ def test_child_protection_votes_alike_in_every_language(title: str, body: str, l
     topics = enrich(title, body, language).topics
     # Then protection is assigned in each language, as it is in English
     assert "protection" in topics
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        (
+            "Support for Venezuelan professionals",
+            "The office speeds up the recognition of degrees of migrants.",
+            "en",
+        ),
+        (
+            "Apoyo a profesionales venezolanos",
+            "La oficina agiliza el reconocimiento de títulos de los migrantes.",
+            "es",
+        ),
+        (
+            "Appui aux professionnels haïtiens",
+            "Le bureau accélère la reconnaissance des diplômes des migrants.",
+            "fr",
+        ),
+        (
+            "Apoio a profissionais venezuelanos",
+            "O escritório agiliza a revalidação de diplomas dos migrantes.",
+            "pt",
+        ),
+    ],
+)
+def test_recognised_qualifications_are_labour_market_inclusion_not_a_course(
+    title: str, body: str, language: str
+) -> None:
+    # Given a lead about recognising migrants' degrees, in one of the four languages
+    # When its topics are found
+    topics = enrich(title, body, language).topics
+    # Then it is about integration (labour-market inclusion), and its "diplomas" are no training course
+    assert "integration" in topics
+    assert "capacity-building" not in topics
