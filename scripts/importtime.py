@@ -1,13 +1,15 @@
 """Cold-start cost of each handler: a fresh interpreter that imports it and runs its pure logic once,
-against a fresh interpreter that only imports boto3. Medians of several runs, side by side."""
+against a fresh interpreter that only imports boto3. CPU time (user + system) of each child process,
+so that other work on a shared machine slows both sides rather than tilting the ratio; rounds
+interleave the baseline and every probe, and each ratio is of medians over the rounds."""
 
 from __future__ import annotations
 
 import functools
+import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,10 +71,12 @@ module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
 
 
 def run(code: str) -> float:
-    env = _env()  # outside the timed part
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=env)
-    return time.perf_counter() - start
+    """CPU seconds a fresh interpreter spends running ``code``."""
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=_env())
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise subprocess.CalledProcessError(status, code)
+    return usage.ru_utime + usage.ru_stime
 
 
 @functools.cache
@@ -82,7 +86,9 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(_template_constants())  # what every function runs with on Lambda
     env["PYTHONPATH"] = f"{ROOT / 'shared'}:{ROOT}"
-    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    # Any value disables writing .pyc files ("0" too): the warm-up run must write them, or every
+    # timed run compiles the edited modules from source and the ratio measures the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -95,19 +101,21 @@ def _template_constants() -> dict[str, str]:
     return {name: value for name, value in variables.items() if isinstance(value, str)}
 
 
-def measure(repeats: int = 7) -> list[tuple[str, float, float, float]]:
-    """(probe, its median seconds, boto3's median seconds, ratio), interleaved runs."""
+def measure(rounds: int = 9) -> list[tuple[str, float, float, float]]:
+    """(probe, its median CPU seconds, boto3's median CPU seconds, ratio). Each round runs the
+    baseline and then every probe, so all of them meet the same moments of a shared machine."""
     for code in [BASELINE, *PROBES.values()]:
-        run(code)  # warm the file cache and byte-compile
-    rows = []
-    for name, code in PROBES.items():
-        base, probe = [], []
-        for _ in range(repeats):
-            base.append(run(BASELINE))
-            probe.append(run(code))
-        b, p = statistics.median(base), statistics.median(probe)
-        rows.append((name, p, b, p / b))
-    return rows
+        run(code)  # warm the file cache and write the .pyc files
+    base: list[float] = []
+    probes: dict[str, list[float]] = {name: [] for name in PROBES}
+    for _ in range(rounds):
+        base.append(run(BASELINE))
+        for name, code in PROBES.items():
+            probes[name].append(run(code))
+    b = statistics.median(base)
+    return [
+        (name, statistics.median(times), b, statistics.median(times) / b) for name, times in probes.items()
+    ]
 
 
 if __name__ == "__main__":

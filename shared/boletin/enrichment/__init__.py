@@ -2,12 +2,11 @@
 slug, reading time and sanitised HTML, from the title and the Markdown body. Pure logic, no AWS.
 
     from boletin.enrichment import enrich, render_body_html
-    from boletin.enrichment import taxonomy
+    from boletin.enrichment import taxonomy  # the vocabulary; imported when asked for, not by enrich
 """
 
 from __future__ import annotations
 
-from boletin.enrichment import taxonomy
 from boletin.enrichment.engine import enrich
 from boletin.enrichment.html import render_body_html
 

@@ -7,7 +7,7 @@ compile (a large alternation costs tens of milliseconds to compile; this costs w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from boletin.enrichment._text import Token
 
@@ -41,11 +41,13 @@ class PhraseMatcher(Generic[P]):
     "=word" matches the token's ``raw`` form exactly."""
 
     def __init__(self, *, prefix_on_raw: bool = False) -> None:
-        self._exact: dict[str, list[Entry[P]]] = {}
-        self._prefix: dict[str, list[Entry[P]]] = {}
+        # A bucket loaded by ``from_data`` holds its rows (str) until a token first looks it up.
+        self._exact: dict[str, list[Entry[P]] | list[str]] = {}
+        self._prefix: dict[str, list[Entry[P]] | list[str]] = {}
         self._prefix_lengths: set[int] = set()
         self._prefix_on_raw = prefix_on_raw
-        self._surface: dict[str, list[Entry[P]]] = {}
+        self._surface: dict[str, list[Entry[P]] | list[str]] = {}
+        self._payloads: list[P] = []
 
     def _key_matches(self, pattern: str, token: Token) -> bool:
         if pattern.startswith("="):  # the surface form exactly (a word whose stem is ambiguous)
@@ -57,28 +59,70 @@ class PhraseMatcher(Generic[P]):
     def add(self, keys: tuple[str, ...], payload: P) -> None:
         if not keys:
             return
-        entry = Entry(keys, payload)
         first = keys[0]
         if first.startswith("="):
-            self._surface.setdefault(first[1:], []).append(entry)
+            table, first = self._surface, first[1:]
         elif first.endswith("*"):
-            stem = first[:-1]
-            self._prefix.setdefault(stem, []).append(entry)
-            self._prefix_lengths.add(len(stem))
+            table, first = self._prefix, first[:-1]
+            self._prefix_lengths.add(len(first))
         else:
-            self._exact.setdefault(first, []).append(entry)
+            table = self._exact
+        table.setdefault(first, []).append(Entry(keys, payload))  # type: ignore[arg-type]
 
     def freeze(self) -> None:
-        for bucket in (*self._exact.values(), *self._prefix.values(), *self._surface.values()):
-            bucket.sort(key=lambda e: -len(e.keys))
+        for table in (self._exact, self._prefix, self._surface):
+            for first in table:
+                table[first] = sorted(self._entries(table, first), key=lambda e: -len(e.keys))
+
+    def _entries(self, table: dict[str, list[Entry[P]] | list[str]], first: str) -> list[Entry[P]]:
+        """A bucket's entries, decoded from its rows on first use (a new list: never edited in place,
+        so a concurrent reader sees the rows or the entries, both whole)."""
+        found = table.get(first)
+        if not found:
+            return []
+        if isinstance(found[0], Entry):
+            return found
+        entries: list[Entry[P]] = []
+        for text in found:
+            *keys, index = text.split(" ")
+            entries.append(Entry(tuple(keys), self._payloads[int(index)]))
+        table[first] = entries
+        return entries
+
+    def to_data(self, encode: Callable[[P], Any]) -> dict[str, Any]:
+        """The frozen matcher as JSON-able data: per bucket, its entries in order as one string each,
+        "key key ... payload-number" (keys never hold a space), and each distinct payload once."""
+        payloads: dict[P, int] = {}
+
+        def row(entry: Entry[P]) -> str:
+            assert not any(" " in key for key in entry.keys), entry.keys
+            index = payloads.setdefault(entry.payload, len(payloads))
+            return " ".join((*entry.keys, str(index)))
+
+        buckets = {
+            name: {first: [row(e) for e in self._entries(table, first)] for first in sorted(table)}
+            for name, table in (("exact", self._exact), ("prefix", self._prefix), ("surface", self._surface))
+        }
+        return {"prefix_on_raw": self._prefix_on_raw, **buckets, "payloads": [encode(p) for p in payloads]}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], decode: Callable[[Any], P]) -> PhraseMatcher[P]:
+        """A matcher from ``to_data``'s output, as built and frozen (no phrase is tokenised again; a
+        bucket's entries are made when a token first looks it up)."""
+        matcher: PhraseMatcher[P] = cls(prefix_on_raw=bool(data["prefix_on_raw"]))
+        matcher._payloads = [decode(p) for p in data["payloads"]]
+        matcher._exact, matcher._prefix, matcher._surface = data["exact"], data["prefix"], data["surface"]
+        matcher._prefix_lengths = {len(stem) for stem in matcher._prefix}
+        return matcher
 
     def _candidates(self, token: Token) -> list[Entry[P]]:
-        found = list(self._exact.get(token.key, ()))
-        found.extend(self._surface.get(token.raw, ()))
+        found = list(self._entries(self._exact, token.key)) if token.key in self._exact else []
+        if token.raw in self._surface:
+            found.extend(self._entries(self._surface, token.raw))
         surface = token.raw if self._prefix_on_raw else token.key
         for length in self._prefix_lengths:
-            if length <= len(surface):
-                found.extend(self._prefix.get(surface[:length], ()))
+            if length <= len(surface) and surface[:length] in self._prefix:
+                found.extend(self._entries(self._prefix, surface[:length]))
         if len(found) > 1:
             found.sort(key=lambda e: -len(e.keys))
         return found

@@ -12,9 +12,10 @@ and the longest match wins ("Dominican Republic" over "Dominica", "Papua New Gui
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from boletin.enrichment._data import countries_data, taxonomy_data
+from boletin.enrichment._index import load_index
 from boletin.enrichment._matcher import Match, PhraseMatcher
 from boletin.enrichment._text import Token, phrase_keys, phrase_raw
 
@@ -183,8 +184,33 @@ def _is_abbreviation(alias: str) -> bool:
     return bool(letters) and not any(c.islower() for c in letters) and len(letters) <= 6
 
 
+def _decode_entry(row: list[Any]) -> CountryEntry:
+    code, kind, exact = row
+    return CountryEntry(code, kind, None if exact is None else tuple(exact))
+
+
 @cache
+def _country_index() -> tuple[PhraseMatcher[CountryEntry], frozenset[str]]:
+    """The country matcher and the demonyms' keys: from the shipped index, else from the data."""
+    index = load_index("countries")
+    if index is None:
+        return _build_country_matcher(), _build_demonym_keys()
+    return PhraseMatcher.from_data(index["matcher"], _decode_entry), frozenset(index["demonym_keys"])
+
+
 def _country_matcher() -> PhraseMatcher[CountryEntry]:
+    return _country_index()[0]
+
+
+def _demonym_keys() -> frozenset[str]:
+    return _country_index()[1]
+
+
+def country_index_content() -> dict[str, Any]:
+    return {"matcher": _build_country_matcher().to_data(list), "demonym_keys": sorted(_build_demonym_keys())}
+
+
+def _build_country_matcher() -> PhraseMatcher[CountryEntry]:
     data = countries_data()
     matcher: PhraseMatcher[CountryEntry] = PhraseMatcher()
     for phrase in data["not_country"]:
@@ -263,8 +289,7 @@ def _means_state(text: str, tokens: list[Token], first: int, last: int) -> bool:
 _CONJUNCTIONS = frozenset({"and", "or", "y", "e", "et", "ou", "o"})
 
 
-@cache
-def _demonym_keys() -> frozenset[str]:
+def _build_demonym_keys() -> frozenset[str]:
     keys: set[str] = set()
     for entry in countries_data()["countries"].values():
         for word in (*entry["demonyms"], *entry["language_demonyms"]):
@@ -296,6 +321,19 @@ def _tokens_cached(text: str) -> list[Token]:
 
 @cache
 def _region_matcher() -> PhraseMatcher[str | None]:
+    index = load_index("regions")
+    return _build_region_matcher() if index is None else PhraseMatcher.from_data(index["matcher"], _region)
+
+
+def _region(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def region_index_content() -> dict[str, Any]:
+    return {"matcher": _build_region_matcher().to_data(_region)}
+
+
+def _build_region_matcher() -> PhraseMatcher[str | None]:
     data = taxonomy_data()
     matcher: PhraseMatcher[str | None] = PhraseMatcher()
     for phrase in data["region_stop_phrases"]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from boletin.enrichment._data import taxonomy_data
+from boletin.enrichment._index import load_index
 from boletin.enrichment._matcher import Match, PhraseMatcher
 from boletin.enrichment._text import Token, fold, phrase_keys, phrase_raw, tokenize
 
@@ -16,8 +17,37 @@ class OrgEntry(NamedTuple):
     exact: tuple[str, ...] | None  # acronyms match only in their exact spelling
 
 
+def _decode_entry(row: list[Any]) -> OrgEntry:
+    canonical, exact = row
+    return OrgEntry(canonical, None if exact is None else tuple(exact))
+
+
 @cache
+def _org_index() -> tuple[PhraseMatcher[OrgEntry], frozenset[str]]:
+    """The organisation matcher and the registry's spellings: from the shipped index, else the data."""
+    index = load_index("organizations")
+    if index is None:
+        return _build_org_matcher(), _build_registry_spellings()
+    return PhraseMatcher.from_data(index["matcher"], _decode_entry), frozenset(index["registry_spellings"])
+
+
 def _org_matcher() -> PhraseMatcher[OrgEntry]:
+    return _org_index()[0]
+
+
+def registry_spellings() -> frozenset[str]:
+    """Every acronym and folded name of the registry, to keep them out of the acronym list."""
+    return _org_index()[1]
+
+
+def organization_index_content() -> dict[str, Any]:
+    return {
+        "matcher": _build_org_matcher().to_data(list),
+        "registry_spellings": sorted(_build_registry_spellings()),
+    }
+
+
+def _build_org_matcher() -> PhraseMatcher[OrgEntry]:
     matcher: PhraseMatcher[OrgEntry] = PhraseMatcher()
     for org in taxonomy_data()["organizations"]:
         for acronym in org["acronyms"]:
@@ -28,9 +58,7 @@ def _org_matcher() -> PhraseMatcher[OrgEntry]:
     return matcher
 
 
-@cache
-def registry_spellings() -> frozenset[str]:
-    """Every acronym and folded name of the registry, to keep them out of the acronym list."""
+def _build_registry_spellings() -> frozenset[str]:
     found: set[str] = set()
     for org in taxonomy_data()["organizations"]:
         found.update(org["acronyms"])
