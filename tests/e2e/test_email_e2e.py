@@ -11,16 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.e2e.conftest import (
-    Http,
-    emails_to,
-    fresh_address,
-    link,
-    seed_bulletins,
-    subscribe_and_confirm,
-    text_of,
-)
-from tests.faults import Crash, Fault, faults, hook_after_calls
+from tests.support.faults import Crash, Fault, faults, hook_after_calls
+from tests.support.http import Http
+from tests.support.outbox import emails_to, link, text_of
+from tests.support.seed import seed_bulletins
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 

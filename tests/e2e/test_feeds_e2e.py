@@ -8,7 +8,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, seed_bulletins
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,9 @@ import pytest
 
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.settings import get_settings
-from tests.e2e.conftest import Http, emails_to, fresh_address, subscribe_and_confirm, text_of
+from tests.support.http import Http
+from tests.support.outbox import emails_to, text_of
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 
@@ -345,7 +347,7 @@ def test_a_subscribers_own_language_is_apart_from_the_bulletin_languages_they_wa
     assert answer.status == 202
     assert "confirmación" in answer.json()["detail"]
     stack.wait_until_idle(timeout=20)
-    from tests.e2e.conftest import link
+    from tests.support.outbox import link
 
     (confirmation,) = emails_to(stack.outbox_dir, address)
     assert http.get(link(confirmation, "confirm")).status == 200

@@ -10,14 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import (
-    Http,
-    emails_to,
-    fresh_address,
-    seed_bulletins,
-    submission_of,
-    subscribe_and_confirm,
-)
+from tests.support.http import Http
+from tests.support.outbox import emails_to
+from tests.support.seed import seed_bulletins, submission_of
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, fresh_address, seed_bulletins, subscribe_and_confirm
-from tests.faults import Crash, faults, hook_after_calls
+from tests.support.faults import Crash, faults, hook_after_calls
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 

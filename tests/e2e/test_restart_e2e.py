@@ -16,16 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import (
-    ROOT,
-    Http,
-    emails_to,
-    fresh_address,
-    running_stack,
-    seed_bulletins,
-    submission_of,
-    subscribe_and_confirm,
-)
+from tests.support.http import Http
+from tests.support.outbox import emails_to
+from tests.support.paths import ROOT
+from tests.support.seed import seed_bulletins, submission_of
+from tests.support.stack import running_stack
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, Reply
-from tests.unit.pages.page_samples import assert_valid_html5, visible_text
+from tests.support.http import Http, Reply
+from tests.support.pages import assert_valid_html5, visible_text
 
 pytestmark = pytest.mark.e2e
 
@@ -204,7 +204,8 @@ def test_the_subscribe_form_works_without_javascript_and_answers_in_the_subscrib
 ) -> None:
     from urllib.parse import urlencode
 
-    from tests.e2e.conftest import emails_to, fresh_address, link
+    from tests.support.outbox import emails_to, link
+    from tests.support.subscribers import fresh_address
 
     # Given the Spanish subscribe page pre-filled for Guatemala, as a browser would submit it
     form_page = http.get("/es/subscribe/countries/GT.html").body.decode()
@@ -251,7 +252,7 @@ def test_a_bad_form_is_answered_with_a_page_naming_the_field(http: Http) -> None
 def test_the_manage_page_groups_countries_by_region_and_offers_to_unsubscribe(stack: Any, http: Http) -> None:
     import html
 
-    from tests.e2e.conftest import fresh_address, subscribe_and_confirm
+    from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
     # Given a confirmed Spanish subscriber to Guatemala
     address = fresh_address("manage")
@@ -310,7 +311,8 @@ def test_linking_the_original_needs_one(http: Http, office: str) -> None:
 
 
 def test_an_emails_read_the_bulletin_link_opens_its_page(stack: Any, http: Http, office: str) -> None:
-    from tests.e2e.conftest import emails_to, fresh_address, subscribe_and_confirm, text_of
+    from tests.support.outbox import emails_to, text_of
+    from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
     # Given a confirmed subscriber to Panama
     address = fresh_address("reader-link")

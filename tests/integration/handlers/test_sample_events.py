@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import running_stack
+from tests.support.stack import running_stack
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "events"

@@ -9,26 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from devstack import DevStack
-from tests.integration.local.conftest import Fetch
-from tests.integration.local.test_machinery_resources import receive_all
-
-
-def put_item(stack: DevStack, pk: str, sk: str = "CURRENT", mode: str = "ok") -> None:
-    stack.client("dynamodb").put_item(
-        TableName=stack.ref("ItemsTable"), Item={"pk": {"S": pk}, "sk": {"S": sk}, "mode": {"S": mode}}
-    )
-
-
-def stream_deliveries(stack: DevStack, run: str) -> list[list[str]]:
-    """The pks of each StreamFunction invocation's records that belong to this test run."""
-    batches = []
-    for call in stack.history:
-        if call.function == "StreamFunction":
-            pks = [r["dynamodb"]["Keys"]["pk"]["S"] for r in call.event["Records"]]
-            mine = [pk for pk in pks if pk.startswith(run)]
-            if mine:
-                batches.append(mine)
-    return batches
+from tests.support.http import Fetch
+from tests.support.machinery import put_item, receive_all, stream_deliveries
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
@@ -207,9 +189,9 @@ def test_a_schedule_runs_on_demand_with_a_scheduled_event(http: Fetch) -> None:
 
 
 def test_a_json_body_becomes_the_scheduled_events_detail(machinery: DevStack, http: Fetch) -> None:
-    assert http("POST", "/_local/schedules/ScheduledFunction", body=b'{"force": true}').status == 200
+    assert http("POST", "/_local/schedules/ScheduledFunction", data=b'{"force": true}').status == 200
     assert machinery.history[-1].event["detail"] == {"force": True}
-    assert http("POST", "/_local/schedules/ScheduledFunction", body=b"[1]").status == 400
+    assert http("POST", "/_local/schedules/ScheduledFunction", data=b"[1]").status == 400
 
 
 def test_a_function_without_schedules_is_404_and_the_route_is_post_only(http: Fetch) -> None:

@@ -14,7 +14,7 @@ from boletin.listing import scope_key
 from boletin.models.events import BulletinEventDetail
 from boletin.services import site as site_module
 from boletin.services.site import VOCABULARY_MARKER, SiteRegenerator, vocabulary_digest
-from tests.unit.pages.page_samples import API, FEEDS, SITE, make_record, summary_of
+from tests.support.pages import API, FEEDS, SITE, make_record, summary_of
 
 RECORD = make_record()
 
