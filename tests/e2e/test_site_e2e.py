@@ -30,6 +30,16 @@ def page_of(http: Http, url: str) -> tuple[Reply, str]:
     return reply, visible_text(assert_valid_html5(reply.body))
 
 
+# The office's submission of the bulletin every test here follows.
+SUBMISSION = {
+    "title": TITLE,
+    "body": BODY,
+    "published_on": "2021-11-30",
+    "source_url": "https://oim.example.org/noticias/trata",
+    "countries": ["GT", "HN"],
+}
+
+
 @pytest.fixture(scope="module")
 def office(stack: Any) -> str:
     from boletin.services.offices import create_office
@@ -40,14 +50,7 @@ def office(stack: Any) -> str:
 
 @pytest.fixture(scope="module")
 def bulletin(stack: Any, http: Http, office: str) -> dict[str, Any]:
-    submission = {
-        "title": TITLE,
-        "body": BODY,
-        "published_on": "2021-11-30",
-        "source_url": "https://oim.example.org/noticias/trata",
-        "countries": ["GT", "HN"],
-    }
-    created = http.post("/bulletins", json_body=submission, key=office)
+    created = http.post("/bulletins", json_body=SUBMISSION, key=office)
     assert created.status == 201, created.body
     stack.wait_until_idle(timeout=60)
     view = http.get(f"/bulletins/{created.json()['id']}").json()
@@ -133,11 +136,8 @@ def test_a_correction_updates_the_page_and_the_lists(
     # Given the published bulletin, When the office corrects its title with a major change
     new_title = "Guatemala y Honduras firman un protocolo contra la trata de personas"
     fixed = {
+        **SUBMISSION,
         "title": new_title,
-        "body": BODY,
-        "published_on": "2021-11-30",
-        "source_url": "https://oim.example.org/noticias/trata",
-        "countries": ["GT", "HN"],
         "change": "major",
         "change_note": "Se precisó que el protocolo fue firmado",
     }

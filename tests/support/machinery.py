@@ -4,6 +4,7 @@ its items table's stream, its queues."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from devstack import DevStack
@@ -41,3 +42,21 @@ def stream_deliveries(stack: DevStack, run: str) -> list[list[str]]:
             if mine:
                 batches.append(mine)
     return batches
+
+
+def one_time_schedule(stack: DevStack, name: str, at: datetime, target_arn: str, **options: Any) -> None:
+    """An EventBridge Scheduler one-time schedule in the template's ReleaseGroup, deleted once it ran
+    (`options`: more create_schedule parameters, e.g. the target's Input)."""
+    stack.client("scheduler").create_schedule(
+        Name=name,
+        GroupName=stack.ref("ReleaseGroup"),
+        ScheduleExpression=f"at({at.strftime('%Y-%m-%dT%H:%M:%S')})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target={
+            "Arn": target_arn,
+            "RoleArn": "arn:aws:iam::123456789012:role/x",
+            **options.pop("Target", {}),
+        },
+        **options,
+    )

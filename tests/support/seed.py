@@ -14,5 +14,6 @@ def seed_bulletins() -> list[dict[str, Any]]:
     return list(json.loads(SEED.read_text())["bulletins"])
 
 
-def submission_of(seed: dict[str, Any]) -> dict[str, Any]:
-    return {"title": seed["title"], "body": seed["body"], "published_on": seed["published_on"]}
+def submission_of(seed: dict[str, Any], title_suffix: str = "") -> dict[str, Any]:
+    """What an office submits for a seed bulletin (`title_suffix` tells one test's copies apart)."""
+    return {"title": seed["title"] + title_suffix, "body": seed["body"], "published_on": seed["published_on"]}

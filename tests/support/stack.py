@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,3 +31,23 @@ def running_stack(outbox: Path, **options: Any) -> Iterator[Any]:
         assert refused == [], f"AWS calls the template's IAM policies refuse: {refused}"
     aws.reset_clients()
     forget_built()
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (for a stack started in another process)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def devstack_command(environment: dict[str, str]) -> subprocess.Popen[str]:
+    """`python -m devstack` from the repository, as `make run` starts it; read what it prints on
+    its stdout."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "devstack"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )

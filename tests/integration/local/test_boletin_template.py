@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from devstack import DevStack
 from devstack.template import load_template
 from tests.support.http import Http, Reply
 from tests.support.paths import ROOT
+from tests.support.stack import devstack_command, free_port
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 
@@ -197,25 +196,14 @@ def test_an_email_sent_with_the_configuration_set_raises_ses_send_event(boletin_
 
 def test_python_m_boletin_local_prints_the_key_the_outbox_and_the_address_then_serves(tmp_path: Path) -> None:
     # Given a free port
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "OUTBOX_DIR": str(tmp_path / "outbox")}
     # as `make run` finds the package (installed in .venv), whatever installs it here
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "shared"), env.get("PYTHONPATH")]))
     for name in ("AWS_ENDPOINT_URL", "BULLETINS_TABLE"):
         env.pop(name, None)
     # When the command starts
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process = devstack_command(env)
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline().strip() for _ in range(3)]

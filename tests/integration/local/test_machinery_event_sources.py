@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from devstack import DevStack
 from tests.support.http import Fetch
-from tests.support.machinery import put_item, receive_all, stream_deliveries
+from tests.support.machinery import one_time_schedule, put_item, receive_all, stream_deliveries
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
@@ -204,21 +204,16 @@ def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: D
     # Given a due one-time schedule targeting a queue, and one in the future
     scheduler = machinery.client("scheduler")
     group = machinery.ref("ReleaseGroup")
-    past = (datetime.now(UTC) - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
-    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    past = datetime.now(UTC) - timedelta(seconds=5)
+    future = datetime.now(UTC) + timedelta(days=1)
     for name, at in (("due", past), ("later", future)):
-        scheduler.create_schedule(
-            Name=name,
-            GroupName=group,
-            ScheduleExpression=f"at({at})",
+        one_time_schedule(
+            machinery,
+            name,
+            at,
+            machinery.getatt("RuleQueue", "Arn"),
             ScheduleExpressionTimezone="UTC",
-            FlexibleTimeWindow={"Mode": "OFF"},
-            ActionAfterCompletion="DELETE",
-            Target={
-                "Arn": machinery.getatt("RuleQueue", "Arn"),
-                "RoleArn": "arn:aws:iam::123456789012:role/x",
-                "Input": json.dumps({"schedule": name}),
-            },
+            Target={"Input": json.dumps({"schedule": name})},
         )
     # When the stack has caught up
     machinery.wait_until_idle(5)
@@ -230,18 +225,13 @@ def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: D
 
 def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: DevStack) -> None:
     before = machinery.invocations["ScheduledFunction"]
-    past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    machinery.client("scheduler").create_schedule(
-        Name="call-function",
-        GroupName=machinery.ref("ReleaseGroup"),
-        ScheduleExpression=f"at({past})",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        ActionAfterCompletion="DELETE",
-        Target={
-            "Arn": machinery.functions["ScheduledFunction"].arn,
-            "RoleArn": "arn:aws:iam::123456789012:role/x",
-            "Input": json.dumps({"detail-type": "Release"}),
-        },
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    one_time_schedule(
+        machinery,
+        "call-function",
+        past,
+        machinery.functions["ScheduledFunction"].arn,
+        Target={"Input": json.dumps({"detail-type": "Release"})},
     )
     machinery.wait_until_idle(5)
     assert machinery.invocations["ScheduledFunction"] == before + 1

@@ -1,5 +1,5 @@
 """The test suite's own layout: tests share helpers through tests/support only, and unit tests run
-without AWS emulation.
+without moto.
 
 A conftest is pytest's to load (importing it again makes a second copy of its module), and a test
 module imported by another runs its module-level setup twice and ties two tests' files together.
@@ -63,15 +63,14 @@ def test_no_test_file_imports_a_conftest_or_a_test_module() -> None:
     assert offenders == {}
 
 
-def test_unit_tests_import_no_aws_emulation() -> None:
+def test_unit_tests_import_no_moto() -> None:
     # Given every file under tests/unit
     files = python_files(TESTS / "unit")
     # When their imports are read (this guard's own file names the modules only as strings)
     emulating = {
-        str(p.relative_to(ROOT)): sorted(m for m in imports_of(p) if m.split(".")[0] in {"moto", "devstack"})
-        for p in files
+        str(p.relative_to(ROOT)): sorted(m for m in imports_of(p) if m.split(".")[0] == "moto") for p in files
     }
-    # Then none needs moto or the local stack: unit tests use fakes
+    # Then none needs moto: unit tests use fakes
     assert {name: modules for name, modules in emulating.items() if modules} == {}
 
 
