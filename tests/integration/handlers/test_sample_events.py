@@ -8,23 +8,16 @@ bad record, never an exception that would fail a whole batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.paths import EVENTS
-from tests.support.template_in_moto import TemplateInMoto, template_in_moto
+from tests.support.template_in_moto import TemplateInMoto
 
 
 def sample(path: str) -> dict[str, Any]:
     return dict(json.loads((EVENTS / path).read_text()))
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[TemplateInMoto]:
-    with template_in_moto() as resources:
-        yield resources
 
 
 @pytest.mark.parametrize(
@@ -46,8 +39,8 @@ def aws() -> Iterator[TemplateInMoto]:
         ("api/list_versions.json", 404),
     ],
 )
-def test_api_sample_events(aws: TemplateInMoto, event: str, status: int) -> None:
-    reply = aws.invoke("ApiFunction", sample(event))
+def test_api_sample_events(template_aws: TemplateInMoto, event: str, status: int) -> None:
+    reply = template_aws.invoke("ApiFunction", sample(event))
     assert reply["statusCode"] == status, reply["body"]
     headers = {
         **{k: v[-1] for k, v in (reply.get("multiValueHeaders") or {}).items()},
@@ -61,12 +54,12 @@ def test_api_sample_events(aws: TemplateInMoto, event: str, status: int) -> None
         assert all(e["field"] and e["detail"] for e in problem["errors"])
 
 
-def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(aws: TemplateInMoto) -> None:
+def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(template_aws: TemplateInMoto) -> None:
     from boletin.services.offices import create_office
 
     office, _ = create_office("Lifecycle sample office")
     context = {"office": office.id, "office_name": office.name, "key_id": "sample"}
-    created = aws.invoke(
+    created = template_aws.invoke(
         "ApiFunction",
         {
             **sample("api/submit_bulletin.json"),
@@ -84,38 +77,38 @@ def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(aws: TemplateIn
         event["requestContext"]["authorizer"] = context
         return event
 
-    same = aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))
+    same = template_aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))
     assert same["statusCode"] == 200
     assert json.loads(same["body"])["version"] == 1  # the same content: a no-op
-    patched = aws.invoke("ApiFunction", on_it("api/patch_bulletin.json"))
+    patched = template_aws.invoke("ApiFunction", on_it("api/patch_bulletin.json"))
     assert patched["statusCode"] == 200
     assert json.loads(patched["body"])["version"] == 2
     assert (
-        aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))["statusCode"] == 412
+        template_aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))["statusCode"] == 412
     )  # If-Match 1 is stale
-    assert aws.invoke("ApiFunction", on_it("api/withdraw_bulletin.json"))["statusCode"] == 200
+    assert template_aws.invoke("ApiFunction", on_it("api/withdraw_bulletin.json"))["statusCode"] == 200
 
 
-def test_an_invalid_submission_names_every_bad_field(aws: TemplateInMoto) -> None:
-    reply = aws.invoke("ApiFunction", sample("api/submit_bulletin_invalid.json"))
+def test_an_invalid_submission_names_every_bad_field(template_aws: TemplateInMoto) -> None:
+    reply = template_aws.invoke("ApiFunction", sample("api/submit_bulletin_invalid.json"))
     fields = {e["field"] for e in json.loads(reply["body"])["errors"]}
     assert fields == {"title", "body", "published_on", "language", "source_url", "countries", "colour"}
 
 
 @pytest.mark.parametrize("event", ["authorizer/token.json", "authorizer/token_malformed.json"])
-def test_the_authorizer_refuses_unknown_and_malformed_keys(aws: TemplateInMoto, event: str) -> None:
+def test_the_authorizer_refuses_unknown_and_malformed_keys(template_aws: TemplateInMoto, event: str) -> None:
     with pytest.raises(Exception, match=r"^Unauthorized$"):
-        aws.invoke("AuthorizerFunction", sample(event))
+        template_aws.invoke("AuthorizerFunction", sample(event))
 
 
 def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_context(
-    aws: TemplateInMoto,
+    template_aws: TemplateInMoto,
 ) -> None:
     from boletin.services.offices import create_office
 
     office, key = create_office("Authorizer sample office")
     event = {**sample("authorizer/token.json"), "authorizationToken": f"Bearer {key}"}
-    policy = aws.invoke("AuthorizerFunction", event)
+    policy = template_aws.invoke("AuthorizerFunction", event)
     assert policy["principalId"] == office.id
     assert policy["context"]["office"] == office.id
     statement = policy["policyDocument"]["Statement"][0]
@@ -135,8 +128,8 @@ def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_cont
         ("subscriptions/manage_submit.json", 404),
     ],
 )
-def test_subscription_sample_events(aws: TemplateInMoto, event: str, status: int) -> None:
-    reply = aws.invoke("SubscriptionsFunction", sample(event))
+def test_subscription_sample_events(template_aws: TemplateInMoto, event: str, status: int) -> None:
+    reply = template_aws.invoke("SubscriptionsFunction", sample(event))
     assert reply["statusCode"] == status, reply["body"]
 
 
@@ -155,25 +148,25 @@ def test_subscription_sample_events(aws: TemplateInMoto, event: str, status: int
     ],
 )
 def test_queue_and_stream_sample_events_are_consumed_without_failures(
-    aws: TemplateInMoto, function: str, event: str
+    template_aws: TemplateInMoto, function: str, event: str
 ) -> None:
-    assert aws.invoke(function, sample(event)) == {"batchItemFailures": []}
+    assert template_aws.invoke(function, sample(event)) == {"batchItemFailures": []}
 
 
-def test_an_unreadable_message_fails_alone(aws: TemplateInMoto) -> None:
+def test_an_unreadable_message_fails_alone(template_aws: TemplateInMoto) -> None:
     good = sample("rss_notifier/sqs_bulletin_published.json")["Records"][0]
     bad = {**sample("rss_notifier/sqs_unreadable.json")["Records"][0], "messageId": "bad-one"}
-    result = aws.invoke("RssNotifierFunction", {"Records": [good, bad]})
+    result = template_aws.invoke("RssNotifierFunction", {"Records": [good, bad]})
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad-one"}]}
 
 
-def test_the_hourly_digest_run_outside_08_00_queues_nothing(aws: TemplateInMoto) -> None:
-    result = aws.invoke("DigestFunction", sample("digest/scheduled.json"))
+def test_the_hourly_digest_run_outside_08_00_queues_nothing(template_aws: TemplateInMoto) -> None:
+    result = template_aws.invoke("DigestFunction", sample("digest/scheduled.json"))
     assert result == {"queued": 0}
 
 
 def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscriber(
-    aws: TemplateInMoto,
+    template_aws: TemplateInMoto,
 ) -> None:
     """The email notifier fed the same Published event for a bulletin, archived (notify false) or not."""
     from datetime import UTC, datetime
@@ -196,8 +189,8 @@ def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscribe
     live = sample("email_notifier/sqs_bulletin_published.json")
     live_id = json.loads(live["Records"][0]["body"])["detail"]["id"]
     # When the notifier gets the archived bulletin's event, and the ordinary one's
-    assert aws.invoke("EmailNotifierFunction", archived) == {"batchItemFailures": []}
-    assert aws.invoke("EmailNotifierFunction", live) == {"batchItemFailures": []}
+    assert template_aws.invoke("EmailNotifierFunction", archived) == {"batchItemFailures": []}
+    assert template_aws.invoke("EmailNotifierFunction", live) == {"batchItemFailures": []}
     # Then the subscriber has a delivery for the ordinary bulletin only
     assert [d.address_key for d in ledger.of_bulletin(live_id)] == ["addr-archived-sample"]
     assert ledger.of_bulletin(archived_id) == []

@@ -4,19 +4,12 @@ against the template's resources in moto: each is counted once under its own met
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from tests.support.metrics import emf_records, totals
 from tests.support.paths import EVENTS
-from tests.support.template_in_moto import TemplateInMoto, template_in_moto
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[TemplateInMoto]:
-    with template_in_moto() as resources:
-        yield resources
+from tests.support.template_in_moto import TemplateInMoto
 
 
 @pytest.mark.parametrize(
@@ -24,14 +17,14 @@ def aws() -> Iterator[TemplateInMoto]:
     [("sqs_permanent_bounce.json", "EmailsBounced"), ("sqs_complaint.json", "EmailsComplained")],
 )
 def test_bounces_and_complaints_are_counted(
-    aws: TemplateInMoto, sample: str, metric: str, capsys: pytest.CaptureFixture[str]
+    template_aws: TemplateInMoto, sample: str, metric: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given the output so far set aside
     capsys.readouterr()
 
     # When SES reports a permanent bounce or a complaint
     event = json.loads((EVENTS / "ses_events" / sample).read_text())
-    reply = aws.invoke("SesEventsFunction", event)
+    reply = template_aws.invoke("SesEventsFunction", event)
 
     # Then the notification is handled and counted once under its own name
     assert reply == {"batchItemFailures": []}

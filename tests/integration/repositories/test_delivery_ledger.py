@@ -5,7 +5,6 @@ never write a line the ledger lacks."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,21 +14,15 @@ import pytest
 from boletin.models.subscriptions import DeliveryRecord
 from boletin.repositories.deliveries import DeliveryRepository
 from boletin.services.email_delivery import SesEventHandler, ledger_line_tag
-from tests.support.template_in_moto import TemplateInMoto, template_in_moto
+from tests.support.template_in_moto import TemplateInMoto
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 LEASE = 120.0
 
 
-@pytest.fixture(scope="module")
-def aws() -> Iterator[TemplateInMoto]:
-    with template_in_moto() as resources:
-        yield resources
-
-
 @pytest.fixture
-def ledger(aws: TemplateInMoto) -> DeliveryRepository:
-    return DeliveryRepository(aws.ref("DeliveriesTable"), client=boto3.client("dynamodb"))
+def ledger(template_aws: TemplateInMoto) -> DeliveryRepository:
+    return DeliveryRepository(template_aws.ref("DeliveriesTable"), client=boto3.client("dynamodb"))
 
 
 def queued_line(ledger: DeliveryRepository) -> DeliveryRecord:
@@ -47,8 +40,8 @@ def queued_line(ledger: DeliveryRepository) -> DeliveryRecord:
     return line
 
 
-def lines_of(aws: TemplateInMoto, pk: str) -> list[dict[str, Any]]:
-    table = aws.ref("DeliveriesTable")
+def lines_of(template_aws: TemplateInMoto, pk: str) -> list[dict[str, Any]]:
+    table = template_aws.ref("DeliveriesTable")
     return boto3.client("dynamodb").query(
         TableName=table,
         KeyConditionExpression="pk = :p",
@@ -91,7 +84,7 @@ def test_a_sent_line_is_never_claimed_again(ledger: DeliveryRepository) -> None:
 
 
 def test_a_send_event_settles_a_line_left_sending_once(
-    aws: TemplateInMoto, ledger: DeliveryRepository
+    template_aws: TemplateInMoto, ledger: DeliveryRepository
 ) -> None:
     # Given a line a sender claimed and died on after SES took the email
     line = queued_line(ledger)
@@ -120,7 +113,7 @@ def test_a_send_event_settles_a_line_left_sending_once(
     assert retry.delivery is None
 
 
-def test_ses_events_never_write_a_line_the_ledger_does_not_have(aws: TemplateInMoto) -> None:
+def test_ses_events_never_write_a_line_the_ledger_does_not_have(template_aws: TemplateInMoto) -> None:
     # Given SES events naming a line that is not in the ledger
     handler = SesEventHandler.from_settings()
     pk, sk = f"BULLETIN#{uuid.uuid4().hex}", f"SUBSCRIBER#{uuid.uuid4().hex}"
@@ -138,10 +131,10 @@ def test_ses_events_never_write_a_line_the_ledger_does_not_have(aws: TemplateInM
     # Then the bounce is acted on, and still no ledger line exists for that key
     assert send.settled is False
     assert (bounce.reason, bounce.suppressed) == ("bounced", 1)
-    assert lines_of(aws, pk) == []
+    assert lines_of(template_aws, pk) == []
 
 
-def test_a_bounce_marks_the_line_it_names(aws: TemplateInMoto, ledger: DeliveryRepository) -> None:
+def test_a_bounce_marks_the_line_it_names(template_aws: TemplateInMoto, ledger: DeliveryRepository) -> None:
     # Given a sent line
     line = queued_line(ledger)
     ledger.claim(line.pk, line.sk, from_status="queued", now=NOW, lease_seconds=LEASE)
@@ -160,5 +153,5 @@ def test_a_bounce_marks_the_line_it_names(aws: TemplateInMoto, ledger: DeliveryR
         }
     )
     # Then that very line says bounced, and it is still the only line of its bulletin
-    items = lines_of(aws, line.pk)
+    items = lines_of(template_aws, line.pk)
     assert [(i["sk"]["S"], i["status"]["S"]) for i in items] == [(line.sk, "bounced")]
