@@ -5,7 +5,7 @@ Checked in the rendered page, not in the HTML source: the visible text, that not
 sideways at 320 px, and the WCAG contrast of every piece of text against the background it is
 drawn on (AA: 4.5:1, 3:1 for large text). The pages have no JavaScript; the test serves a copy
 with a measuring script appended, which writes what it measured into the DOM that Chromium dumps.
-Chromium is required (see test_feed_in_browser.py for how to install it).
+Chromium is required (see tests/support/chromium.py).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from boletin.pages import (
     stylesheet_bytes,
     subscribe_path,
 )
-from tests.browser.test_feed_in_browser import colours, run_chromium
-from tests.unit.pages.page_samples import make_record, summary_of
+from tests.support.chromium import colours, run_chromium
+from tests.support.pages import make_record, summary_of
 
 HEADER_RGB = (0x1D, 0x4F, 0x91)  # the site header's background in site.css
 WIDTHS = (320, 1280)

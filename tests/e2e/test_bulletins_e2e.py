@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, seed_bulletins, submission_of
+from tests.support.api import every_seed_published
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
 
@@ -15,15 +17,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def seeded(stack: Any, http: Http) -> dict[str, Any]:
     """The ten seed bulletins, submitted by one office and published."""
-    from boletin.composition.offices import office_service
-
-    office, key = office_service().create_office("IOM Seed Office")
-    ids = []
-    for seed in seed_bulletins():
-        reply = http.post("/bulletins", json_body=submission_of(seed), key=key)
-        assert reply.status == 201, reply.body
-        ids.append(reply.json()["id"])
-    stack.wait_until_idle(timeout=30)
+    office, key, ids = every_seed_published(stack, http, "IOM Seed Office")
     return {"office": office.id, "key": key, "ids": ids}
 
 

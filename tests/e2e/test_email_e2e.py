@@ -11,16 +11,17 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.e2e.conftest import (
-    Http,
-    emails_to,
+from tests.support.api import submitted
+from tests.support.faults import Crash, Fault, faults, hook_after_calls
+from tests.support.http import Http
+from tests.support.outbox import emails_to, link, text_of
+from tests.support.seed import seed_bulletins, submission_of
+from tests.support.subscribers import (
+    confirmed_subscriber,
     fresh_address,
-    link,
-    seed_bulletins,
+    request_subscription,
     subscribe_and_confirm,
-    text_of,
 )
-from tests.faults import Crash, Fault, faults, hook_after_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -28,23 +29,15 @@ GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
 BZ_SEED = seed_bulletins()[8]  # Belize
 
 
-def submit(http: Http, key: str, seed: dict[str, Any], suffix: str = "") -> str:
-    body = {"title": seed["title"] + suffix, "body": seed["body"], "published_on": seed["published_on"]}
-    reply = http.post("/bulletins", json_body=body, key=key)
-    assert reply.status == 201, reply.body
-    return str(reply.json()["id"])
-
-
 def test_double_opt_in_then_exactly_one_email_then_one_click_unsubscribe(
     stack: Any, http: Http, new_office: Any
 ) -> None:
     # Given a confirmed subscriber to Guatemala, in Spanish
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    address = confirmed_subscriber(stack, http, countries=["GT"])
     _, key = new_office()
     # When a matching and a non-matching bulletin are published
-    submit(http, key, GT_SEED, " (1)")
-    submit(http, key, BZ_SEED, " (1)")
+    submitted(http, key, submission_of(GT_SEED, " (1)"))
+    submitted(http, key, submission_of(BZ_SEED, " (1)"))
     stack.wait_until_idle(timeout=30)
     # Then exactly one email arrives, well formed, localised, with one-click unsubscribe
     received = emails_to(stack.outbox_dir, address)[1:]
@@ -75,7 +68,7 @@ def test_double_opt_in_then_exactly_one_email_then_one_click_unsubscribe(
         == 200
     )
     # Then the next matching bulletin sends nothing
-    submit(http, key, GT_SEED, " (2)")
+    submitted(http, key, submission_of(GT_SEED, " (2)"))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 2
 
@@ -84,14 +77,9 @@ def test_nothing_but_the_confirmation_goes_to_an_unconfirmed_address(
     stack: Any, http: Http, new_office: Any
 ) -> None:
     address = fresh_address()
-    assert (
-        http.post(
-            "/subscriptions", json_body={"email": address, "language": "en", "frequency": "immediate"}
-        ).status
-        == 202
-    )
+    assert request_subscription(http, address).status == 202
     _, key = new_office()
-    submit(http, key, GT_SEED, " (unconfirmed)")
+    submitted(http, key, submission_of(GT_SEED, " (unconfirmed)"))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 1
 
@@ -100,10 +88,7 @@ def test_the_answer_is_the_same_for_new_known_and_bad_addresses_and_confirmation
     stack: Any, http: Http
 ) -> None:
     address = fresh_address()
-    answers = [
-        http.post("/subscriptions", json_body={"email": address, "language": "en", "frequency": "daily"})
-        for _ in range(5)
-    ]
+    answers = [request_subscription(http, address, frequency="daily") for _ in range(5)]
     assert {a.status for a in answers} == {202}
     assert len({a.body for a in answers}) == 1
     stack.wait_until_idle(timeout=20)
@@ -121,8 +106,7 @@ def test_the_answer_is_the_same_for_new_known_and_bad_addresses_and_confirmation
 
 
 def test_a_forged_or_tampered_token_changes_nothing(stack: Any, http: Http) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address)
+    address = confirmed_subscriber(stack, http)
     for bad in ("forged", "AAAA" * 20):
         reply = http.post(
             f"/subscriptions/unsubscribe?token={bad}",
@@ -138,11 +122,10 @@ def test_a_forged_or_tampered_token_changes_nothing(stack: Any, http: Http) -> N
 def daily_subscriber_with_two_matches(stack: Any, http: Http, new_office: Any, label: str) -> str:
     """A confirmed daily subscriber to trafficking-in-persons, with a Guatemala and a Belize bulletin
     (their titles followed by ` (label)`) waiting for its digest; its address."""
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, frequency="daily", topics=["trafficking-in-persons"])
+    address = confirmed_subscriber(stack, http, frequency="daily", topics=["trafficking-in-persons"])
     _, key = new_office()
-    submit(http, key, GT_SEED, f" ({label})")
-    submit(http, key, BZ_SEED, f" ({label})")
+    submitted(http, key, submission_of(GT_SEED, f" ({label})"))
+    submitted(http, key, submission_of(BZ_SEED, f" ({label})"))
     stack.wait_until_idle(timeout=30)
     return address
 
@@ -201,8 +184,7 @@ def notify_ses(stack: Any, notification: dict[str, Any]) -> None:
 def test_a_permanent_bounce_or_a_complaint_suppresses_the_address_everywhere(
     stack: Any, http: Http, new_office: Any, kind: str
 ) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address)
+    address = confirmed_subscriber(stack, http)
     if kind == "bounce":
         notification = {
             "notificationType": "Bounce",
@@ -218,16 +200,11 @@ def test_a_permanent_bounce_or_a_complaint_suppresses_the_address_everywhere(
     notify_ses(stack, notification)
     stack.wait_until_idle(timeout=20)
     _, key = new_office()
-    submit(http, key, GT_SEED, f" ({kind})")
+    submitted(http, key, submission_of(GT_SEED, f" ({kind})"))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 1  # the confirmation only
     # And subscribing again sends nothing, with the same answer as always
-    assert (
-        http.post(
-            "/subscriptions", json_body={"email": address, "language": "en", "frequency": "immediate"}
-        ).status
-        == 202
-    )
+    assert request_subscription(http, address).status == 202
     stack.wait_until_idle(timeout=20)
     assert len(emails_to(stack.outbox_dir, address)) == 1
 
@@ -235,12 +212,11 @@ def test_a_permanent_bounce_or_a_complaint_suppresses_the_address_everywhere(
 def test_ses_throttling_is_retried_and_the_email_still_goes_once(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    address = confirmed_subscriber(stack, http, countries=["BZ"])
     _, key = new_office()
     throttled = Fault("ses", "SendRawEmail", times=6, error_code="Throttling")
     with faults(throttled):
-        submit(http, key, BZ_SEED, " (throttled)")
+        submitted(http, key, submission_of(BZ_SEED, " (throttled)"))
         stack.wait_until_idle(timeout=60)
     stack.wait_until_idle(timeout=60)
     assert throttled.fired == 6
@@ -248,8 +224,7 @@ def test_ses_throttling_is_retried_and_the_email_still_goes_once(
 
 
 def test_a_crash_between_send_and_mark_never_sends_twice(stack: Any, http: Http, new_office: Any) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    address = confirmed_subscriber(stack, http, countries=["BZ"])
     _, key = new_office()
     # Given the ledger write after SES accepted the email fails (the sender dies there)
     crash = Fault(
@@ -260,7 +235,7 @@ def test_a_crash_between_send_and_mark_never_sends_twice(stack: Any, http: Http,
         when=lambda p: ":sent" in p.get("ExpressionAttributeValues", {}),
     )
     with faults(crash):
-        bulletin_id = submit(http, key, BZ_SEED, " (crash)")
+        bulletin_id = submitted(http, key, submission_of(BZ_SEED, " (crash)"))
         stack.wait_until_idle(timeout=60)
     stack.wait_until_idle(timeout=30)
     assert crash.fired == 1
@@ -275,10 +250,9 @@ def test_a_crash_between_send_and_mark_never_sends_twice(stack: Any, http: Http,
 def test_the_same_event_delivered_twice_sends_no_second_email(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    address = confirmed_subscriber(stack, http, countries=["BZ"])
     _, key = new_office()
-    bulletin_id = submit(http, key, BZ_SEED, " (twice)")
+    bulletin_id = submitted(http, key, submission_of(BZ_SEED, " (twice)"))
     stack.wait_until_idle(timeout=30)
     detail = {
         "id": bulletin_id,
@@ -304,10 +278,9 @@ def test_the_same_event_delivered_twice_sends_no_second_email(
 def test_the_preferences_link_changes_filters_language_and_frequency(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    address = confirmed_subscriber(stack, http, countries=["GT"])
     _, key = new_office()
-    submit(http, key, GT_SEED, " (prefs)")
+    submitted(http, key, submission_of(GT_SEED, " (prefs)"))
     stack.wait_until_idle(timeout=30)
     email = emails_to(stack.outbox_dir, address)[-1]
     manage = link(email, "manage")
@@ -323,8 +296,8 @@ def test_the_preferences_link_changes_filters_language_and_frequency(
     assert saved.status == 200
     # Then a Guatemala bulletin no longer reaches them, and a Belize one waits for the weekly digest
     before = len(emails_to(stack.outbox_dir, address))
-    submit(http, key, GT_SEED, " (after prefs)")
-    submit(http, key, BZ_SEED, " (after prefs)")
+    submitted(http, key, submission_of(GT_SEED, " (after prefs)"))
+    submitted(http, key, submission_of(BZ_SEED, " (after prefs)"))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == before
     assert http.post("/_local/digests/run").status == 200
@@ -377,7 +350,7 @@ def test_a_digest_run_that_fails_for_good_is_dead_lettered_and_its_replay_sends_
     zone = timezone_at_eight(scheduled)
     subscribe_and_confirm(stack, http, address, frequency="daily", timezone=zone, countries=["GT"])
     _, key = new_office()
-    submit(http, key, GT_SEED, " (dead-lettered digest)")
+    submitted(http, key, submission_of(GT_SEED, " (dead-lettered digest)"))
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, address)) == 1  # the confirmation only
 

@@ -40,8 +40,10 @@ import pytest
 
 from boletin import aws
 from devstack.functions import running_function
-from tests.e2e.conftest import Http, link, read_outbox, running_stack
-from tests.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
+from tests.support.faults import Crash, Fault, faults, hook_after_calls, put_events_rejecting_all
+from tests.support.http import Http
+from tests.support.outbox import link, read_outbox
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.e2e
 

@@ -8,21 +8,16 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, seed_bulletins
+from tests.support.api import every_seed_published
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def published(stack: Any, http: Http) -> dict[str, Any]:
-    from boletin.composition.offices import office_service
-
-    _, key = office_service().create_office("IOM Feeds Office")
-    ids = []
-    for seed in seed_bulletins():
-        body = {"title": seed["title"], "body": seed["body"], "published_on": seed["published_on"]}
-        ids.append(http.post("/bulletins", json_body=body, key=key).json()["id"])
-    stack.wait_until_idle(timeout=30)
+    _, _, ids = every_seed_published(stack, http, "IOM Feeds Office")
     return {"ids": ids, "by_id": dict(zip(ids, seed_bulletins(), strict=True))}
 
 

@@ -21,7 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.conftest import Http, seed_bulletins, submission_of
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
 

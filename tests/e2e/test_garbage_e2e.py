@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, seed_bulletins, submission_of
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,10 @@ import pytest
 
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.settings import get_settings
-from tests.e2e.conftest import Http, emails_to, fresh_address, subscribe_and_confirm, text_of
+from tests.support.api import submitted
+from tests.support.http import Http
+from tests.support.outbox import emails_to, text_of
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +30,6 @@ def bulletin(title: str, **fields: Any) -> dict[str, Any]:
         "countries": ["GT"],
         **fields,
     }
-
-
-def submit(http: Http, key: str, body: dict[str, Any]) -> str:
-    reply = http.post("/bulletins", json_body=body, key=key)
-    assert reply.status == 201, reply.body
-    return str(reply.json()["id"])
 
 
 def test_a_title_with_nothing_visible_is_refused_at_submission(
@@ -61,8 +58,8 @@ def test_one_unrenderable_bulletin_never_takes_a_digest_down(stack: Any, http: H
     subscribe_and_confirm(stack, http, address, frequency="daily", countries=["GT"])
     _, key = new_office()
     tag = uuid.uuid4().hex[:6]
-    good = submit(http, key, bulletin(f"Nueva oficina de atención {tag}"))
-    poison = submit(http, key, bulletin(f"Boletín que se envenena {tag}"))
+    good = submitted(http, key, bulletin(f"Nueva oficina de atención {tag}"))
+    poison = submitted(http, key, bulletin(f"Boletín que se envenena {tag}"))
     stack.wait_until_idle(timeout=30)
     # And one of them holds a title no renderer can show (stored before validation refused it)
     table = get_settings().bulletins_table
@@ -110,7 +107,7 @@ def test_any_body_on_any_json_route_is_a_4xx_problem_never_a_5xx(
 ) -> None:
     # Given an office, one of its bulletins, and the anonymous subscribe route
     _, key = new_office()
-    bulletin_id = submit(http, key, bulletin("Boletín para cuerpos extraños"))
+    bulletin_id = submitted(http, key, bulletin("Boletín para cuerpos extraños"))
     routes = [
         ("POST", "/bulletins", key),
         ("POST", "/bulletins/preview", key),
@@ -182,7 +179,7 @@ def test_a_bulletin_found_only_outside_its_offices_countries_is_held_not_publish
         "published_on": "2026-11-30",
         "language": "es",
     }
-    bulletin_id = submit(http, key, body)
+    bulletin_id = submitted(http, key, body)
     stack.wait_until_idle(timeout=30)
     # Then it is held, and the office sees why on the bulletin and on its own list
     own = http.get(f"/bulletins/{bulletin_id}", key=key).json()
@@ -240,7 +237,7 @@ def test_the_docs_page_runs_only_its_own_scripts_cannot_be_framed_and_links_the_
 
 def test_rough_edges_of_the_bulletins_api_are_smoothed(stack: Any, http: Http, new_office: Any) -> None:
     office, key = new_office()
-    bulletin_id = submit(http, key, bulletin(f"Boletín de bordes ásperos {uuid.uuid4().hex[:6]}"))
+    bulletin_id = submitted(http, key, bulletin(f"Boletín de bordes ásperos {uuid.uuid4().hex[:6]}"))
     stack.wait_until_idle(timeout=30)
     # A DELETE without a body names the field it needs
     bare = http.request("DELETE", f"/bulletins/{bulletin_id}", key=key)
@@ -291,7 +288,7 @@ def test_each_functions_log_lines_carry_its_own_function_name(
     # Given the functions loaded (one bulletin through), and a handler that records their log lines
     # as Powertools formats them
     _, key = new_office()
-    submit(http, key, bulletin(f"Boletín que carga las funciones {uuid.uuid4().hex[:6]}"))
+    submitted(http, key, bulletin(f"Boletín que carga las funciones {uuid.uuid4().hex[:6]}"))
     stack.wait_until_idle(timeout=30)
     service = logging.getLogger("boletin")
     powertools_handler = next(h for h in service.handlers if h.formatter is not None)
@@ -345,7 +342,7 @@ def test_a_subscribers_own_language_is_apart_from_the_bulletin_languages_they_wa
     assert answer.status == 202
     assert "confirmación" in answer.json()["detail"]
     stack.wait_until_idle(timeout=20)
-    from tests.e2e.conftest import link
+    from tests.support.outbox import link
 
     (confirmation,) = emails_to(stack.outbox_dir, address)
     assert http.get(link(confirmation, "confirm")).status == 200
@@ -357,8 +354,8 @@ def test_a_subscribers_own_language_is_apart_from_the_bulletin_languages_they_wa
         "language": "en",
         "body": "The office in Guatemala opened a new centre for migrants and refugees in Guatemala City.",
     }
-    submit(http, key, english)
-    submit(http, key, bulletin(f"Nuevo centro de atención en Guatemala {tag}"))
+    submitted(http, key, english)
+    submitted(http, key, bulletin(f"Nuevo centro de atención en Guatemala {tag}"))
     stack.wait_until_idle(timeout=30)
     # Then only the Spanish one is emailed, in a Spanish frame
     emails = emails_to(stack.outbox_dir, address)[1:]

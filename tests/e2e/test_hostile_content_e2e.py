@@ -5,7 +5,7 @@ JSON, the RSS/Atom/JSON feeds of every scope, the emails and the HTML pages behi
 Oversized bodies (413) and a display-name address with CRLF are covered in test_bulletins_e2e.py and
 test_email_e2e.py; the sanitiser, feed writers and email builders have unit tests of their own. These
 tests check what comes out of the whole system, with oracles written independently of the code (the
-allowed tags and schemes below are this file's, not imported from boletin).
+allowed tags and schemes of tests/support/hostile.py, not imported from boletin).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import xml.etree.ElementTree as ET
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,136 +25,25 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, Reply, fresh_address, link, subscribe_and_confirm, text_of
+from tests.support.hostile import (
+    BODY,
+    DOCUMENT_ATTRIBUTES,
+    DOCUMENT_TAGS,
+    HOSTILE_OFFICE_NAME,
+    SOURCE_URL,
+    TITLE,
+    Markup,
+    assert_no_executable_markup,
+    assert_safe_body_html,
+    assert_safe_site_page,
+    scheme_of,
+)
+from tests.support.http import Http, Reply, headers_of
+from tests.support.outbox import link, text_of
+from tests.support.pages import assert_valid_html5, visible_text
+from tests.support.subscribers import fresh_address, request_subscription, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
-
-# ------------------------------------------------------------------------------------------ payloads
-
-HOSTILE_OFFICE_NAME = 'IOM <script>alert("office")</script> & "Co" ]]>'
-TITLE = (
-    'Costa Rica <script>alert("title")</script> <img src=x onerror=alert(1)> & "labour migration" ]]> '
-    "<a href=\"javascript:alert('t')\">x</a> <![CDATA[ ]]>"
-)
-BODY = """\
-Officials from Costa Rica and Panama met in San José to discuss labour migration. \
-&lt;script&gt;alert("entity")&lt;/script&gt; and `<img src=x onerror=alert("code")>` were quoted.
-
-<script>alert("raw")</script>
-<img src=x onerror=alert("img")>
-<iframe src="javascript:alert('iframe')"></iframe>
-<svg onload=alert("svg")><circle r=1 /></svg>
-<math><mtext><script>alert("math")</script></mtext></math>
-<style>body{background:url("javascript:alert('css')")}</style>
-<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>
-<form action="javascript:alert('form')"><button formaction="javascript:alert(1)">go</button></form>
-<meta http-equiv="refresh" content="0;url=javascript:alert('meta')">
-<base href="javascript:alert('base')//">
-<![CDATA[<script>alert("cdata")</script>]]>
-<!--[if IE]><script>alert("comment")</script><![endif]-->
-
-[markdown js](javascript:alert("md")) [entity js](&#106;avascript:alert("ent"))
-[upper js](JaVaScRiPt:alert("case")) [vb](vbscript:msgbox("vb"))
-[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
-![image](javascript:alert("image")) <javascript:alert("autolink")>
-<a href="java&#x09;script:alert('tab')">tab</a> <a href=" javascript:alert('space')">space</a>
-<a href="https://example.org/ok" onclick="alert('click')" style="color:red">a safe link</a>
-[titled](https://example.org/t "x\\" onmouseover=\\"alert('title')")
-<p onmouseover="alert('p')">hover</p> <div style="background:url(javascript:alert('style'))">div</div>
-
-A tab\there, and the CDATA terminator ]]> in plain text.
-"""
-SOURCE_URL = "https://example.org/news?q=\"><script>alert('src')</script>&x=<img/src/onerror=alert(1)>"
-
-# ------------------------------------------------------------------------------------------ oracles
-
-# What a sanitised bulletin body may contain (formatting only), and which attributes.
-BODY_TAGS = {
-    *("p", "a", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "ul", "ol", "li"),
-    *("blockquote", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr"),
-    *("table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption"),
-}
-BODY_ATTRIBUTES = {"href", "title", "rel", "start", "align", "colspan", "rowspan"}
-# What an email's HTML part or a subscription page may contain: a document, text and links.
-DOCUMENT_TAGS = {
-    *("html", "head", "meta", "title", "body", "main", "div", "p", "h1", "h2", "a", "hr", "br", "ul"),
-    *("li", "span", "strong", "em", "form", "fieldset", "legend", "label", "input", "button", "style"),
-}
-DOCUMENT_ATTRIBUTES = {
-    *("lang", "dir", "charset", "name", "content", "style", "href", "class", "role", "method"),
-    *("action", "enctype", "type", "value", "checked"),
-}
-SAFE_SCHEMES = {"", "http", "https", "mailto"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "xlink:href", "data", "poster"}
-
-
-class Markup(HTMLParser):
-    """Every start tag with its (entity-decoded) attributes, the text, and anything else."""
-
-    def __init__(self, document: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self.other: list[str] = []  # comments, CDATA sections, processing instructions
-        self.feed(document)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-    def handle_comment(self, data: str) -> None:
-        self.other.append(f"<!--{data}-->")
-
-    def unknown_decl(self, data: str) -> None:
-        self.other.append(f"<![{data}]>")
-
-    def handle_pi(self, data: str) -> None:
-        self.other.append(f"<?{data}>")
-
-    @property
-    def plain(self) -> str:
-        return "".join(self.text)
-
-
-def scheme_of(url: str) -> str:
-    """The scheme a browser would use: it drops ASCII controls and spaces before parsing."""
-    cleaned = re.sub(r"[\x00-\x20]", "", url)
-    return urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/", 1)[0] else ""
-
-
-def assert_no_executable_markup(document: str, *, tags: set[str], attributes: set[str]) -> Markup:
-    """No script of any kind: only `tags`, only `attributes`, no on* handler, no javascript:/data:
-    URL (after entity decoding), no comment or CDATA section, no meta refresh, no CSS expressions."""
-    assert not re.search(r"<\s*/?\s*(script|iframe|svg|math|object|embed|img|base)\b", document, re.I)
-    markup = Markup(document)
-    assert markup.other == [], markup.other
-    for tag, attrs in markup.tags:
-        assert tag in tags, (tag, attrs)
-        for name, value in attrs.items():
-            assert not name.startswith("on"), (tag, name, value)
-            assert name in attributes, (tag, name, value)
-            if name in URL_ATTRIBUTES:
-                assert scheme_of(value) in SAFE_SCHEMES, (tag, name, value)
-            if name == "style":
-                assert not re.search(r"expression|url\s*\(|javascript|@import", value, re.I), value
-            if tag == "meta":
-                assert "http-equiv" not in attrs, attrs
-    return markup
-
-
-def assert_safe_body_html(fragment: str) -> Markup:
-    markup = assert_no_executable_markup(fragment, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES)
-    for tag, attrs in markup.tags:
-        if tag == "a" and "href" in attrs:
-            assert scheme_of(attrs["href"]) in {"http", "https", "mailto"}, attrs
-    return markup
-
 
 # --------------------------------------------------------------------------------------------- HTTP
 
@@ -173,11 +61,8 @@ def raw_request(base_url: str, head: str, body: bytes = b"") -> Reply:
     header_block, _, payload = received.partition(b"\r\n\r\n")
     lines = header_block.decode("iso-8859-1").split("\r\n")
     status = int(lines[0].split()[1])
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip()] = value.strip()
-    return Reply(status, headers, payload)
+    fields = [line.partition(":") for line in lines[1:]]
+    return Reply(status, headers_of([(name.strip(), value.strip()) for name, _, value in fields]), payload)
 
 
 def response_text(reply: Reply) -> str:
@@ -307,10 +192,6 @@ def test_lists_and_versions_return_the_same_text_as_json(http: Http, hostile: di
 
 
 def test_the_public_pages_show_the_text_as_text_and_run_nothing(http: Http, hostile: dict[str, Any]) -> None:
-    # Imported here: the page oracle's module imports this one's corpus.
-    from tests.unit.pages.page_samples import assert_valid_html5, visible_text
-    from tests.unit.pages.test_pages_hostile_input import assert_safe_page
-
     # When the bulletin's page (as its feed item links it) and the lists that hold it are opened
     item = next(i for i in http.get("/feeds/countries/CR.json").json()["items"] if i["id"] == hostile["urn"])
     paths = [item["url"], "/", "/en/countries/CR.html", "/es/countries/CR.html", "/en/languages/en.html"]
@@ -319,7 +200,7 @@ def test_the_public_pages_show_the_text_as_text_and_run_nothing(http: Http, host
         assert reply.status == 200, path
         assert reply.header("Content-Type") == "text/html; charset=utf-8"
         # Then each is valid HTML whose only script is JSON-LD data, and the title reads as given
-        assert_safe_page(reply.body)
+        assert_safe_site_page(reply.body)
         assert TITLE in visible_text(assert_valid_html5(reply.body)), path
     page = http.get(item["url"]).body.decode()
     assert 'IOM <script>alert("office")</script> & "Co" ]]>' in visible_text(assert_valid_html5(page))
@@ -708,12 +589,7 @@ def test_an_address_full_of_html_characters_is_escaped_in_the_confirmation_email
     # Given a valid address whose local part is made of characters HTML cares about
     address = f"x'onmouseover=alert`1`&{{y}}|{uuid.uuid4().hex[:6]}@example.org"
     # When it subscribes
-    assert (
-        http.post(
-            "/subscriptions", json_body={"email": address, "language": "en", "frequency": "immediate"}
-        ).status
-        == 202
-    )
+    assert request_subscription(http, address).status == 202
     stack.wait_until_idle(timeout=20)
     # Then the confirmation goes to that one address, with no injected header
     ((raw, email),) = outbox_files(stack.outbox_dir, address)

@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, emails_to, fresh_address, subscribe_and_confirm, text_of
+from tests.support.http import Http
+from tests.support.outbox import emails_to, text_of
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 

@@ -10,14 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import (
-    Http,
-    emails_to,
-    fresh_address,
-    seed_bulletins,
-    submission_of,
-    subscribe_and_confirm,
-)
+from tests.support.api import merge_patch
+from tests.support.http import Http
+from tests.support.outbox import emails_to
+from tests.support.seed import seed_bulletins, submission_of
+from tests.support.subscribers import confirmed_subscriber, fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +23,7 @@ BZ_SEED = seed_bulletins()[8]
 
 
 def published(stack: Any, http: Http, key: str, seed: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-    body = {**submission_of(seed), "title": seed["title"] + suffix}
+    body = submission_of(seed, suffix)
     created = http.post("/bulletins", json_body=body, key=key).json()
     stack.wait_until_idle(timeout=30)
     reply = http.get(f"/bulletins/{created['id']}")
@@ -49,7 +46,7 @@ def test_a_correction_needs_if_match_and_loses_no_ones_change(
     _, key = new_office()
     bulletin = published(stack, http, key, GT_SEED, " (correct)")
     url = f"/bulletins/{bulletin['id']}"
-    fixed = {**submission_of(GT_SEED), "title": GT_SEED["title"] + " (corrected)"}
+    fixed = submission_of(GT_SEED, " (corrected)")
     assert http.request("PUT", url, json_body=fixed, key=key).status == 428
     assert http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"7"'}).status == 412
     ok = http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"1"'})
@@ -82,15 +79,7 @@ def test_two_corrections_with_the_same_if_match_one_wins_one_gets_412(
 
     def correct(n: int) -> None:
         body = {"title": f"{BZ_SEED['title']} (writer {n})"}
-        results.append(
-            http.request(
-                "PATCH",
-                url,
-                json_body=body,
-                key=key,
-                headers={"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
-            ).status
-        )
+        results.append(merge_patch(http, url, body, key=key, version=1).status)
 
     writers = [threading.Thread(target=correct, args=(n,)) for n in range(2)]
     for w in writers:
@@ -176,7 +165,7 @@ def test_an_embargoed_bulletin_stays_invisible_until_the_schedule_publishes_it_o
 ) -> None:
     office, key = new_office()
     at = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
-    body = {**submission_of(BZ_SEED), "title": BZ_SEED["title"] + " (embargo)", "publish_at": at.isoformat()}
+    body = {**submission_of(BZ_SEED, " (embargo)"), "publish_at": at.isoformat()}
     created = http.post("/bulletins", json_body=body, key=key).json()
     url = f"/bulletins/{created['id']}"
     deadline = time.monotonic() + 5
@@ -199,8 +188,7 @@ def test_an_embargoed_bulletin_stays_invisible_until_the_schedule_publishes_it_o
 
 
 def test_the_owner_sees_where_the_bulletin_went(stack: Any, http: Http, new_office: Any) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    confirmed_subscriber(stack, http, countries=["BZ"])
     _, key = new_office()
     bulletin = published(stack, http, key, BZ_SEED, " (report)")
     stack.wait_until_idle(timeout=30)
@@ -213,8 +201,7 @@ def test_the_owner_sees_where_the_bulletin_went(stack: Any, http: Http, new_offi
 def test_a_withdrawal_while_emails_are_queued_sends_none_of_them(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    address = confirmed_subscriber(stack, http, countries=["BZ"])
     _, key = new_office()
 
     # Given the sender cannot run yet (its messages wait in the queue)
@@ -226,9 +213,7 @@ def test_a_withdrawal_while_emails_are_queued_sends_none_of_them(
 
     undo = stack.wrap_handler("SenderFunction", held)
     try:
-        created = http.post(
-            "/bulletins", json_body={**submission_of(BZ_SEED), "title": BZ_SEED["title"] + " (held)"}, key=key
-        ).json()
+        created = http.post("/bulletins", json_body=submission_of(BZ_SEED, " (held)"), key=key).json()
         url = f"/bulletins/{created['id']}"
         deadline = time.monotonic() + 10
         while (
@@ -255,31 +240,19 @@ def test_a_withdrawal_while_emails_are_queued_sends_none_of_them(
 def test_an_embargo_can_be_moved_or_cancelled_before_it_ends(stack: Any, http: Http, new_office: Any) -> None:
     office, key = new_office()
     later = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
-    body = {**submission_of(GT_SEED), "title": GT_SEED["title"] + " (moved)", "publish_at": later.isoformat()}
+    body = {**submission_of(GT_SEED, " (moved)"), "publish_at": later.isoformat()}
     created = http.post("/bulletins", json_body=body, key=key).json()
     stack.wait_until_idle(timeout=20)
     url = f"/bulletins/{created['id']}"
     assert http.get(url, key=key).json()["status"] == "scheduled"
     # Moving it later keeps it hidden
     even_later = (later + timedelta(hours=1)).isoformat()
-    moved = http.request(
-        "PATCH",
-        url,
-        json_body={"publish_at": even_later},
-        key=key,
-        headers={"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
-    )
+    moved = merge_patch(http, url, {"publish_at": even_later}, key=key, version=1)
     assert moved.status == 200
     stack.wait_until_idle(timeout=20)
     assert http.get(url).status == 404
     # Cancelling the embargo publishes it now, once
-    cancelled = http.request(
-        "PATCH",
-        url,
-        json_body={"publish_at": None},
-        key=key,
-        headers={"If-Match": '"2"', "Content-Type": "application/merge-patch+json"},
-    )
+    cancelled = merge_patch(http, url, {"publish_at": None}, key=key, version=2)
     assert cancelled.status == 200
     stack.wait_until_idle(timeout=20)
     assert http.get(url).json()["status"] == "published"
@@ -301,11 +274,8 @@ def test_an_office_correcting_topics_moves_the_feeds_and_mails_only_the_new_subs
     assert bulletin["provenance"]["topics"] == "enrichment"
     assert len(emails_to(stack.outbox_dir, old)) == 2  # confirmation, bulletin
     url = f"/bulletins/{bulletin['id']}"
-    patch = {"Content-Type": "application/merge-patch+json"}
     # When the office states the topics in a correction
-    reply = http.request(
-        "PATCH", url, json_body={"topics": ["climate"]}, key=key, headers={**patch, "If-Match": '"1"'}
-    )
+    reply = merge_patch(http, url, {"topics": ["climate"]}, key=key, version=1)
     assert reply.status == 200
     stack.wait_until_idle(timeout=30)
     # Then its topics win, shown as the office's, and the bulletin moves between topic feeds
@@ -319,13 +289,7 @@ def test_an_office_correcting_topics_moves_the_feeds_and_mails_only_the_new_subs
     assert len(emails_to(stack.outbox_dir, new)) == 2  # confirmation, bulletin
     assert len(emails_to(stack.outbox_dir, old)) == 2
     # When a later correction keeps the topics, nobody is mailed again
-    again = http.request(
-        "PATCH",
-        url,
-        json_body={"body": seed["body"] + " Typo fixed."},
-        key=key,
-        headers={**patch, "If-Match": '"2"'},
-    )
+    again = merge_patch(http, url, {"body": seed["body"] + " Typo fixed."}, key=key, version=2)
     assert again.status == 200
     stack.wait_until_idle(timeout=30)
     assert len(emails_to(stack.outbox_dir, new)) == 2

@@ -3,51 +3,27 @@ submission to feeds and email, read back from their output as CloudWatch Logs wo
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http, fresh_address, seed_bulletins, subscribe_and_confirm
-from tests.faults import Crash, faults, hook_after_calls
+from tests.support.faults import Crash, faults, hook_after_calls
+from tests.support.http import Http
+from tests.support.metrics import emf_records, totals
+from tests.support.seed import seed_bulletins
+from tests.support.subscribers import confirmed_subscriber
 
 pytestmark = pytest.mark.e2e
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
 GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
 BZ_SEED = seed_bulletins()[8]  # Belize
-
-
-def emf_records(output: str) -> list[dict[str, Any]]:
-    """The EMF documents among the output lines (Powertools prints one JSON object per flush)."""
-    records = []
-    for line in output.splitlines():
-        if not line.startswith("{"):
-            continue
-        document = json.loads(line)
-        if isinstance(document, dict) and "_aws" in document:
-            records.append(document)
-    return records
-
-
-def totals(records: list[dict[str, Any]]) -> Counter[str]:
-    summed: Counter[str] = Counter()
-    for record in records:
-        for directive in record["_aws"]["CloudWatchMetrics"]:
-            for metric in directive["Metrics"]:
-                value = record[metric["Name"]]
-                summed[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
-    return summed
 
 
 def test_a_bulletin_counts_once_as_received_published_and_sent(
     stack: Any, http: Http, new_office: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a confirmed immediate subscriber for Guatemala, and the output so far set aside
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["GT"])
+    confirmed_subscriber(stack, http, countries=["GT"])
     capsys.readouterr()
     _, key = new_office()
 
@@ -78,8 +54,7 @@ def test_an_email_whose_sender_died_after_ses_counts_once_as_sent(
     stack: Any, http: Http, new_office: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given the one subscriber to Belize, and a sender that dies right after SES takes the next email
-    address = fresh_address()
-    subscribe_and_confirm(stack, http, address, countries=["BZ"])
+    confirmed_subscriber(stack, http, countries=["BZ"])
     hook_after_calls("ses")
     crash = Crash("ses", "SendRawEmail", when=lambda p: any(v == "bulletin" for v in p.values()))
     capsys.readouterr()
@@ -93,27 +68,6 @@ def test_an_email_whose_sender_died_after_ses_counts_once_as_sent(
     # Then the email is counted once as sent: by SES's Send event, as the sender never could
     assert crash.fired == 1
     assert totals(emf_records(capsys.readouterr().out))["EmailsSent"] == 1
-
-
-@pytest.mark.parametrize(
-    ("sample", "metric"),
-    [("sqs_permanent_bounce.json", "EmailsBounced"), ("sqs_complaint.json", "EmailsComplained")],
-)
-def test_bounces_and_complaints_are_counted(
-    stack: Any, sample: str, metric: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Given the output so far set aside
-    capsys.readouterr()
-
-    # When SES reports a permanent bounce or a complaint
-    event = json.loads((EVENTS / "ses_events" / sample).read_text())
-    reply = stack.invoke("SesEventsFunction", event)
-
-    # Then the notification is handled and counted once under its own name
-    assert reply == {"batchItemFailures": []}
-    counted = totals(emf_records(capsys.readouterr().out))
-    assert counted[metric] == 1
-    assert counted["EmailsBounced"] + counted["EmailsComplained"] == 1
 
 
 def test_a_refused_office_key_is_counted(stack: Any, http: Http, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,8 @@ import pytest
 from boletin.composition.offices import office_service
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.settings import get_settings
-from tests.e2e.conftest import Http, seed_bulletins, submission_of
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
 

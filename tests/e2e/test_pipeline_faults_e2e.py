@@ -9,8 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.e2e.conftest import Http, seed_bulletins, submission_of
-from tests.faults import Fault, faults, put_events_rejecting_all
+from tests.support.faults import Fault, faults, put_events_rejecting_all
+from tests.support.http import Http
+from tests.support.seed import seed_bulletins, submission_of
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,27 +14,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import (
-    ROOT,
-    Http,
-    emails_to,
-    fresh_address,
-    running_stack,
-    seed_bulletins,
-    submission_of,
-    subscribe_and_confirm,
-)
+from tests.support.http import Http
+from tests.support.outbox import emails_to
+from tests.support.seed import seed_bulletins, submission_of
+from tests.support.stack import devstack_command, free_port, running_stack
+from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
 pytestmark = pytest.mark.e2e
 
 GT_SEED = seed_bulletins()[3]  # Guatemala and the United States
 BZ_SEED = seed_bulletins()[8]  # Belize
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def eventually(check: Callable[[], Any], *, timeout: float = 60.0, what: str = "the condition") -> Any:
@@ -91,14 +78,7 @@ def make_run(state: Path, outbox: Path, port: int) -> Iterator[tuple[subprocess.
         "OUTBOX_DIR": str(outbox),
         "LOCAL_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process = devstack_command(environment)
     try:
         assert process.stdout is not None
         printed: dict[str, str] = {}

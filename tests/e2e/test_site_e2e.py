@@ -11,8 +11,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests.e2e.conftest import Http, Reply
-from tests.unit.pages.page_samples import assert_valid_html5, visible_text
+from tests.support.http import Http, Reply
+from tests.support.pages import assert_valid_html5, visible_text
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,16 @@ def page_of(http: Http, url: str) -> tuple[Reply, str]:
     return reply, visible_text(assert_valid_html5(reply.body))
 
 
+# The office's submission of the bulletin every test here follows.
+SUBMISSION = {
+    "title": TITLE,
+    "body": BODY,
+    "published_on": "2021-11-30",
+    "source_url": "https://oim.example.org/noticias/trata",
+    "countries": ["GT", "HN"],
+}
+
+
 @pytest.fixture(scope="module")
 def office(stack: Any) -> str:
     from boletin.composition.offices import office_service
@@ -40,14 +50,7 @@ def office(stack: Any) -> str:
 
 @pytest.fixture(scope="module")
 def bulletin(stack: Any, http: Http, office: str) -> dict[str, Any]:
-    submission = {
-        "title": TITLE,
-        "body": BODY,
-        "published_on": "2021-11-30",
-        "source_url": "https://oim.example.org/noticias/trata",
-        "countries": ["GT", "HN"],
-    }
-    created = http.post("/bulletins", json_body=submission, key=office)
+    created = http.post("/bulletins", json_body=SUBMISSION, key=office)
     assert created.status == 201, created.body
     stack.wait_until_idle(timeout=60)
     view = http.get(f"/bulletins/{created.json()['id']}").json()
@@ -133,11 +136,8 @@ def test_a_correction_updates_the_page_and_the_lists(
     # Given the published bulletin, When the office corrects its title with a major change
     new_title = "Guatemala y Honduras firman un protocolo contra la trata de personas"
     fixed = {
+        **SUBMISSION,
         "title": new_title,
-        "body": BODY,
-        "published_on": "2021-11-30",
-        "source_url": "https://oim.example.org/noticias/trata",
-        "countries": ["GT", "HN"],
         "change": "major",
         "change_note": "Se precisó que el protocolo fue firmado",
     }
@@ -204,7 +204,8 @@ def test_the_subscribe_form_works_without_javascript_and_answers_in_the_subscrib
 ) -> None:
     from urllib.parse import urlencode
 
-    from tests.e2e.conftest import emails_to, fresh_address, link
+    from tests.support.outbox import emails_to, link
+    from tests.support.subscribers import fresh_address
 
     # Given the Spanish subscribe page pre-filled for Guatemala, as a browser would submit it
     form_page = http.get("/es/subscribe/countries/GT.html").body.decode()
@@ -251,7 +252,7 @@ def test_a_bad_form_is_answered_with_a_page_naming_the_field(http: Http) -> None
 def test_the_manage_page_groups_countries_by_region_and_offers_to_unsubscribe(stack: Any, http: Http) -> None:
     import html
 
-    from tests.e2e.conftest import fresh_address, subscribe_and_confirm
+    from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
     # Given a confirmed Spanish subscriber to Guatemala
     address = fresh_address("manage")
@@ -310,7 +311,8 @@ def test_linking_the_original_needs_one(http: Http, office: str) -> None:
 
 
 def test_an_emails_read_the_bulletin_link_opens_its_page(stack: Any, http: Http, office: str) -> None:
-    from tests.e2e.conftest import emails_to, fresh_address, subscribe_and_confirm, text_of
+    from tests.support.outbox import emails_to, text_of
+    from tests.support.subscribers import fresh_address, subscribe_and_confirm
 
     # Given a confirmed subscriber to Panama
     address = fresh_address("reader-link")

@@ -1,4 +1,5 @@
-"""Every sample event in events/ through its real handler, against moto (the local stack's AWS).
+"""Every sample event in events/ through its real handler, against moto in this process (the
+template's tables, queues, bus, buckets and secret; no HTTP, no local stack).
 
 Good events succeed; bad ones get a clear 4xx (never a 5xx), or a partial batch failure for the one
 bad record, never an exception that would fail a whole batch.
@@ -7,26 +8,16 @@ bad record, never an exception that would fail a whole batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import running_stack
-
-ROOT = Path(__file__).resolve().parents[3]
-EVENTS = ROOT / "events"
+from tests.support.paths import EVENTS
+from tests.support.template_in_moto import TemplateInMoto
 
 
 def sample(path: str) -> dict[str, Any]:
     return dict(json.loads((EVENTS / path).read_text()))
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with running_stack(tmp_path_factory.mktemp("outbox"), create_demo_office=False) as running:
-        yield running
 
 
 @pytest.mark.parametrize(
@@ -48,8 +39,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ("api/list_versions.json", 404),
     ],
 )
-def test_api_sample_events(stack: Any, event: str, status: int) -> None:
-    reply = stack.invoke("ApiFunction", sample(event))
+def test_api_sample_events(template_aws: TemplateInMoto, event: str, status: int) -> None:
+    reply = template_aws.invoke("ApiFunction", sample(event))
     assert reply["statusCode"] == status, reply["body"]
     headers = {
         **{k: v[-1] for k, v in (reply.get("multiValueHeaders") or {}).items()},
@@ -63,12 +54,12 @@ def test_api_sample_events(stack: Any, event: str, status: int) -> None:
         assert all(e["field"] and e["detail"] for e in problem["errors"])
 
 
-def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(stack: Any) -> None:
+def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(template_aws: TemplateInMoto) -> None:
     from boletin.composition.offices import office_service
 
     office, _ = office_service().create_office("Lifecycle sample office")
     context = {"office": office.id, "office_name": office.name, "key_id": "sample"}
-    created = stack.invoke(
+    created = template_aws.invoke(
         "ApiFunction",
         {
             **sample("api/submit_bulletin.json"),
@@ -86,36 +77,38 @@ def test_the_lifecycle_sample_events_act_on_an_existing_bulletin(stack: Any) -> 
         event["requestContext"]["authorizer"] = context
         return event
 
-    same = stack.invoke("ApiFunction", on_it("api/replace_bulletin.json"))
+    same = template_aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))
     assert same["statusCode"] == 200
     assert json.loads(same["body"])["version"] == 1  # the same content: a no-op
-    patched = stack.invoke("ApiFunction", on_it("api/patch_bulletin.json"))
+    patched = template_aws.invoke("ApiFunction", on_it("api/patch_bulletin.json"))
     assert patched["statusCode"] == 200
     assert json.loads(patched["body"])["version"] == 2
     assert (
-        stack.invoke("ApiFunction", on_it("api/replace_bulletin.json"))["statusCode"] == 412
+        template_aws.invoke("ApiFunction", on_it("api/replace_bulletin.json"))["statusCode"] == 412
     )  # If-Match 1 is stale
-    assert stack.invoke("ApiFunction", on_it("api/withdraw_bulletin.json"))["statusCode"] == 200
+    assert template_aws.invoke("ApiFunction", on_it("api/withdraw_bulletin.json"))["statusCode"] == 200
 
 
-def test_an_invalid_submission_names_every_bad_field(stack: Any) -> None:
-    reply = stack.invoke("ApiFunction", sample("api/submit_bulletin_invalid.json"))
+def test_an_invalid_submission_names_every_bad_field(template_aws: TemplateInMoto) -> None:
+    reply = template_aws.invoke("ApiFunction", sample("api/submit_bulletin_invalid.json"))
     fields = {e["field"] for e in json.loads(reply["body"])["errors"]}
     assert fields == {"title", "body", "published_on", "language", "source_url", "countries", "colour"}
 
 
 @pytest.mark.parametrize("event", ["authorizer/token.json", "authorizer/token_malformed.json"])
-def test_the_authorizer_refuses_unknown_and_malformed_keys(stack: Any, event: str) -> None:
+def test_the_authorizer_refuses_unknown_and_malformed_keys(template_aws: TemplateInMoto, event: str) -> None:
     with pytest.raises(Exception, match=r"^Unauthorized$"):
-        stack.invoke("AuthorizerFunction", sample(event))
+        template_aws.invoke("AuthorizerFunction", sample(event))
 
 
-def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_context(stack: Any) -> None:
+def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_context(
+    template_aws: TemplateInMoto,
+) -> None:
     from boletin.composition.offices import office_service
 
     office, key = office_service().create_office("Authorizer sample office")
     event = {**sample("authorizer/token.json"), "authorizationToken": f"Bearer {key}"}
-    policy = stack.invoke("AuthorizerFunction", event)
+    policy = template_aws.invoke("AuthorizerFunction", event)
     assert policy["principalId"] == office.id
     assert policy["context"]["office"] == office.id
     statement = policy["policyDocument"]["Statement"][0]
@@ -135,8 +128,8 @@ def test_the_authorizer_allows_a_real_key_on_every_route_with_the_office_in_cont
         ("subscriptions/manage_submit.json", 404),
     ],
 )
-def test_subscription_sample_events(stack: Any, event: str, status: int) -> None:
-    reply = stack.invoke("SubscriptionsFunction", sample(event))
+def test_subscription_sample_events(template_aws: TemplateInMoto, event: str, status: int) -> None:
+    reply = template_aws.invoke("SubscriptionsFunction", sample(event))
     assert reply["statusCode"] == status, reply["body"]
 
 
@@ -155,24 +148,26 @@ def test_subscription_sample_events(stack: Any, event: str, status: int) -> None
     ],
 )
 def test_queue_and_stream_sample_events_are_consumed_without_failures(
-    stack: Any, function: str, event: str
+    template_aws: TemplateInMoto, function: str, event: str
 ) -> None:
-    assert stack.invoke(function, sample(event)) == {"batchItemFailures": []}
+    assert template_aws.invoke(function, sample(event)) == {"batchItemFailures": []}
 
 
-def test_an_unreadable_message_fails_alone(stack: Any) -> None:
+def test_an_unreadable_message_fails_alone(template_aws: TemplateInMoto) -> None:
     good = sample("rss_notifier/sqs_bulletin_published.json")["Records"][0]
     bad = {**sample("rss_notifier/sqs_unreadable.json")["Records"][0], "messageId": "bad-one"}
-    result = stack.invoke("RssNotifierFunction", {"Records": [good, bad]})
+    result = template_aws.invoke("RssNotifierFunction", {"Records": [good, bad]})
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad-one"}]}
 
 
-def test_the_hourly_digest_run_outside_08_00_queues_nothing(stack: Any) -> None:
-    result = stack.invoke("DigestFunction", sample("digest/scheduled.json"))
+def test_the_hourly_digest_run_outside_08_00_queues_nothing(template_aws: TemplateInMoto) -> None:
+    result = template_aws.invoke("DigestFunction", sample("digest/scheduled.json"))
     assert result == {"queued": 0}
 
 
-def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscriber(stack: Any) -> None:
+def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscriber(
+    template_aws: TemplateInMoto,
+) -> None:
     """The email notifier fed the same Published event for a bulletin, archived (notify false) or not."""
     from datetime import UTC, datetime
 
@@ -194,8 +189,8 @@ def test_an_archived_bulletin_event_records_no_delivery_for_a_matching_subscribe
     live = sample("email_notifier/sqs_bulletin_published.json")
     live_id = json.loads(live["Records"][0]["body"])["detail"]["id"]
     # When the notifier gets the archived bulletin's event, and the ordinary one's
-    assert stack.invoke("EmailNotifierFunction", archived) == {"batchItemFailures": []}
-    assert stack.invoke("EmailNotifierFunction", live) == {"batchItemFailures": []}
+    assert template_aws.invoke("EmailNotifierFunction", archived) == {"batchItemFailures": []}
+    assert template_aws.invoke("EmailNotifierFunction", live) == {"batchItemFailures": []}
     # Then the subscriber has a delivery for the ordinary bulletin only
     assert [d.address_key for d in ledger.of_bulletin(live_id)] == ["addr-archived-sample"]
     assert ledger.of_bulletin(archived_id) == []

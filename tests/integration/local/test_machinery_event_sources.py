@@ -9,26 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from devstack import DevStack
-from tests.integration.local.conftest import Fetch
-from tests.integration.local.test_machinery_resources import receive_all
-
-
-def put_item(stack: DevStack, pk: str, sk: str = "CURRENT", mode: str = "ok") -> None:
-    stack.client("dynamodb").put_item(
-        TableName=stack.ref("ItemsTable"), Item={"pk": {"S": pk}, "sk": {"S": sk}, "mode": {"S": mode}}
-    )
-
-
-def stream_deliveries(stack: DevStack, run: str) -> list[list[str]]:
-    """The pks of each StreamFunction invocation's records that belong to this test run."""
-    batches = []
-    for call in stack.history:
-        if call.function == "StreamFunction":
-            pks = [r["dynamodb"]["Keys"]["pk"]["S"] for r in call.event["Records"]]
-            mine = [pk for pk in pks if pk.startswith(run)]
-            if mine:
-                batches.append(mine)
-    return batches
+from tests.support.http import Fetch
+from tests.support.machinery import one_time_schedule, put_item, receive_all, stream_deliveries
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
@@ -207,9 +189,9 @@ def test_a_schedule_runs_on_demand_with_a_scheduled_event(http: Fetch) -> None:
 
 
 def test_a_json_body_becomes_the_scheduled_events_detail(machinery: DevStack, http: Fetch) -> None:
-    assert http("POST", "/_local/schedules/ScheduledFunction", body=b'{"force": true}').status == 200
+    assert http("POST", "/_local/schedules/ScheduledFunction", data=b'{"force": true}').status == 200
     assert machinery.history[-1].event["detail"] == {"force": True}
-    assert http("POST", "/_local/schedules/ScheduledFunction", body=b"[1]").status == 400
+    assert http("POST", "/_local/schedules/ScheduledFunction", data=b"[1]").status == 400
 
 
 def test_a_function_without_schedules_is_404_and_the_route_is_post_only(http: Fetch) -> None:
@@ -222,21 +204,16 @@ def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: D
     # Given a due one-time schedule targeting a queue, and one in the future
     scheduler = machinery.client("scheduler")
     group = machinery.ref("ReleaseGroup")
-    past = (datetime.now(UTC) - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
-    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    past = datetime.now(UTC) - timedelta(seconds=5)
+    future = datetime.now(UTC) + timedelta(days=1)
     for name, at in (("due", past), ("later", future)):
-        scheduler.create_schedule(
-            Name=name,
-            GroupName=group,
-            ScheduleExpression=f"at({at})",
+        one_time_schedule(
+            machinery,
+            name,
+            at,
+            machinery.getatt("RuleQueue", "Arn"),
             ScheduleExpressionTimezone="UTC",
-            FlexibleTimeWindow={"Mode": "OFF"},
-            ActionAfterCompletion="DELETE",
-            Target={
-                "Arn": machinery.getatt("RuleQueue", "Arn"),
-                "RoleArn": "arn:aws:iam::123456789012:role/x",
-                "Input": json.dumps({"schedule": name}),
-            },
+            Target={"Input": json.dumps({"schedule": name})},
         )
     # When the stack has caught up
     machinery.wait_until_idle(5)
@@ -248,18 +225,13 @@ def test_a_one_time_scheduler_schedule_delivers_once_and_is_deleted(machinery: D
 
 def test_a_one_time_schedule_can_invoke_a_function_of_the_template(machinery: DevStack) -> None:
     before = machinery.invocations["ScheduledFunction"]
-    past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    machinery.client("scheduler").create_schedule(
-        Name="call-function",
-        GroupName=machinery.ref("ReleaseGroup"),
-        ScheduleExpression=f"at({past})",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        ActionAfterCompletion="DELETE",
-        Target={
-            "Arn": machinery.functions["ScheduledFunction"].arn,
-            "RoleArn": "arn:aws:iam::123456789012:role/x",
-            "Input": json.dumps({"detail-type": "Release"}),
-        },
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    one_time_schedule(
+        machinery,
+        "call-function",
+        past,
+        machinery.functions["ScheduledFunction"].arn,
+        Target={"Input": json.dumps({"detail-type": "Release"})},
     )
     machinery.wait_until_idle(5)
     assert machinery.invocations["ScheduledFunction"] == before + 1

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 import pytest
 
 from devstack import DevStack
-from tests.integration.local.conftest import Fetch
+from tests.support.http import Fetch
 
 
 def echoed(reply: object) -> dict:  # type: ignore[type-arg]
@@ -88,7 +88,7 @@ def test_response_headers_status_and_multi_value_headers_reach_the_client(
 
 
 def test_binary_bodies_travel_base64_encoded_both_ways(http: Fetch) -> None:
-    sent = http("POST", "/items", body=b"\xff\x00\xfe", headers={"Authorization": "Bearer allow-bin"})
+    sent = http("POST", "/items", data=b"\xff\x00\xfe", headers={"Authorization": "Bearer allow-bin"})
     event = echoed(sent)
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b"\xff\x00\xfe"
@@ -106,7 +106,7 @@ def test_a_crashing_handler_is_a_502_from_the_gateway_and_the_server_lives_on(ht
 
 def test_a_body_over_api_gateways_limit_is_refused_with_413(http: Fetch) -> None:
     reply = http(
-        "POST", "/items", body=b"x" * (10 * 1024 * 1024 + 1), headers={"Authorization": "Bearer allow-x"}
+        "POST", "/items", data=b"x" * (10 * 1024 * 1024 + 1), headers={"Authorization": "Bearer allow-x"}
     )
     assert reply.status == 413
 
@@ -116,7 +116,7 @@ def test_a_missing_authorization_header_is_401_without_calling_the_authorizer(
     machinery: DevStack, http: Fetch
 ) -> None:
     before = machinery.invocations["AuthorizerFunction"]
-    reply = http("POST", "/items", body=b"{}")
+    reply = http("POST", "/items", data=b"{}")
     assert reply.status == 401
     assert reply.header("Content-Type") == "application/problem+json"
     assert reply.header("WWW-Authenticate") == "Bearer"
@@ -148,7 +148,7 @@ def test_a_deny_policy_gives_the_templates_access_denied_response(machinery: Dev
 
 
 def test_an_allow_passes_the_authorizer_context_and_principal_to_the_handler(http: Fetch) -> None:
-    reply = http("POST", "/items", body=b'{"a": 1}', headers={"Authorization": "Bearer allow-ctx"})
+    reply = http("POST", "/items", data=b'{"a": 1}', headers={"Authorization": "Bearer allow-ctx"})
     assert reply.status == 200
     event = echoed(reply)
     assert event["body"] == '{"a": 1}'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from email import message_from_bytes
 from typing import Any
 
@@ -11,23 +10,8 @@ import pytest
 
 from devstack import DevStack
 from devstack.template import TemplateError
-from tests.integration.local.conftest import FIXTURES
-
-
-def receive_all(stack: DevStack, queue_logical_id: str, wait: float = 2.0) -> list[dict[str, Any]]:
-    sqs = stack.client("sqs")
-    url = stack.ref(queue_logical_id)
-    messages: list[dict[str, Any]] = []
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-        for message in got:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        messages.extend(got)
-        if messages and not got:
-            break
-        time.sleep(0.05)
-    return messages
+from tests.support.machinery import receive_all
+from tests.support.paths import MACHINERY_TEMPLATE_DIR
 
 
 def test_the_table_has_the_templates_keys_indexes_stream_and_ttl(machinery: DevStack) -> None:
@@ -137,7 +121,7 @@ def test_an_unverified_sender_is_rejected_like_ses_does(machinery: DevStack) -> 
 def test_functions_that_disagree_on_a_variable_cannot_run_in_one_process(tmp_path: Any) -> None:
     # Given a template whose two functions give one variable different values
     template = (
-        (FIXTURES / "template.yaml")
+        (MACHINERY_TEMPLATE_DIR / "template.yaml")
         .read_text()
         .replace(
             "      CodeUri: functions/queue/\n",
@@ -146,7 +130,9 @@ def test_functions_that_disagree_on_a_variable_cannot_run_in_one_process(tmp_pat
     )
     path = tmp_path / "template.yaml"
     path.write_text(template)
-    stack = DevStack(FIXTURES, template=path, port=0, outbox_dir=tmp_path / "o", create_demo_office=False)
+    stack = DevStack(
+        MACHINERY_TEMPLATE_DIR, template=path, port=0, outbox_dir=tmp_path / "o", create_demo_office=False
+    )
     # Then the stack refuses to start, naming the variable
     with pytest.raises(TemplateError, match="MODE"):
         stack.start()

@@ -10,8 +10,8 @@ import pytest
 
 from devstack import DevStack
 from devstack.template import TemplateError
-from tests.integration.local.conftest import FIXTURES
-from tests.integration.local.test_machinery_event_sources import put_item, stream_deliveries
+from tests.support.machinery import put_item, stream_deliveries
+from tests.support.paths import MACHINERY_TEMPLATE_DIR
 
 
 def _stack(state: Path, outbox: Path, template: Path | None = None) -> DevStack:
@@ -26,7 +26,7 @@ def _stack(state: Path, outbox: Path, template: Path | None = None) -> DevStack:
     moto_api_backend.reset()
     stack_module._stack_serial = itertools.count(1)
     return DevStack(
-        FIXTURES,
+        MACHINERY_TEMPLATE_DIR,
         template=template,
         port=0,
         outbox_dir=outbox,
@@ -79,7 +79,7 @@ def test_a_kept_table_that_differs_from_the_template_is_refused_clearly(tmp_path
         pass
     # Given the template's table changed its sort key's type since the state was kept
     changed = tmp_path / "template.yaml"
-    text = (FIXTURES / "template.yaml").read_text()
+    text = (MACHINERY_TEMPLATE_DIR / "template.yaml").read_text()
     changed.write_text(
         text.replace("{AttributeName: sk, AttributeType: S}", "{AttributeName: sk, AttributeType: N}", 1)
     )

@@ -11,10 +11,9 @@ import pytest
 
 from boletin.feeds import render_feed, render_opml
 from boletin.models.feeds import FeedFormat
+from tests.support.hostile import ILLEGAL
 from tests.unit.feeds.feed_samples import make_doc, make_entry, parse_xml
 
-# Every C0 control except tab, LF and CR, plus the other characters XML 1.0 forbids.
-ILLEGAL = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\ufffe\uffff\ud800\udfff"
 ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 HOSTILE_TITLE = f'Fish & "chips" <b>bold</b> ]]> it\'s{ILLEGAL}end'

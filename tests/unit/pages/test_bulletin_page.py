@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from boletin.pages import VersionLine, render_bulletin, render_moved, render_tombstone
-from tests.unit.pages.page_samples import SITE, assert_valid_html5, json_ld_of, make_record, visible_text
+from tests.support.pages import SITE, assert_valid_html5, json_ld_of, make_record, visible_text
 
 
 def test_given_a_spanish_bulletin_when_rendered_then_the_page_is_in_spanish_with_labels_and_links() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from boletin.models.feeds import FeedScope
 from boletin.pages import NewsPage, news_path, render_news, render_subscribe, subscribe_path
-from tests.unit.pages.page_samples import (
+from tests.support.pages import (
     API,
     FEEDS,
     SITE,

@@ -1,66 +1,22 @@
-"""The project's XSS corpus (tests/e2e/test_hostile_content_e2e.py) through every page kind: office
+"""The project's XSS corpus (tests/support/hostile.py) through every page kind: office
 text is escaped or sanitised exactly as in feeds and emails, and every page stays valid HTML."""
 
 from __future__ import annotations
-
-import json
-import re
 
 import pytest
 
 from boletin.enrichment.html import render_body_html
 from boletin.models.feeds import FeedScope
 from boletin.pages import NewsPage, render_bulletin, render_news, render_tombstone
-from tests.e2e.test_hostile_content_e2e import (
+from tests.support.hostile import (
     BODY,
-    BODY_ATTRIBUTES,
-    BODY_TAGS,
-    DOCUMENT_ATTRIBUTES,
-    DOCUMENT_TAGS,
     HOSTILE_OFFICE_NAME,
+    ILLEGAL,
     SOURCE_URL,
     TITLE,
-    assert_no_executable_markup,
-    assert_safe_body_html,
+    assert_safe_site_page,
 )
-from tests.unit.feeds.test_feed_hostile_input import ILLEGAL
-from tests.unit.pages.page_samples import (
-    FEEDS,
-    SITE,
-    assert_valid_html5,
-    make_record,
-    summary_of,
-    visible_text,
-)
-
-PAGE_TAGS = {
-    *BODY_TAGS,
-    *DOCUMENT_TAGS,
-    *("article", "header", "nav", "footer", "time", "dl", "dt", "dd", "section", "ol", "link"),
-}
-PAGE_ATTRIBUTES = {
-    *BODY_ATTRIBUTES,
-    *DOCUMENT_ATTRIBUTES,
-    *("id", "rel", "hreflang", "title", "datetime", "property", "aria-label"),
-}
-_JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
-
-
-def assert_safe_page(page: bytes) -> str:
-    """Valid HTML5; its one script is JSON-LD data that cannot end its element; nothing else runs."""
-    assert_valid_html5(page)
-    document = page.decode()
-    scripts = _JSON_LD.findall(document)
-    assert len(scripts) <= 1
-    for data in scripts:
-        assert "<" not in data
-        assert ">" not in data
-        json.loads(data)
-    assert_no_executable_markup(_JSON_LD.sub("", document), tags=PAGE_TAGS, attributes=PAGE_ATTRIBUTES)
-    body = re.search(r'<div class="body">(.*?)</div><(?:p class="source"|dl)', document, re.S)
-    if body:
-        assert_safe_body_html(body.group(1))
-    return document
+from tests.support.pages import FEEDS, SITE, assert_valid_html5, make_record, summary_of, visible_text
 
 
 def hostile_record():  # type: ignore[no-untyped-def]
@@ -88,7 +44,7 @@ def test_given_the_xss_corpus_when_the_bulletin_page_is_rendered_then_nothing_ex
 
     page = render_bulletin(record, [], site_base_url=SITE, corrected_on=record.updated_at)
 
-    document = assert_safe_page(page)
+    document = assert_safe_site_page(page)
     text = visible_text(assert_valid_html5(page))
     assert TITLE in text  # shown as text, every character kept
     assert 'IOM <script>alert("office")</script> & "Co" ]]>' in text
@@ -105,7 +61,7 @@ def test_given_the_xss_corpus_when_listed_then_the_news_page_is_safe(language: s
 
     page = render_news(news, language=language, site_base_url=SITE, feeds_base_url=FEEDS)
 
-    assert_safe_page(page)
+    assert_safe_site_page(page)
     assert TITLE in visible_text(assert_valid_html5(page))
 
 
@@ -114,5 +70,5 @@ def test_given_the_xss_corpus_when_withdrawn_then_the_notice_is_safe() -> None:
 
     page = render_tombstone(record, site_base_url=SITE)
 
-    assert_safe_page(page)
+    assert_safe_site_page(page)
     assert '<script>alert("reason")</script>' in visible_text(assert_valid_html5(page))

@@ -12,7 +12,7 @@ import pytest
 from boletin.listing import scope_key
 from boletin.models.events import BulletinEventDetail
 from boletin.services.site import VOCABULARY_MARKER, SiteRegenerator, vocabulary_digest
-from tests.unit.pages.page_samples import API, FEEDS, SITE, make_record, summary_of
+from tests.support.pages import API, FEEDS, SITE, make_record, summary_of
 
 RECORD = make_record()
 

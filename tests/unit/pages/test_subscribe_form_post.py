@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from boletin.services.subscription_pages import subscribe_form
-from tests.unit.pages.page_samples import SITE, assert_valid_html5, visible_text
+from tests.support.pages import SITE, assert_valid_html5, visible_text
 
 
 class FakeService:

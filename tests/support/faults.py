@@ -47,7 +47,7 @@ class Crash:
     fired: int = 0
 
 
-_PARAMS = "tests.faults.params"  # the request, kept in botocore's request context for after-call
+_PARAMS = "tests.support.faults.params"  # the request, kept in botocore's request context for after-call
 
 
 @dataclass
@@ -146,7 +146,7 @@ def hook_after_calls(*services: str) -> FaultInjector:
     active = injector()
     for service in services:
         aws.client(service).meta.events.register(
-            "after-call", active.after_call, unique_id="tests.faults.after-call"
+            "after-call", active.after_call, unique_id="tests.support.faults.after-call"
         )
     return active
 

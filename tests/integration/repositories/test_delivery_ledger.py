@@ -1,5 +1,6 @@
-"""The delivery ledger against the local stack's DeliveriesTable: claims hold for a lease, SES's Send
-event settles a line the sender could not mark, and SES events never write a line the ledger lacks."""
+"""The delivery ledger against the template's DeliveriesTable in moto (in process, no HTTP stack):
+claims hold for a lease, SES's Send event settles a line the sender could not mark, and SES events
+never write a line the ledger lacks."""
 
 from __future__ import annotations
 
@@ -14,16 +15,15 @@ from boletin.composition.email import ses_event_handler
 from boletin.models.deliveries import DeliveryKind, DeliveryRecord, DeliveryStatus
 from boletin.repositories.deliveries import DeliveryRepository
 from boletin.repositories.ledger_lines import bulletin_line, line_tag
-
-pytestmark = pytest.mark.e2e
+from tests.support.template_in_moto import TemplateInMoto
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 LEASE = 120.0
 
 
 @pytest.fixture
-def ledger(stack: Any) -> DeliveryRepository:
-    return DeliveryRepository(stack.ref("DeliveriesTable"), client=boto3.client("dynamodb"))
+def ledger(template_aws: TemplateInMoto) -> DeliveryRepository:
+    return DeliveryRepository(template_aws.ref("DeliveriesTable"), client=boto3.client("dynamodb"))
 
 
 def queued_line(ledger: DeliveryRepository) -> DeliveryRecord:
@@ -40,8 +40,8 @@ def queued_line(ledger: DeliveryRepository) -> DeliveryRecord:
     return line
 
 
-def lines_of(stack: Any, pk: str) -> list[dict[str, Any]]:
-    table = stack.ref("DeliveriesTable")
+def lines_of(template_aws: TemplateInMoto, pk: str) -> list[dict[str, Any]]:
+    table = template_aws.ref("DeliveriesTable")
     return boto3.client("dynamodb").query(
         TableName=table,
         KeyConditionExpression="pk = :p",
@@ -83,7 +83,9 @@ def test_a_sent_line_is_never_claimed_again(ledger: DeliveryRepository) -> None:
     assert (late.delivery, late.held_for) == (None, 0.0)
 
 
-def test_a_send_event_settles_a_line_left_sending_once(stack: Any, ledger: DeliveryRepository) -> None:
+def test_a_send_event_settles_a_line_left_sending_once(
+    template_aws: TemplateInMoto, ledger: DeliveryRepository
+) -> None:
     # Given a line a sender claimed and died on after SES took the email
     line = queued_line(ledger)
     ledger.claim(line.line, from_status=DeliveryStatus.QUEUED, now=NOW, lease_seconds=LEASE)
@@ -111,7 +113,7 @@ def test_a_send_event_settles_a_line_left_sending_once(stack: Any, ledger: Deliv
     assert retry.delivery is None
 
 
-def test_ses_events_never_write_a_line_the_ledger_does_not_have(stack: Any) -> None:
+def test_ses_events_never_write_a_line_the_ledger_does_not_have(template_aws: TemplateInMoto) -> None:
     # Given SES events naming a line that is not in the ledger
     handler = ses_event_handler()
     missing = bulletin_line(uuid.uuid4().hex, uuid.uuid4().hex)
@@ -129,10 +131,10 @@ def test_ses_events_never_write_a_line_the_ledger_does_not_have(stack: Any) -> N
     # Then the bounce is acted on, and still no ledger line exists for that key
     assert send.settled is False
     assert (bounce.reason, bounce.suppressed) == ("bounced", 1)
-    assert lines_of(stack, missing.pk) == []
+    assert lines_of(template_aws, missing.pk) == []
 
 
-def test_a_bounce_marks_the_line_it_names(stack: Any, ledger: DeliveryRepository) -> None:
+def test_a_bounce_marks_the_line_it_names(template_aws: TemplateInMoto, ledger: DeliveryRepository) -> None:
     # Given a sent line
     line = queued_line(ledger)
     ledger.claim(line.line, from_status=DeliveryStatus.QUEUED, now=NOW, lease_seconds=LEASE)
@@ -151,5 +153,5 @@ def test_a_bounce_marks_the_line_it_names(stack: Any, ledger: DeliveryRepository
         }
     )
     # Then that very line says bounced, and it is still the only line of its bulletin
-    items = lines_of(stack, line.pk)
+    items = lines_of(template_aws, line.pk)
     assert [(i["sk"]["S"], i["status"]["S"]) for i in items] == [(line.sk, "bounced")]

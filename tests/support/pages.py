@@ -1,4 +1,4 @@
-"""Sample bulletins for the page tests, and an HTML5 validity check (html5lib, strict)."""
+"""Sample bulletins for the page tests (unit, browser, e2e), and an HTML5 validity check (html5lib, strict)."""
 
 from __future__ import annotations
 
