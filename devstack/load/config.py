@@ -14,6 +14,11 @@ FILTER_KINDS: dict[str, float] = {
     "two topics": 0.10,
     "country and topic": 0.30,
 }
+# Which bulletins a subscriber wants by language (`bulletin_languages`; `language` is the language of
+# their emails): most read only their own, some take every language (bilingual staff, partners who read
+# machine translations). An office writes mostly in its country's language, so a Spanish-only reader
+# gets the Central American offices' news and not the English one's: that is what real filters do.
+BULLETIN_LANGUAGE_CHOICES: dict[str, float] = {"their own language": 0.7, "every language": 0.3}
 FREQUENCIES: dict[str, float] = {"immediate": 0.5, "daily": 0.3, "weekly": 0.2}
 SUBSCRIBER_LANGUAGES: dict[str, float] = {"es": 0.42, "en": 0.38, "fr": 0.1, "pt": 0.1}
 

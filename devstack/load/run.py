@@ -174,7 +174,8 @@ class LoadRun:
             for i, detail in published.items():
                 if i not in expected:
                     countries, topics = detail.get("countries", []), detail.get("topics", [])
-                    expected[i] = sum(1 for s in immediate if s.matches(countries, topics))
+                    language = detail.get("language")
+                    expected[i] = sum(1 for s in immediate if s.matches(countries, topics, language))
             listed = len(accepted & set(self.listing.listed()))
             arrived, asked = self.outbox.count("bulletin"), sum(expected.values())
             self.progress(
