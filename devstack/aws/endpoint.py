@@ -58,6 +58,11 @@ class AwsEndpoint:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def app(self) -> Any:
+        """The endpoint as a WSGI application (what its HTTP server serves), for in-process callers."""
+        return self._dispatch
+
     def start(self) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,

@@ -40,6 +40,8 @@ from devstack.load.report import (
 )
 from devstack.load.watchers import EventTap, FeedWatcher, ListWatcher, OutboxWatcher
 
+FEEDS_SETTLE = 15.0  # seconds without a bulletin newly seen in a feed, all listed: the feeds are done
+
 
 def run_load(stack: Any, config: LoadConfig, *, progress_stream: TextIO | None = None) -> LoadReport:
     """Drive `stack` (started, with no bulletins yet) and check its invariants; the report says all."""
@@ -68,6 +70,7 @@ class LoadRun:
         self.load_calls: Counter[tuple[str, str]] = Counter()
         self.digest_calls: Counter[tuple[str, str]] = Counter()
         self.digest_status = 0
+        self._feeds_seen, self._feeds_seen_at = 0, time.monotonic()
 
     def run(self) -> LoadReport:
         if self.client.request("GET", "/bulletins?limit=1").json()["items"]:
@@ -184,6 +187,7 @@ class LoadRun:
             )
             if listed >= len(accepted) and self.listing.is_alive():
                 self.listing.stopping.set()  # every one listed: the list need not be read again
+            self._stop_feeds_when_done(accepted, listed)
             if len(published) >= len(accepted) and listed >= len(accepted) and arrived >= asked:
                 break
             if (len(published), listed, arrived) != last_counts:
@@ -217,6 +221,19 @@ class LoadRun:
             memory_end_mb=memory_end,
             memory_peak_mb=memory_peak,
         )
+
+    def _stop_feeds_when_done(self, accepted: set[str], listed: int) -> None:
+        """Stop looking at the feeds once every bulletin was seen in one, or once every one is listed
+        and no feed showed a new one for FEEDS_SETTLE seconds (one overtaken by 50 newer in each of its
+        feeds between two looks is never seen): the emails that follow for minutes need the CPU."""
+        if not self.feeds.is_alive() or self.feeds.stopping.is_set():
+            return
+        seen = len(accepted & set(self.feeds.first_seen.copy()))  # copy(): atomic, the watcher writes
+        if seen != self._feeds_seen:
+            self._feeds_seen, self._feeds_seen_at = seen, time.monotonic()
+        settled = listed >= len(accepted) and time.monotonic() - self._feeds_seen_at > FEEDS_SETTLE
+        if seen >= len(accepted) or settled:
+            self.feeds.stopping.set()
 
     def _force_digests(self) -> None:
         waiting = [s for s in self.subscribers if s.confirmed and s.frequency != "immediate"]
