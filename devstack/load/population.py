@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from devstack.load.bulletins import Planned, weighted
 from devstack.load.client import Client
-from devstack.load.config import BULLETIN_LANGUAGE_CHOICES, FILTER_KINDS, SUBSCRIBER_LANGUAGES, LoadConfig
+from devstack.load.config import FILTER_KINDS, SUBSCRIBER_LANGUAGES, LoadConfig
 from devstack.load.vocabulary import NEIGHBOURS, OFFICE_HOMES, TOPIC_PHRASES
 from devstack.load.watchers import OutboxWatcher
 
@@ -56,7 +56,7 @@ def _pick(rng: random.Random, weights: dict[str, float], count: int) -> list[str
 
 def generate_subscribers(config: LoadConfig, run: str) -> list[Subscriber]:
     """Filters as real subscribers pick them (FILTER_KINDS), the language of their emails, the bulletins'
-    languages they want (BULLETIN_LANGUAGE_CHOICES), a frequency."""
+    languages they want (config.own_language_share: their own only, else every language), a frequency."""
     rng = random.Random(config.seed + 1)
     topics = dict.fromkeys(sorted(TOPIC_PHRASES), 1.0)
     frequencies = dict(config.frequencies)
@@ -66,7 +66,7 @@ def generate_subscribers(config: LoadConfig, run: str) -> list[Subscriber]:
         country_count = {"one country": 1, "two countries": 2, "country and topic": 1}.get(kind, 0)
         topic_count = {"one topic": 1, "two topics": 2, "country and topic": 1}.get(kind, 0)
         language = weighted(rng, SUBSCRIBER_LANGUAGES)
-        own_only = weighted(rng, BULLETIN_LANGUAGE_CHOICES) == "their own language"
+        own_only = rng.random() < config.own_language_share
         subscribers.append(
             Subscriber(
                 address=f"load-{run}-{i:05d}@example.org",
