@@ -102,6 +102,7 @@ class DevStack:
         feeds_prefix: str = "/feeds/",
         name_prefix: str = "boletin-local",
         state_dir: str | Path | None = None,
+        aws_over_http: bool | None = None,
     ) -> None:
         self.repo_root = Path(repo_root).resolve()
         # Where the durable engines keep the stack's data. None: a temporary folder, gone at stop()
@@ -127,6 +128,12 @@ class DevStack:
         # failed message comes back after sqs_retry_seconds and SES's Send event within about a second.
         self.sending_lease_seconds = sending_lease_seconds
         self.feeds_prefix = feeds_prefix
+        # The functions' and pollers' boto3 clients reach the AWS endpoint in this process (see
+        # devstack.aws.inprocess); LOCAL_AWS_OVER_HTTP=1 sends them over HTTP as before (comparisons).
+        if aws_over_http is None:
+            aws_over_http = os.environ.get("LOCAL_AWS_OVER_HTTP", "") not in ("", "0", "false")
+        self.aws_over_http = aws_over_http
+        self._transport: Any = None  # devstack.aws.inprocess.InProcessTransport, once started
         self.name_prefix = name_prefix
         self.registry = FunctionRegistry()
         self.routes: list[Route] = []
@@ -201,11 +208,14 @@ class DevStack:
                         aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
                         region_name=self.region,
                     )
-                self._clients[service] = self._session.client(
+                created = self._session.client(
                     service,
                     endpoint_url=self._moto_url,
                     config=Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50),
                 )
+                if self._transport is not None:
+                    created.meta.events.register("before-send", self._transport)
+                self._clients[service] = created
             return self._clients[service]
 
     def ref(self, logical_id: str) -> Any:
@@ -284,6 +294,12 @@ class DevStack:
                 self._http.shutdown()
                 self._http_thread.join(5)
             self._http.server_close()
+        if self._transport is not None:
+            from devstack.aws.inprocess import route_in_process
+
+            route_in_process(None)
+            self._transport.enabled = False
+            self._transport = None
         if self._moto is not None:
             with contextlib.suppress(Exception):  # best effort at shutdown
                 self._moto.stop()
@@ -319,6 +335,11 @@ class DevStack:
         self._moto = AwsEndpoint(self._engines(), host=HOST, port=0)
         self._moto.start()
         self._moto_url = self._moto.url
+        if not self.aws_over_http:
+            from devstack.aws.inprocess import InProcessTransport, route_in_process
+
+            self._transport = InProcessTransport(self._moto_url, self._moto.app)
+            route_in_process(self._transport)
 
     def _engines(self) -> list[Any]:
         """The durable engines in front of moto (see devstack.aws), each keeping its data under

@@ -600,6 +600,143 @@ def bench_dynamodb_engine() -> None:
         emit(f"  {name:42s} {at_100:7.2f} ms  {at_10000:7.2f} ms   ratio {at_10000 / at_100:4.2f}")
 
 
+# ---------------------------------------------------------------------- 100 vs 10,000 bulletins held
+def seed_held(count: int, office: str, country: str) -> None:
+    """`count` held bulletins, 500 at a time (the seeding's own objects are not what memory measures)."""
+    for start in range(0, count, 500):
+        _seed_held(min(500, count - start), office, country)
+
+
+def _seed_held(count: int, office: str, country: str) -> None:
+    """`count` published bulletins held, written as the pipeline leaves them: the bulletin items
+    (BatchWriteItem into BulletinsTable, as stored records) and their index entries in the scopes the
+    measured reads use (every bulletin, the country, the office). Seeded with their enrichment recorded
+    as done and no enrichment payload, so the stream consumer passes them (nothing to enrich, nothing
+    to announce) instead of rebuilding every feed and page 10,000 times."""
+    from boletin import aws
+    from boletin.models.bulletins import BulletinRecord, summary_from_record
+    from boletin.models.enrichment import Enrichment
+    from boletin.repositories.bulletins import BulletinIndexRepository, record_to_item, summary_entry
+    from boletin.settings import get_settings
+
+    settings = get_settings()
+    index = BulletinIndexRepository(settings.bulletin_index_table)
+    client = aws.client("dynamodb")
+    now = datetime.now(UTC)
+    enrichment = Enrichment(
+        language="en",
+        countries=[country],
+        topics=["health"],
+        summary="Summary.",
+        slug="b",
+        word_count=1,
+        reading_minutes=1,
+        body_html="<p>Body.</p>",
+    )
+    records, entries = [], []
+    for n in range(count):
+        fields: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "office": office,
+            "office_name": "Bench held",
+            "status": "published",
+            "version": 1,
+            "title": f"Held bulletin number {n}",
+            "body": "Body.",
+            "published_on": date(2015, 1, 1) + timedelta(days=n % 2500),
+            "created_at": now,
+            "updated_at": now,
+            "published_at": now,
+            "content_hash": "h",
+            "enriched_hash": "h",
+            "request_hash": "h",
+        }
+        stored = BulletinRecord(**fields)  # as stored: the stream consumer finds nothing to do
+        records.append({"PutRequest": {"Item": record_to_item(stored)}})
+        listed = BulletinRecord(**fields, enrichment=enrichment)
+        view = summary_from_record(listed, base_url="http://x")
+        for scope in ("*", f"c={country}", f"o={office}"):
+            entries.append(summary_entry(scope, listed, view, content_html="<p>Body.</p>"))
+    for at in range(0, len(records), 25):
+        client.batch_write_item(RequestItems={settings.bulletins_table: records[at : at + 25]})
+    index.put_entries(entries)
+
+
+def bench_held(stack: Any) -> None:
+    """Issue #11: p50 of a submission, a read, a list page and a feed regeneration (the first three over
+    HTTP through the local stack's gateway, authorizer and functions; the regeneration through the RSS
+    notifier's service) and the stack process's resident memory, with 100 and with 10,000 bulletins
+    held, side by side as ratios."""
+    import statistics
+
+    from boletin.composition.site import feed_regenerator
+    from boletin.composition.offices import office_service
+    from devstack.load.metering import memory_mb
+
+    country = "BZ"
+    office, key = office_service().create_office(f"Bench held {uuid.uuid4().hex[:6]}")
+    regenerator = feed_regenerator()
+    seeds = json.loads(SEED.read_text())["bulletins"]
+
+    def http(method: str, path: str, body: Any = None) -> tuple[float, Any]:
+        headers = {"Content-Type": "application/json"}
+        if method == "POST":
+            headers["Authorization"] = f"Bearer {key}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(stack.url + path, data=data, method=method, headers=headers)
+        began = time.perf_counter()
+        with urllib.request.urlopen(request) as reply:
+            answer = json.loads(reply.read())
+        return (time.perf_counter() - began) * 1000, answer
+
+    def measure(times: int = 15) -> dict[str, float]:
+        submitted, spent = [], []
+        for n in range(times):
+            seed = seeds[n % len(seeds)]
+            text = {"title": f"{seed['title']} ({uuid.uuid4().hex[:6]})", "body": seed["body"]}
+            ms, answer = http("POST", "/bulletins", {**text, "published_on": seed["published_on"]})
+            spent.append(ms)
+            submitted.append(answer["id"])
+        stack.wait_until_idle(timeout=300)
+        figures = {"submit (POST /bulletins, 201)": statistics.median(spent)}
+        figures["read (GET /bulletins/{id})"] = statistics.median(
+            http("GET", f"/bulletins/{i}")[0] for i in submitted
+        )
+        figures[f"list page (GET /bulletins?country={country}&limit=20)"] = statistics.median(
+            http("GET", f"/bulletins?country={country}&limit=20")[0] for _ in range(times)
+        )
+        regeneration = []
+        for _ in range(times):
+            seed_held(1, office.id, country)  # a change, so the feed is rendered and written again
+            began = time.perf_counter()
+            regenerator.regenerate({f"c={country}"})
+            regeneration.append((time.perf_counter() - began) * 1000)
+        figures[f"feed regeneration (c={country}, 50 newest)"] = statistics.median(regeneration)
+        stack.wait_until_idle(timeout=300)
+        figures["resident memory of the stack process (MB)"] = memory_mb()[0]
+        return figures
+
+    emit("\nHeld bulletins (issue 11): p50 with 100 vs 10,000 bulletins held, through the real paths")
+    measure(times=5)  # warm: the functions' cold starts and first renders are not what is compared
+    seed_held(100 - 5 - 5, office.id, country)  # with the 5 warm-up bulletins and their 5 feed changes
+    stack.wait_until_idle(timeout=300)
+    small = measure()
+    began = time.perf_counter()
+    seed_held(10_000 - 100 - 2 * 15, office.id, country)
+    stack.wait_until_idle(timeout=600)
+    seeding = time.perf_counter() - began
+    large = measure()
+    for name, at_100 in small.items():
+        unit = "" if "MB" in name else " ms"
+        emit(
+            f"  {name:58s} {at_100:8.1f}{unit}  {large[name]:8.1f}{unit}   ratio {large[name] / at_100:4.2f}"
+        )
+    emit(
+        f"  ({10_000 - 130:,} more seeded in {seeding:.0f} s: BatchWriteItem of the items and their index "
+        "entries; each column also counts the bulletins and feed changes its own measurements made)"
+    )
+
+
 def bench_queues() -> None:
     """The durable SQS engine: a send, receive and delete cost the same whatever other queues hold and
     however many messages this queue has held (p50 of 200 cycles, small vs large, as a ratio)."""
@@ -716,7 +853,8 @@ def main() -> None:
     aws.on_call(counter)
     puts = PutCounter()
     aws.on_call(puts, event="before-parameter-build")
-    # `--only SECTION` (dynamodb, api, enrichment, feeds, site, email, import, queues, coldstart) runs one section.
+    # `--only SECTION` (dynamodb, api, enrichment, feeds, site, email, import, queues, held, coldstart)
+    # runs one section.
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     if only in (None, "dynamodb"):
         bench_dynamodb_engine()
@@ -737,6 +875,8 @@ def main() -> None:
             bench_email(stack, counter)
         if only in (None, "import"):
             bench_import(stack)
+        if only in (None, "held"):
+            bench_held(stack)
     if only in (None, "queues"):
         bench_queues()
     if only is None:

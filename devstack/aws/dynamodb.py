@@ -47,6 +47,19 @@ _METADATA_ONLY = {
     "DescribeContinuousBackups",
     "ListTagsOfResource",
 }
+# Item actions whose results moto builds as wire-format DynamoDB JSON (see Handler.serialized).
+_PLAIN_JSON = {
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+}
 _UNSUPPORTED = {
     "UpdateTable",
     "ExecuteStatement",
@@ -87,6 +100,22 @@ class DynamoDbEngine:
             @property
             def dynamodb_backend(self) -> DynamoDBBackend:
                 return backend
+
+            def serialized(self, action_result: Any) -> Any:
+                """An item call's answer is already DynamoDB JSON: written with json.dumps (moto's
+                model-driven serializer costs more than the rest of the call). Anything json cannot
+                write as is (binary values, timestamps) and every other action keep moto's serializer."""
+                result = getattr(action_result, "result", None)
+                if isinstance(result, dict) and self._get_action() in _PLAIN_JSON:
+                    try:
+                        body = json.dumps(result, separators=(",", ":"))
+                    except (TypeError, ValueError):
+                        pass
+                    else:
+                        headers = {"Content-Type": "application/x-amz-json-1.0"}
+                        headers.update(self.response_headers)
+                        return 200, headers, body
+                return super().serialized(action_result)
 
         self._handler = Handler
         self._trimmed_at: dict[str, float] = {}

@@ -14,6 +14,11 @@ FILTER_KINDS: dict[str, float] = {
     "two topics": 0.10,
     "country and topic": 0.30,
 }
+# Which bulletins a subscriber wants by language (`bulletin_languages`; `language` is the language of
+# their emails): most read only their own, some take every language (bilingual staff, partners who read
+# machine translations). An office writes mostly in its country's language, so a Spanish-only reader
+# gets the Central American offices' news and not the English one's: that is what real filters do.
+OWN_LANGUAGE_SHARE = 0.7  # the rest: every language
 FREQUENCIES: dict[str, float] = {"immediate": 0.5, "daily": 0.3, "weekly": 0.2}
 SUBSCRIBER_LANGUAGES: dict[str, float] = {"es": 0.42, "en": 0.38, "fr": 0.1, "pt": 0.1}
 
@@ -26,6 +31,7 @@ class LoadConfig:
     clients: int = 4  # concurrent office clients submitting bulletins
     setup_clients: int = 8  # concurrent clients subscribing and confirming
     frequencies: tuple[tuple[str, float], ...] = tuple(FREQUENCIES.items())
+    own_language_share: float = OWN_LANGUAGE_SHARE  # subscribers wanting bulletins in their language only
     rate: float = 0.0  # bulletins/s to submit at (0: as fast as the clients go)
     backdated_share: float = 0.1  # bulletins dated 1-30 days back (the rest are today's news)
     seed: int = 2025

@@ -148,7 +148,7 @@ def check_emails(
         for s in confirmed
         if s.frequency == "immediate"
         for i, v in published.items()
-        if s.matches(v["countries"], v["topics"])
+        if s.matches(v["countries"], v["topics"], v.get("language"))
     }
     missing, extra = expected - set(got), set(got) - expected
     twice = {k: c for k, c in got.items() if c > 1}
@@ -187,7 +187,9 @@ def _check_digests(
     problems = [f"{a}: a digest, but not a digest subscriber" for a in digests if a not in addresses]
     with_matches = 0
     for s in digest_subscribers:
-        matching = {i for i, v in published.items() if s.matches(v["countries"], v["topics"])}
+        matching = {
+            i for i, v in published.items() if s.matches(v["countries"], v["topics"], v.get("language"))
+        }
         with_matches += bool(matching)
         received = digests.get(s.address, [])
         if not matching and received:

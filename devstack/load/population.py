@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devstack.load.bulletins import Planned, weighted
 from devstack.load.client import Client
@@ -26,13 +26,22 @@ class Subscriber:
     topics: list[str]
     frequency: str  # immediate | daily | weekly
     kind: str  # which of FILTER_KINDS
+    bulletin_languages: list[str] = field(default_factory=list)  # the bulletins wanted; empty: every one
     confirmed: bool = False
 
-    def matches(self, countries: Sequence[str], topics: Sequence[str]) -> bool:
-        """The documented filter semantics: an empty filter is everything; both must match."""
-        return (not self.countries or bool(set(self.countries) & set(countries))) and (
-            not self.topics or bool(set(self.topics) & set(topics))
-        )
+    def matches(self, countries: Sequence[str], topics: Sequence[str], language: str | None) -> bool:
+        """The product's semantics (boletin.matching, and the email notifier's language check): an empty
+        filter is everything, countries and topics must both match, and a bulletin in a language the
+        subscriber did not ask for is not theirs."""
+        from boletin.matching import matches
+
+        if self.bulletin_languages and language not in self.bulletin_languages:
+            return False
+        return matches(self.countries, self.topics, list(countries), list(topics))
+
+    @property
+    def language_choice(self) -> str:
+        return "every language" if not self.bulletin_languages else "their own language"
 
 
 def _pick(rng: random.Random, weights: dict[str, float], count: int) -> list[str]:
@@ -46,7 +55,8 @@ def _pick(rng: random.Random, weights: dict[str, float], count: int) -> list[str
 
 
 def generate_subscribers(config: LoadConfig, run: str) -> list[Subscriber]:
-    """Filters as real subscribers pick them (FILTER_KINDS), a language, a frequency."""
+    """Filters as real subscribers pick them (FILTER_KINDS), the language of their emails, the bulletins'
+    languages they want (config.own_language_share: their own only, else every language), a frequency."""
     rng = random.Random(config.seed + 1)
     topics = dict.fromkeys(sorted(TOPIC_PHRASES), 1.0)
     frequencies = dict(config.frequencies)
@@ -55,14 +65,17 @@ def generate_subscribers(config: LoadConfig, run: str) -> list[Subscriber]:
         kind = weighted(rng, FILTER_KINDS)
         country_count = {"one country": 1, "two countries": 2, "country and topic": 1}.get(kind, 0)
         topic_count = {"one topic": 1, "two topics": 2, "country and topic": 1}.get(kind, 0)
+        language = weighted(rng, SUBSCRIBER_LANGUAGES)
+        own_only = rng.random() < config.own_language_share
         subscribers.append(
             Subscriber(
                 address=f"load-{run}-{i:05d}@example.org",
-                language=weighted(rng, SUBSCRIBER_LANGUAGES),
+                language=language,
                 countries=_pick(rng, NEIGHBOURS, country_count),
                 topics=_pick(rng, topics, topic_count),
                 frequency=weighted(rng, frequencies),
                 kind=kind,
+                bulletin_languages=[language] if own_only else [],
             )
         )
     return subscribers
@@ -79,18 +92,30 @@ def describe(subscribers: Sequence[Subscriber], planned: Sequence[Planned]) -> l
         )
 
     immediate = [s for s in subscribers if s.frequency == "immediate"]
-    emails = sum(1 for s in immediate for b in planned if s.matches(b.intended_countries, b.intended_topics))
-    digests = sum(
+
+    def wanted(s: Subscriber, b: Planned) -> bool:
+        return s.matches(b.intended_countries, b.intended_topics, b.intended_language)
+
+    emails = sum(1 for s in immediate for b in planned if wanted(s, b))
+    digests = sum(1 for s in subscribers if s.frequency != "immediate" and any(wanted(s, b) for b in planned))
+    # What the language choice changes, said plainly: the same subscribers with every language.
+    from boletin.matching import matches
+
+    every = sum(
         1
-        for s in subscribers
-        if s.frequency != "immediate"
-        and any(s.matches(b.intended_countries, b.intended_topics) for b in planned)
+        for s in immediate
+        for b in planned
+        if matches(s.countries, s.topics, b.intended_countries, b.intended_topics)
     )
     return [
         f"  filters: {shares(Counter(s.kind for s in subscribers))}",
         f"  frequencies: {shares(Counter(s.frequency for s in subscribers))}",
-        f"  languages: {shares(Counter(s.language for s in subscribers))}",
-        f"  bulletin languages: {dict(Counter(b.intended_language for b in planned).most_common())}",
+        f"  languages of their emails: {shares(Counter(s.language for s in subscribers))}",
+        f"  bulletins wanted (bulletin_languages): {shares(Counter(s.language_choice for s in subscribers))}"
+        " - as real readers choose, not to lighten the run: with every subscriber on every language the "
+        f"same filters would ask for {every:,} immediate emails",
+        "  languages the bulletins are written in: "
+        f"{dict(Counter(b.intended_language for b in planned).most_common())}",
         f"  asks for about {emails:,} immediate emails ({emails / max(1, len(immediate)):.1f} per immediate "
         f"subscriber, {emails / max(1, len(planned)):.1f} per bulletin) and {digests:,} digests",
     ]
@@ -128,6 +153,8 @@ def subscribe_and_confirm(
             "topics": s.topics,
             "frequency": s.frequency,
         }
+        if s.bulletin_languages:  # absent: every language, as the API documents
+            body["bulletin_languages"] = s.bulletin_languages
         return client.request("POST", "/subscriptions", json_body=body).status
 
     confirming: dict[str, Future[int]] = {}

@@ -107,6 +107,11 @@ def test_the_mix_is_printed_at_the_start_and_progress_while_it_runs(report: Load
     before = progress.split("\nSetup: ")[0]
     for kind in ("filters: ", "frequencies: ", "immediate", "daily", "weekly", "country", "topic"):
         assert kind in before
+    # And which bulletins' languages they want, said to be realism and not a smaller run
+    assert "bulletins wanted (bulletin_languages): " in before
+    assert "their own language" in before
+    assert "every language" in before
+    assert "not to lighten the run" in before
     # And progress lines (time, memory, what it is doing) came while it ran
     assert "MB] checking every feed" in progress
     assert "MB] reading the 40 bulletins back" in progress
@@ -153,6 +158,46 @@ def test_an_email_sent_twice_or_missing_fails_the_run() -> None:
     passing = LoadReport(SMALL)
     check_emails(passing, [confirmation, email_about("b1"), email_about("b2")], [ana], states)
     assert passing.passed, passing.render()
+
+
+def test_a_bulletin_in_a_language_the_subscriber_did_not_ask_for_is_not_expected() -> None:
+    # Given two immediate subscribers to GT, one wanting Spanish bulletins only, one every language,
+    # and a published bulletin about GT in English
+    ana = Subscriber("ana@example.org", "es", ["GT"], [], "immediate", "one country", ["es"], confirmed=True)
+    bo = Subscriber("bo@example.org", "en", ["GT"], [], "immediate", "one country", [], confirmed=True)
+    states = {"b1": {"status": "published", "countries": ["GT"], "topics": [], "language": "en"}}
+    confirmations = [
+        Email(f"c{i}.eml", s.address, "Confirm", 1.0, "confirmation") for i, s in enumerate((ana, bo))
+    ]
+
+    def email_about(to: str) -> Email:
+        from devstack.load.bulletins import Planned
+
+        planned = Planned(0, 0, "t", "b", None, [], [], "en", id="b1")  # type: ignore[arg-type]
+        return Email(f"{to}.eml", to, "t", 2.0, "bulletin", bulletin=planned)
+
+    # When only the every-language subscriber got it, the email invariant passes
+    passing = LoadReport(SMALL)
+    check_emails(passing, [*confirmations, email_about(bo.address)], [ana, bo], states)
+    assert passing.passed, passing.render()
+    # And when the Spanish-only subscriber got it too (what the product must not send), it fails
+    failing = LoadReport(SMALL)
+    check_emails(
+        failing, [*confirmations, email_about(bo.address), email_about(ana.address)], [ana, bo], states
+    )
+    assert not failing.checks[0].ok
+    assert "unexpected 1" in failing.checks[0].detail
+
+
+def test_most_subscribers_want_their_own_language_and_some_every_language() -> None:
+    # Given the mission's subscribers
+    from devstack.load.population import generate_subscribers
+
+    subscribers = generate_subscribers(LoadConfig(subscribers=2000), "t")
+    # Then about 70 % want the bulletins of their own (email) language only, the rest every language
+    own = [s for s in subscribers if s.bulletin_languages]
+    assert all(s.bulletin_languages == [s.language] for s in own)
+    assert 0.65 < len(own) / len(subscribers) < 0.75
 
 
 def test_percentiles_are_nearest_rank() -> None:
