@@ -310,8 +310,8 @@ class PutCounter:
 def bench_site(stack: Any, counter: CallCounter, puts: PutCounter) -> None:
     from boletin.composition.offices import office_service
     from boletin.composition.site import site_regenerator
-    from boletin.listing import scope_key
     from boletin.models.feeds import FeedScope
+    from boletin.repositories.scopes import scope_key
 
     emit("\nPublic site (issue 15)")
     _, key = office_service().create_office(f"Bench site office {uuid.uuid4().hex[:6]}")
@@ -669,8 +669,8 @@ def bench_held(stack: Any) -> None:
     held, side by side as ratios."""
     import statistics
 
-    from boletin.composition.site import feed_regenerator
     from boletin.composition.offices import office_service
+    from boletin.composition.site import feed_regenerator
     from devstack.load.metering import memory_mb
 
     country = "BZ"

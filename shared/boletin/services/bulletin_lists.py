@@ -13,7 +13,6 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from boletin.errors import FieldError, MalformedRequestError
-from boletin.listing import scope_key
 from boletin.models.bulletin_views import BulletinPage, BulletinSummaryView, summary_from_record
 from boletin.models.bulletins import BulletinRecord, BulletinStatus
 from boletin.models.enrichment import LanguageCode
@@ -22,6 +21,7 @@ from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.dynamo import Page
 from boletin.repositories.keys import is_sort_key
+from boletin.repositories.scopes import scope_key
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")

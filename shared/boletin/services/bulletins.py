@@ -161,7 +161,7 @@ class BulletinService:
     def delivery_report(self, record: BulletinRecord) -> dict[str, object]:
         """For the owning office: the feeds that carry the bulletin and what happened to its emails."""
         from boletin.feeds import feed_path
-        from boletin.listing import feed_scope, is_feed_scope, scope_keys_for
+        from boletin.repositories.scopes import feed_scope, is_feed_scope, scope_keys_for
 
         feeds: list[str] = []
         if record.status == BulletinStatus.PUBLISHED and record.enrichment is not None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from boletin.clock import Clock, utc_now
 from boletin.errors import OfficeNotFoundError
-from boletin.listing import is_feed_scope, scope_keys_for
 from boletin.models.bulletin_views import summary_from_record
 from boletin.models.bulletins import BulletinRecord, BulletinStatus
 from boletin.models.enrichment import Enrichment, LanguageCode
@@ -26,6 +25,7 @@ from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.events import EventPublisher
 from boletin.repositories.offices import OfficeRepository
 from boletin.repositories.scheduler import ReleaseScheduler
+from boletin.repositories.scopes import is_feed_scope, scope_keys_for
 
 # The statuses whose content enrichment (re)makes when it changes: every one but withdrawn.
 _ENRICHABLE = frozenset(BulletinStatus) - {BulletinStatus.WITHDRAWN}

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key
 from boletin.models.bulletin_views import BulletinSummaryView
 from boletin.models.events import BulletinEventDetail
 from boletin.models.feeds import FeedDocument, FeedEntry, FeedFormat, FeedScope
 from boletin.models.submissions import LinkTarget
 from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.feed_store import FeedStore
+from boletin.repositories.scopes import ALL, feed_scope, is_feed_scope, scope_key
 
 FEED_SIZE = 50
 FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")

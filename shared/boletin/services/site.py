@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from boletin.listing import ALL, feed_scope, scope_key, scope_key_of_feed
 from boletin.models.bulletin_views import BulletinSummaryView
 from boletin.models.bulletins import BulletinStatus
 from boletin.models.events import BulletinEventDetail
@@ -25,6 +24,7 @@ from boletin.models.feeds import FeedScope
 from boletin.repositories.bulletin_index import BulletinIndexRepository
 from boletin.repositories.bulletins import BulletinRepository
 from boletin.repositories.feed_store import FeedStore
+from boletin.repositories.scopes import ALL, feed_scope, scope_key, scope_key_of_feed
 
 # A digest entry (not a page) naming the vocabulary the fixed pages were last written for: absent on
 # the first run, different once the vocabulary grows; either way they are written again.

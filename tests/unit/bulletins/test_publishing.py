@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from boletin.listing import ALL, scope_key
 from boletin.models.bulletins import BulletinStatus
 from boletin.models.events import DetailType
 from boletin.models.offices import Caller
 from boletin.models.submissions import BulletinSubmission, BulletinUpdate, BulletinWithdrawal
+from boletin.repositories.scopes import ALL, scope_key
 from tests.support.bulletin_fakes import BulletinDesk, BusUnavailableError
 
 OFFICE = Caller(office="iom-gt", office_name="OIM Guatemala", key_id="k1")

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from boletin.listing import ALL, feed_scope, is_feed_scope, scope_key, scope_keys_for
 from boletin.matching import bulletin_keys, matches, subscription_keys
+from boletin.repositories.scopes import ALL, feed_scope, is_feed_scope, scope_key, scope_keys_for
 
 COUNTRIES = ["CR", "GT", "HN", "MX", "PA", "US"]
 TOPICS = ["health", "borders", "labour-migration", "protection"]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from boletin.listing import scope_key
 from boletin.models.events import BulletinEventDetail
+from boletin.repositories.scopes import scope_key
 from boletin.services.site import VOCABULARY_MARKER, SiteRegenerator, vocabulary_digest
 from tests.support.pages import API, FEEDS, SITE, make_record, summary_of
 

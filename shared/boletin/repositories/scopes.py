@@ -1,4 +1,4 @@
-"""Listing scopes: the partitions of the bulletin index.
+"""Listing scopes: the partitions of the bulletin index, and the only code that knows their key format.
 
 Every published bulletin is written under each combination of its filter values (country, topic,
 language, office), so any list query is one Query on one partition, reading at most limit + 1 items
