@@ -12,8 +12,8 @@ from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from boletin.composition.bulletin_store import bulletin_index
 from boletin.composition.bulletins import (
-    bulletin_index,
     bulletin_lifecycle,
     bulletin_lists,
     bulletin_service,

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.composition.bulletins import publisher
+from boletin.composition.publishing import publisher
 from boletin.models.events import DetailType
 from boletin.observability import BusinessMetric, count
 from boletin.repositories.bulletins import record_from_image

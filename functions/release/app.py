@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from boletin.composition.bulletins import bulletin_repository
+from boletin.composition.bulletin_store import bulletin_repository
 from boletin.observability import BusinessMetric, count
 
 logger = Logger()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from boletin.built import built_once
-from boletin.composition.bulletins import bulletin_index, bulletin_repository
+from boletin.composition.bulletin_store import bulletin_index, bulletin_repository
 from boletin.repositories.feed_store import FEEDS_PREFIX, SITE_PREFIX, FeedStore
 from boletin.services.feeds import FeedRegenerator
 from boletin.services.site import SiteRegenerator
