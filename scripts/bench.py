@@ -614,9 +614,12 @@ def _seed_held(count: int, office: str, country: str) -> None:
     as done and no enrichment payload, so the stream consumer passes them (nothing to enrich, nothing
     to announce) instead of rebuilding every feed and page 10,000 times."""
     from boletin import aws
-    from boletin.models.bulletins import BulletinRecord, summary_from_record
+    from boletin.models.bulletin_views import summary_from_record
+    from boletin.models.bulletins import BulletinRecord
     from boletin.models.enrichment import Enrichment
-    from boletin.repositories.bulletins import BulletinIndexRepository, record_to_item, summary_entry
+    from boletin.repositories.bulletin_index import BulletinIndexRepository, summary_entry
+    from boletin.repositories.bulletins import record_to_item
+    from boletin.repositories.scopes import ALL, scope_key
     from boletin.settings import get_settings
 
     settings = get_settings()
@@ -655,7 +658,7 @@ def _seed_held(count: int, office: str, country: str) -> None:
         records.append({"PutRequest": {"Item": record_to_item(stored)}})
         listed = BulletinRecord(**fields, enrichment=enrichment)
         view = summary_from_record(listed, base_url="http://x")
-        for scope in ("*", f"c={country}", f"o={office}"):
+        for scope in (ALL, scope_key(country=country), scope_key(office=office)):
             entries.append(summary_entry(scope, listed, view, content_html="<p>Body.</p>"))
     for at in range(0, len(records), 25):
         client.batch_write_item(RequestItems={settings.bulletins_table: records[at : at + 25]})
@@ -671,6 +674,7 @@ def bench_held(stack: Any) -> None:
 
     from boletin.composition.offices import office_service
     from boletin.composition.site import feed_regenerator
+    from boletin.repositories.scopes import scope_key
     from devstack.load.metering import memory_mb
 
     country = "BZ"
@@ -709,7 +713,7 @@ def bench_held(stack: Any) -> None:
         for _ in range(times):
             seed_held(1, office.id, country)  # a change, so the feed is rendered and written again
             began = time.perf_counter()
-            regenerator.regenerate({f"c={country}"})
+            regenerator.regenerate({scope_key(country=country)})
             regeneration.append((time.perf_counter() - began) * 1000)
         figures[f"feed regeneration (c={country}, 50 newest)"] = statistics.median(regeneration)
         stack.wait_until_idle(timeout=300)
