@@ -107,19 +107,26 @@ class Poller:
         raise NotImplementedError
 
 
-# ---------------------------------------------------------------------- DynamoDB streams
+# ---------------------------------------------------------------------- event source mappings
 @dataclass
-class StreamPoller(Poller):
-    """One function's DynamoDB stream event source mapping, with Lambda's error handling: partial batch
-    responses (retry from the first failed record), BisectBatchOnFunctionError, MaximumRetryAttempts per
-    record, MaximumRecordAgeInSeconds and an SQS on-failure destination."""
+class EventSourcePoller(Poller):
+    """What every event source mapping knows: the function it feeds and the template's properties."""
 
     registry: FunctionRegistry = field(default_factory=FunctionRegistry)
     function: str = ""
     client: Client = field(default=lambda _service: None)
-    stream_arn: str = ""
     region: str = "us-east-1"
     properties: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------- DynamoDB streams
+@dataclass
+class StreamPoller(EventSourcePoller):
+    """One function's DynamoDB stream event source mapping, with Lambda's error handling: partial batch
+    responses (retry from the first failed record), BisectBatchOnFunctionError, MaximumRetryAttempts per
+    record, MaximumRecordAgeInSeconds and an SQS on-failure destination."""
+
+    stream_arn: str = ""
     retry_delay: float = 0.05
     _iterators: dict[str, str | None] = field(default_factory=dict)
     _buffer: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -420,17 +427,12 @@ def _send_to_arn(client: Client, arn: str, body: str) -> None:
 
 # ---------------------------------------------------------------------- SQS
 @dataclass
-class SqsPoller(Poller):
+class SqsPoller(EventSourcePoller):
     """One function's SQS event source mapping. Failed messages are made visible again after
     `retry_visibility` seconds (1 s locally, instead of the queue's full visibility timeout), so their
     retries and the queue's redrive to its DLQ after maxReceiveCount happen at local speed."""
 
-    registry: FunctionRegistry = field(default_factory=FunctionRegistry)
-    function: str = ""
-    client: Client = field(default=lambda _service: None)
     queue_arn: str = ""
-    region: str = "us-east-1"
-    properties: dict[str, Any] = field(default_factory=dict)
     retry_visibility: int = 1
     wait_seconds: int = 1
 
