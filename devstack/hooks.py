@@ -1,0 +1,32 @@
+"""A hook on every boto3 client of the product (`boletin.aws`), installed once for the process.
+
+boletin.aws keeps its hooks for the process's life, so the hook is installed once and what it consults
+(`active`) is swapped freely; with nothing active the hook does nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ProcessHook(Generic[T]):
+    def __init__(self, event: str, handler: Callable[..., Any]) -> None:
+        self.event = event
+        self.active: T | None = None
+        self._handler = handler
+        self._installed = False
+        self._lock = threading.Lock()
+
+    def use(self, value: T | None) -> None:
+        """Make `value` the one the hook consults (None: none), installing the hook the first time."""
+        self.active = value
+        with self._lock:
+            if not self._installed:
+                from boletin import aws
+
+                aws.on_call(self._handler, event=self.event)
+                self._installed = True
