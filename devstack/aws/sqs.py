@@ -31,6 +31,7 @@ from devstack.aws.sqs_store import (
     SqsError,
     SqsStore,
     StoredMessage,
+    wire_attributes,
 )
 
 __all__ = ["SqsEngine", "attributes_md5", "body_md5"]
@@ -166,16 +167,6 @@ def _validated_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
             entry["StringValue"] = str(text)
         checked[name] = entry
     return checked
-
-
-def _wire_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    wire = {}
-    for name, value in attributes.items():
-        entry = dict(value)
-        if isinstance(entry.get("BinaryValue"), bytes):
-            entry["BinaryValue"] = base64.b64encode(entry["BinaryValue"]).decode()
-        wire[name] = entry
-    return wire
 
 
 def _size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
@@ -491,7 +482,7 @@ class SqsEngine:
             if every_attribute or key in attribute_names or any(key.startswith(p) for p in prefixes)
         }
         if chosen:
-            result["MessageAttributes"] = _wire_attributes(chosen)
+            result["MessageAttributes"] = wire_attributes(chosen)
             result["MD5OfMessageAttributes"] = attributes_md5(chosen)
         return result
 
