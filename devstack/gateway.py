@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devstack.functions import FunctionRegistry
+from devstack.http_dates import parse_http_date
 
 __all__ = ["ApiConfig", "Authorizer", "Gateway", "LocalHttpServer", "Route"]
 
@@ -538,13 +539,8 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: datetime | Non
         return bool(etag) and etag.removeprefix("W/") in wanted
     if_modified_since = request.header("If-Modified-Since")
     if if_modified_since and last_modified is not None:
-        try:
-            since = email.utils.parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        return last_modified.replace(microsecond=0) <= since
+        since = parse_http_date(if_modified_since)
+        return since is not None and last_modified.replace(microsecond=0) <= since
     return False
 
 
