@@ -169,12 +169,7 @@ class StreamPoller(EventSourcePoller):
             kind = "TRIM_HORIZON" if self.starting_position == "TRIM_HORIZON" else "LATEST"
             if shard_id in self.checkpoints:
                 try:
-                    self._iterators[shard_id] = self._streams.get_shard_iterator(
-                        StreamArn=self.stream_arn,
-                        ShardId=shard_id,
-                        ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                        SequenceNumber=self.checkpoints[shard_id],
-                    )["ShardIterator"]
+                    self._iterators[shard_id] = self._iterator_after(shard_id, self.checkpoints[shard_id])
                     self._last_sequence[shard_id] = self.checkpoints[shard_id]
                     continue
                 except self._streams.exceptions.TrimmedDataAccessException:
@@ -217,15 +212,21 @@ class StreamPoller(EventSourcePoller):
             if not response.get("Records") and shard_id in self._last_sequence:
                 # moto can hand out a NextShardIterator past a record that a concurrent write (a
                 # transaction) was still appending; re-anchoring on the last sequence read loses nothing.
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard_id,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self._last_sequence[shard_id],
-                )["ShardIterator"]
+                self._iterators[shard_id] = self._iterator_after(shard_id, self._last_sequence[shard_id])
             for record in response.get("Records", []):
                 self._last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
                 self._buffer.append((shard_id, self._lambda_record(record)))
+
+    def _iterator_after(self, shard_id: str, sequence: str) -> str:
+        """A shard iterator that starts just after the record `sequence` names."""
+        return str(
+            self._streams.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=sequence,
+            )["ShardIterator"]
+        )
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """A record as Lambda delivers it: epoch-seconds creation time and the eventSourceARN."""
