@@ -30,3 +30,23 @@ class ProcessHook(Generic[T]):
 
                 aws.on_call(self._handler, event=self.event)
                 self._installed = True
+
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def hooked_once(make: Callable[[], H], *, event: str = "before-call") -> Callable[[], H]:
+    """A getter of the one hook `make` builds, registered on boletin.aws when first asked for."""
+    made: list[H] = []
+    lock = threading.Lock()
+
+    def get() -> H:
+        with lock:
+            if not made:
+                from boletin import aws
+
+                made.append(make())
+                aws.on_call(made[0], event=event)
+            return made[0]
+
+    return get
