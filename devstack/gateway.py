@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devstack.functions import FunctionRegistry
+from devstack.http_dates import parse_http_date
 
 __all__ = ["ApiConfig", "Authorizer", "Gateway", "LocalHttpServer", "Route"]
 
@@ -249,7 +250,8 @@ class Gateway:
             if len(request.body) > MAX_BODY_BYTES:
                 raise _GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long")
             authorization = self._authorize(route, request, method, request_id) if route.authorizer else None
-            response = self._integrate(route, request, method, parameters, authorization, request_id)
+            event = self._proxy_event(route, request, method, parameters, authorization, request_id)
+            response = self._integrate(route, method, event)
         except _GatewayError as error:
             response = self.gateway_response(
                 api, error.response_type, error.status, error.message, request_id
@@ -424,16 +426,8 @@ class Gateway:
             "isBase64Encoded": is_base64,
         }
 
-    def _integrate(
-        self,
-        route: Route,
-        request: HttpRequest,
-        method: str,
-        parameters: dict[str, str],
-        authorization: dict[str, Any] | None,
-        request_id: str,
-    ) -> HttpResponse:
-        event = self._proxy_event(route, request, method, parameters, authorization, request_id)
+    def _integrate(self, route: Route, method: str, event: dict[str, Any]) -> HttpResponse:
+        """Invoke the route's function with its proxy event; its answer as API Gateway returns it."""
         try:
             result = self.registry.invoke(route.function, event, source=f"{method} {route.path}")
         except Exception:
@@ -538,13 +532,8 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: datetime | Non
         return bool(etag) and etag.removeprefix("W/") in wanted
     if_modified_since = request.header("If-Modified-Since")
     if if_modified_since and last_modified is not None:
-        try:
-            since = email.utils.parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        return last_modified.replace(microsecond=0) <= since
+        since = parse_http_date(if_modified_since)
+        return since is not None and last_modified.replace(microsecond=0) <= since
     return False
 
 

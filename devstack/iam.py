@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
+from devstack.hooks import ProcessHook
+
 logger = logging.getLogger("local_stack")
 
 # Operations whose IAM action is not "<prefix>:<operation>".
@@ -200,25 +202,13 @@ def _strings(value: Any) -> list[str]:
 
 
 # ---------------------------------------------------------------------- the hook
-_active: PolicyChecker | None = None
-_installed = False
-_install_lock = threading.Lock()
-
-
 def enforce(checker: PolicyChecker | None) -> None:
-    """Make `checker` the one the process enforces (None: stop), installing the hook once."""
-    global _active, _installed
-    _active = checker
-    with _install_lock:
-        if not _installed:
-            from boletin import aws
-
-            aws.on_call(_before_parameter_build, event="before-parameter-build")
-            _installed = True
+    """Make `checker` the one the process enforces (None: stop)."""
+    _hook.use(checker)
 
 
 def _before_parameter_build(params: dict[str, Any], model: Any, **_: Any) -> None:
-    checker = _active
+    checker = _hook.active
     if checker is None:
         return
     from devstack.functions import running_function
@@ -233,3 +223,6 @@ def _before_parameter_build(params: dict[str, Any], model: Any, **_: Any) -> Non
         logger.error("access denied: %s (the template's policy lacks it)", denial)
         error: Any = {"Error": {"Code": "AccessDeniedException", "Message": f"local IAM: {denial}"}}
         raise ClientError(error, model.name)
+
+
+_hook: ProcessHook[PolicyChecker] = ProcessHook("before-parameter-build", _before_parameter_build)

@@ -107,19 +107,26 @@ class Poller:
         raise NotImplementedError
 
 
-# ---------------------------------------------------------------------- DynamoDB streams
+# ---------------------------------------------------------------------- event source mappings
 @dataclass
-class StreamPoller(Poller):
-    """One function's DynamoDB stream event source mapping, with Lambda's error handling: partial batch
-    responses (retry from the first failed record), BisectBatchOnFunctionError, MaximumRetryAttempts per
-    record, MaximumRecordAgeInSeconds and an SQS on-failure destination."""
+class EventSourcePoller(Poller):
+    """What every event source mapping knows: the function it feeds and the template's properties."""
 
     registry: FunctionRegistry = field(default_factory=FunctionRegistry)
     function: str = ""
     client: Client = field(default=lambda _service: None)
-    stream_arn: str = ""
     region: str = "us-east-1"
     properties: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------- DynamoDB streams
+@dataclass
+class StreamPoller(EventSourcePoller):
+    """One function's DynamoDB stream event source mapping, with Lambda's error handling: partial batch
+    responses (retry from the first failed record), BisectBatchOnFunctionError, MaximumRetryAttempts per
+    record, MaximumRecordAgeInSeconds and an SQS on-failure destination."""
+
+    stream_arn: str = ""
     retry_delay: float = 0.05
     _iterators: dict[str, str | None] = field(default_factory=dict)
     _buffer: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -162,12 +169,7 @@ class StreamPoller(Poller):
             kind = "TRIM_HORIZON" if self.starting_position == "TRIM_HORIZON" else "LATEST"
             if shard_id in self.checkpoints:
                 try:
-                    self._iterators[shard_id] = self._streams.get_shard_iterator(
-                        StreamArn=self.stream_arn,
-                        ShardId=shard_id,
-                        ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                        SequenceNumber=self.checkpoints[shard_id],
-                    )["ShardIterator"]
+                    self._iterators[shard_id] = self._iterator_after(shard_id, self.checkpoints[shard_id])
                     self._last_sequence[shard_id] = self.checkpoints[shard_id]
                     continue
                 except self._streams.exceptions.TrimmedDataAccessException:
@@ -210,15 +212,21 @@ class StreamPoller(Poller):
             if not response.get("Records") and shard_id in self._last_sequence:
                 # moto can hand out a NextShardIterator past a record that a concurrent write (a
                 # transaction) was still appending; re-anchoring on the last sequence read loses nothing.
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard_id,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self._last_sequence[shard_id],
-                )["ShardIterator"]
+                self._iterators[shard_id] = self._iterator_after(shard_id, self._last_sequence[shard_id])
             for record in response.get("Records", []):
                 self._last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
                 self._buffer.append((shard_id, self._lambda_record(record)))
+
+    def _iterator_after(self, shard_id: str, sequence: str) -> str:
+        """A shard iterator that starts just after the record `sequence` names."""
+        return str(
+            self._streams.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=sequence,
+            )["ShardIterator"]
+        )
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """A record as Lambda delivers it: epoch-seconds creation time and the eventSourceARN."""
@@ -420,17 +428,12 @@ def _send_to_arn(client: Client, arn: str, body: str) -> None:
 
 # ---------------------------------------------------------------------- SQS
 @dataclass
-class SqsPoller(Poller):
+class SqsPoller(EventSourcePoller):
     """One function's SQS event source mapping. Failed messages are made visible again after
     `retry_visibility` seconds (1 s locally, instead of the queue's full visibility timeout), so their
     retries and the queue's redrive to its DLQ after maxReceiveCount happen at local speed."""
 
-    registry: FunctionRegistry = field(default_factory=FunctionRegistry)
-    function: str = ""
-    client: Client = field(default=lambda _service: None)
     queue_arn: str = ""
-    region: str = "us-east-1"
-    properties: dict[str, Any] = field(default_factory=dict)
     retry_visibility: int = 1
     wait_seconds: int = 1
 

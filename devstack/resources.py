@@ -59,6 +59,10 @@ class StackNames:
     def explicit(self, name: str) -> str:
         return f"{name}{self.suffix}"
 
+    def of(self, logical_id: str, props: dict[str, Any], name_key: str) -> str:
+        """The name the template sets in `name_key` (suffixed), else the generated one."""
+        return self.explicit(props[name_key]) if name_key in props else self.physical(logical_id)
+
 
 @dataclass
 class _Built:
@@ -207,11 +211,7 @@ class ResourceBuilder:
     # Each creator returns the resource's Ref and its attributes.
     def _table(self, logical_id: str, props: dict[str, Any]) -> _Built:
         ddb = self.client("dynamodb")
-        name = (
-            self.names.explicit(props["TableName"])
-            if "TableName" in props
-            else self.names.physical(logical_id)
-        )
+        name = self.names.of(logical_id, props, "TableName")
         kwargs: dict[str, Any] = {
             "TableName": name,
             "AttributeDefinitions": props["AttributeDefinitions"],
@@ -292,7 +292,7 @@ class ResourceBuilder:
         return _Built(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
 
     def _event_bus(self, logical_id: str, props: dict[str, Any]) -> _Built:
-        name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
+        name = self.names.of(logical_id, props, "Name")
         events = self.client("events")
         try:
             arn = events.create_event_bus(Name=name)["EventBusArn"]
@@ -302,7 +302,7 @@ class ResourceBuilder:
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> _Built:
         events = self.client("events")
-        name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
+        name = self.names.of(logical_id, props, "Name")
         bus = props.get("EventBusName", "default")
         if isinstance(bus, str) and bus.startswith("arn:"):
             bus = bus.rsplit("/", 1)[-1]
@@ -333,11 +333,7 @@ class ResourceBuilder:
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> _Built:
         s3 = self.client("s3")
-        name = (
-            self.names.explicit(props["BucketName"])
-            if "BucketName" in props
-            else self.names.physical(logical_id)
-        ).lower()
+        name = self.names.of(logical_id, props, "BucketName").lower()
         try:
             if self.region == "us-east-1":
                 s3.create_bucket(Bucket=name)
@@ -359,11 +355,7 @@ class ResourceBuilder:
         )
 
     def _topic(self, logical_id: str, props: dict[str, Any]) -> _Built:
-        name = (
-            self.names.explicit(props["TopicName"])
-            if "TopicName" in props
-            else self.names.physical(logical_id)
-        )
+        name = self.names.of(logical_id, props, "TopicName")
         attributes = {"FifoTopic": "true"} if props.get("FifoTopic") else {}
         arn = self.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
         return _Built(arn, {"TopicArn": arn, "TopicName": name})
@@ -388,7 +380,7 @@ class ResourceBuilder:
         return _Built(arn, {"Arn": arn})
 
     def _secret(self, logical_id: str, props: dict[str, Any]) -> _Built:
-        name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
+        name = self.names.of(logical_id, props, "Name")
         if "SecretString" in props:
             value = str(props["SecretString"])
         else:
@@ -402,7 +394,7 @@ class ResourceBuilder:
         return _Built(arn, {"Id": arn})
 
     def _schedule_group(self, logical_id: str, props: dict[str, Any]) -> _Built:
-        name = self.names.explicit(props["Name"]) if "Name" in props else self.names.physical(logical_id)
+        name = self.names.of(logical_id, props, "Name")
         scheduler = self.client("scheduler")
         try:
             arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]

@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 __all__ = [
     "ACCOUNT_ID",
     "Database",
+    "immediate_transaction",
     "json_error",
     "json_response",
     "region_of",
@@ -27,6 +28,21 @@ __all__ = [
 
 ACCOUNT_ID = "123456789012"  # moto's default account, which the local stack's ARNs use
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+
+
+@contextmanager
+def immediate_transaction(
+    connection: sqlite3.Connection, lock: AbstractContextManager[Any]
+) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT on `connection` with `lock` held, ROLLBACK on an exception."""
+    with lock:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
 
 class Database:
@@ -44,17 +60,9 @@ class Database:
         self._connection.execute("PRAGMA synchronous=FULL")
         self._connection.executescript(schema)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception), under the engine's lock."""
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        return immediate_transaction(self._connection, self._lock)
 
     def query(self, sql: str, parameters: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

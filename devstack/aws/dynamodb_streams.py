@@ -86,6 +86,15 @@ class StreamsApi:
                 found[f"{table.table_arn}/stream/{table.latest_stream_label}"] = table
         return found
 
+    def _stream_table(self, arn: str) -> Any:
+        """The stream's table, or the ResourceNotFoundException response DynamoDB Streams gives."""
+        table = self._streams().get(arn)
+        if table is None:
+            return _error(
+                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
+            )
+        return table
+
     def table_of(self, stream_arn: str) -> str | None:
         table = self._streams().get(stream_arn)
         return None if table is None else str(table.name)
@@ -112,11 +121,9 @@ class StreamsApi:
 
     def _describe_stream(self, body: dict[str, Any]) -> Response:
         arn = body.get("StreamArn", "")
-        table = self._streams().get(arn)
-        if table is None:
-            return _error(
-                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
-            )
+        table = self._stream_table(arn)
+        if isinstance(table, Response):
+            return table
         _, trimmed = self.engine.store.stream_position(table.name)
         return _ok(
             {
@@ -140,11 +147,9 @@ class StreamsApi:
 
     def _get_shard_iterator(self, body: dict[str, Any]) -> Response:
         arn = body.get("StreamArn", "")
-        table = self._streams().get(arn)
-        if table is None:
-            return _error(
-                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
-            )
+        table = self._stream_table(arn)
+        if isinstance(table, Response):
+            return table
         if body.get("ShardId") != SHARD_ID:
             return _error(
                 "ResourceNotFoundException", f"Requested resource not found: Shard: {body.get('ShardId')}"
@@ -188,11 +193,9 @@ class StreamsApi:
             return _error("ValidationException", "ShardIterator is not an iterator of this stream")
         if time.time() - issued > _ITERATOR_SECONDS:
             return _error("ExpiredIteratorException", "Iterator expired: it was issued over 15 minutes ago")
-        table = self._streams().get(arn)
-        if table is None:
-            return _error(
-                "ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found"
-            )
+        table = self._stream_table(arn)
+        if isinstance(table, Response):
+            return table
         _, trimmed = self.engine.store.stream_position(table.name)
         if position < trimmed:
             return _error("TrimmedDataAccessException", "the iterator points to records already trimmed")

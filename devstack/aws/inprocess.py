@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from devstack.hooks import ProcessHook
+
 __all__ = ["InProcessTransport", "route_in_process", "wsgi_environ"]
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
@@ -133,24 +135,15 @@ class InProcessTransport:
 
 
 # ---------------------------------------------------------------------- the process's hook
-_active: InProcessTransport | None = None
-_installed = False
-_install_lock = threading.Lock()
-
-
 def route_in_process(transport: InProcessTransport | None) -> None:
     """Answer every boto3 client of the product (`boletin.aws`) through `transport` (None: over the
-    network again), installing the hook once: boletin.aws keeps its hooks for the process's life."""
-    global _active, _installed
-    _active = transport
-    with _install_lock:
-        if not _installed:
-            from boletin import aws
-
-            aws.on_call(_before_send, event="before-send")
-            _installed = True
+    network again)."""
+    _hook.use(transport)
 
 
 def _before_send(request: Any, **kwargs: Any) -> Any:
-    transport = _active
+    transport = _hook.active
     return None if transport is None else transport(request, **kwargs)
+
+
+_hook: ProcessHook[InProcessTransport] = ProcessHook("before-send", _before_send)

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 from werkzeug.wrappers import Request, Response
 
 from devstack.aws.durable import ACCOUNT_ID, Database, write_atomically
+from devstack.http_dates import parse_http_date
 
 __all__ = ["S3Engine"]
 
@@ -103,15 +104,8 @@ def _iso(seconds: int) -> str:
 
 
 def _parse_http_date(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+    parsed = parse_http_date(value)
+    return None if parsed is None else parsed.timestamp()
 
 
 def _etags(header: str) -> set[str]:

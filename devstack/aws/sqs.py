@@ -31,6 +31,7 @@ from devstack.aws.sqs_store import (
     SqsError,
     SqsStore,
     StoredMessage,
+    wire_attributes,
 )
 
 __all__ = ["SqsEngine", "attributes_md5", "body_md5"]
@@ -166,16 +167,6 @@ def _validated_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
             entry["StringValue"] = str(text)
         checked[name] = entry
     return checked
-
-
-def _wire_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    wire = {}
-    for name, value in attributes.items():
-        entry = dict(value)
-        if isinstance(entry.get("BinaryValue"), bytes):
-            entry["BinaryValue"] = base64.b64encode(entry["BinaryValue"]).decode()
-        wire[name] = entry
-    return wire
 
 
 def _size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
@@ -491,7 +482,7 @@ class SqsEngine:
             if every_attribute or key in attribute_names or any(key.startswith(p) for p in prefixes)
         }
         if chosen:
-            result["MessageAttributes"] = _wire_attributes(chosen)
+            result["MessageAttributes"] = wire_attributes(chosen)
             result["MD5OfMessageAttributes"] = attributes_md5(chosen)
         return result
 
@@ -500,17 +491,11 @@ class SqsEngine:
         return {}
 
     def _delete_message_batch(self, request: Request, parameters: dict[str, Any]) -> dict[str, Any]:
-        name = self._name(parameters)
-        if not self.store.exists(name):
-            raise SqsError("QueueDoesNotExist", "The specified queue does not exist.")
-        successful, failed = [], []
-        for entry in self._batch(parameters, "DeleteMessage"):
-            try:
-                self.store.delete(name, str(entry.get("ReceiptHandle") or ""))
-                successful.append({"Id": entry["Id"]})
-            except SqsError as error:
-                failed.append(self._failure(str(entry["Id"]), error))
-        return {"Successful": successful, "Failed": failed}
+        return self._per_entry(
+            parameters,
+            "DeleteMessage",
+            lambda name, entry: self.store.delete(name, str(entry.get("ReceiptHandle") or "")),
+        )
 
     def _change_visibility(self, request: Request, parameters: dict[str, Any]) -> dict[str, Any]:
         self.store.change_visibility(
@@ -521,15 +506,25 @@ class SqsEngine:
         return {}
 
     def _change_visibility_batch(self, request: Request, parameters: dict[str, Any]) -> dict[str, Any]:
+        return self._per_entry(
+            parameters,
+            "ChangeMessageVisibility",
+            lambda name, entry: self.store.change_visibility(
+                name, str(entry.get("ReceiptHandle") or ""), int(entry.get("VisibilityTimeout", 0))
+            ),
+        )
+
+    def _per_entry(
+        self, parameters: dict[str, Any], action: str, apply: Callable[[str, dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        """A batch call's answer: each entry applied on its own, its error failing only that entry."""
         name = self._name(parameters)
         if not self.store.exists(name):
             raise SqsError("QueueDoesNotExist", "The specified queue does not exist.")
         successful, failed = [], []
-        for entry in self._batch(parameters, "ChangeMessageVisibility"):
+        for entry in self._batch(parameters, action):
             try:
-                self.store.change_visibility(
-                    name, str(entry.get("ReceiptHandle") or ""), int(entry.get("VisibilityTimeout", 0))
-                )
+                apply(name, entry)
                 successful.append({"Id": entry["Id"]})
             except SqsError as error:
                 failed.append(self._failure(str(entry["Id"]), error))

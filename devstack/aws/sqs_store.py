@@ -27,13 +27,14 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_SENDER_ID", "SqsError", "SqsStore", "StoredMessage"]
+from devstack.aws.durable import immediate_transaction
+
+__all__ = ["DEFAULT_SENDER_ID", "SqsError", "SqsStore", "StoredMessage", "wire_attributes"]
 
 # moto's sender id, so that answers compare equal to moto's.
 DEFAULT_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
@@ -134,14 +135,19 @@ class StoredMessage:
     receipt_handle: str | None = None
 
 
-def _encode_attributes(attributes: dict[str, dict[str, Any]]) -> str:
-    encoded = {}
+def wire_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Message attributes as JSON carries them (binary values base64-encoded)."""
+    wire = {}
     for name, value in attributes.items():
         entry = dict(value)
         if isinstance(entry.get("BinaryValue"), bytes):
             entry["BinaryValue"] = base64.b64encode(entry["BinaryValue"]).decode()
-        encoded[name] = entry
-    return json.dumps(encoded)
+        wire[name] = entry
+    return wire
+
+
+def _encode_attributes(attributes: dict[str, dict[str, Any]]) -> str:
+    return json.dumps(wire_attributes(attributes))
 
 
 def _decode_attributes(text: str) -> dict[str, dict[str, Any]]:
@@ -202,17 +208,9 @@ class SqsStore:
             self._changed.notify_all()
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """The lock held and one transaction, committed before the caller answers."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        return immediate_transaction(self._db, self._lock)
 
     # ------------------------------------------------------------------ queues
     def arn(self, name: str) -> str:

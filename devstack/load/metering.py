@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from devstack.hooks import hooked_once
 from devstack.load.client import WATCHER_HEADER
 
 
@@ -41,18 +42,8 @@ class CallCounter:
         return taken
 
 
-_COUNTER: CallCounter | None = None
-
-
-def call_counter() -> CallCounter:
-    """One hook per process (boletin.aws keeps hooks for good): registered once, switched on and off."""
-    global _COUNTER
-    if _COUNTER is None:
-        from boletin import aws
-
-        _COUNTER = CallCounter()
-        aws.on_call(_COUNTER)
-    return _COUNTER
+# One hook per process (boletin.aws keeps hooks for good): registered once, switched on and off.
+call_counter = hooked_once(CallCounter)
 
 
 @dataclass

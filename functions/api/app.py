@@ -19,19 +19,17 @@ from boletin.composition.bulletins import (
     bulletin_service,
 )
 from boletin.composition.offices import office_service
-from boletin.errors import BoletinError, BulletinWithdrawnError, FieldError, NotFoundError
+from boletin.errors import BulletinWithdrawnError, FieldError
 from boletin.http import (
     PROBLEM_JSON,
     caller_from_authorizer,
     checked_caller,
-    error_problem,
     header,
     invalid_fields,
     optional_caller,
     parse_json_body,
     parse_json_object,
     parse_query,
-    problem_body,
 )
 from boletin.models.bulletin_views import BulletinPage, BulletinTombstone, BulletinView
 from boletin.models.bulletins import BulletinRecord
@@ -39,6 +37,7 @@ from boletin.models.enrichment import EnrichmentPreview
 from boletin.models.offices import Caller
 from boletin.models.submissions import BulletinSubmission, BulletinUpdate, BulletinWithdrawal
 from boletin.observability import BusinessMetric, count
+from boletin.problem_handlers import install_problem_handlers
 from boletin.services.bulletin_lists import ListQuery
 from boletin.settings import get_settings
 
@@ -376,22 +375,7 @@ def swagger_ui() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
-def _problem(error: BoletinError) -> Response[str]:
-    problem = error_problem(error, instance=app.current_event.path)
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-    return Response(
-        status_code=problem.status, content_type=PROBLEM_JSON, body=problem_body(problem), headers=headers
-    )
-
-
-@app.exception_handler(BoletinError)
-def handle_boletin_error(error: BoletinError) -> Response[str]:
-    return _problem(error)
-
-
-@app.not_found
-def handle_not_found(_: Exception) -> Response[str]:
-    return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
+install_problem_handlers(app, bearer_challenge=True)
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)

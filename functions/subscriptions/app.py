@@ -12,10 +12,10 @@ from aws_lambda_powertools.metrics import EphemeralMetrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boletin.composition.email import subscription_service
-from boletin.errors import BoletinError, NotFoundError
-from boletin.http import PROBLEM_JSON, body_bytes, error_problem, header, parse_json_body, problem_body
+from boletin.http import PROBLEM_JSON, body_bytes, header, parse_json_body
 from boletin.models.subscriptions import SubscriptionRequest
 from boletin.observability import BusinessMetric, count
+from boletin.problem_handlers import install_problem_handlers
 from boletin.services import subscription_pages as pages
 from boletin.settings import get_settings
 
@@ -217,19 +217,7 @@ def manage() -> Response[str]:
     return _page(pages.manage_submit(subscription_service(), _token(), app.current_event.path, _form_body()))
 
 
-def _problem(error: BoletinError) -> Response[str]:
-    problem = error_problem(error, instance=app.current_event.path)
-    return Response(status_code=problem.status, content_type=PROBLEM_JSON, body=problem_body(problem))
-
-
-@app.exception_handler(BoletinError)
-def handle_boletin_error(error: BoletinError) -> Response[str]:
-    return _problem(error)
-
-
-@app.not_found
-def handle_not_found(_: Exception) -> Response[str]:
-    return _problem(NotFoundError(f"No resource at {app.current_event.path}."))
+install_problem_handlers(app)
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -31,6 +31,15 @@ def published(stack: Any, http: Http, key: str, seed: dict[str, Any], suffix: st
     return dict(reply.json())
 
 
+def office_published(
+    stack: Any, http: Http, new_office: Any, seed: dict[str, Any], suffix: str
+) -> tuple[str, str, dict[str, Any], str]:
+    """A new office's bulletin, published: (office, its key, the bulletin, the bulletin's URL)."""
+    office, key = new_office()
+    bulletin = published(stack, http, key, seed, suffix)
+    return office, key, bulletin, f"/bulletins/{bulletin['id']}"
+
+
 def feed_ids(http: Http, path: str) -> list[str]:
     reply = http.get(path)
     if reply.status == 404:  # no bulletin was ever published in that scope
@@ -43,9 +52,7 @@ def feed_ids(http: Http, path: str) -> list[str]:
 def test_a_correction_needs_if_match_and_loses_no_ones_change(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    _, key = new_office()
-    bulletin = published(stack, http, key, GT_SEED, " (correct)")
-    url = f"/bulletins/{bulletin['id']}"
+    _, key, bulletin, url = office_published(stack, http, new_office, GT_SEED, " (correct)")
     fixed = submission_of(GT_SEED, " (corrected)")
     assert http.request("PUT", url, json_body=fixed, key=key).status == 428
     assert http.request("PUT", url, json_body=fixed, key=key, headers={"If-Match": '"7"'}).status == 412
@@ -72,9 +79,7 @@ def test_a_correction_needs_if_match_and_loses_no_ones_change(
 def test_two_corrections_with_the_same_if_match_one_wins_one_gets_412(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    _, key = new_office()
-    bulletin = published(stack, http, key, BZ_SEED, " (race)")
-    url = f"/bulletins/{bulletin['id']}"
+    _, key, _, url = office_published(stack, http, new_office, BZ_SEED, " (race)")
     results: list[int] = []
 
     def correct(n: int) -> None:
@@ -143,9 +148,7 @@ def test_a_major_correction_mails_exactly_those_who_received_the_original(
 def test_a_withdrawn_bulletin_leaves_every_list_and_feed_and_shows_a_tombstone(
     stack: Any, http: Http, new_office: Any
 ) -> None:
-    office, key = new_office()
-    bulletin = published(stack, http, key, GT_SEED, " (withdraw)")
-    url = f"/bulletins/{bulletin['id']}"
+    office, key, bulletin, url = office_published(stack, http, new_office, GT_SEED, " (withdraw)")
     reply = http.request("DELETE", url, json_body={"reason": "Published by mistake."}, key=key)
     assert reply.status == 200
     stack.wait_until_idle(timeout=30)

@@ -87,31 +87,35 @@ def test_a_publication_is_announced_once_with_the_filter_fields_and_no_body(
     assert "title" not in detail
 
 
-def test_putevents_partial_failure_is_resent_until_accepted(
-    stack: Any, http: Http, new_office: Any, observer: Any
+@pytest.mark.parametrize(
+    ("fault", "seed", "settle_seconds"),
+    [
+        pytest.param(
+            # the bus rejects the next entries it is sent (a 200 answer with FailedEntryCount)
+            Fault("events", "PutEvents", times=2, response=put_events_rejecting_all),
+            1,
+            30,
+            id="putevents-partial-failure-is-resent-until-accepted",
+        ),
+        pytest.param(
+            # the bus is unreachable for the first attempts (the consumer fails after indexing)
+            Fault("events", "PutEvents", times=5, error_code="ServiceUnavailable"),
+            2,
+            60,
+            id="a-crash-between-stored-and-announced-loses-nothing-and-duplicates-nothing",
+        ),
+    ],
+)
+def test_a_bus_that_fails_at_first_still_gets_each_bulletin_announced_once(
+    stack: Any, http: Http, new_office: Any, observer: Any, fault: Fault, seed: int, settle_seconds: int
 ) -> None:
-    # Given the bus rejects the next entries it is sent (a 200 answer with FailedEntryCount)
+    # Given the bus fails the first times it is sent a bulletin's event
     _, key = new_office()
-    rejecting = Fault("events", "PutEvents", times=2, response=put_events_rejecting_all)
-    with faults(rejecting):
-        bulletin = http.post("/bulletins", json_body=submission_of(seed_bulletins()[1]), key=key).json()
-        stack.wait_until_idle(timeout=30)
-    assert rejecting.fired == 2
+    with faults(fault):
+        bulletin = http.post("/bulletins", json_body=submission_of(seed_bulletins()[seed]), key=key).json()
+        stack.wait_until_idle(timeout=settle_seconds)
+    assert fault.fired == fault.times
     # Then the bulletin is still published and announced exactly once
-    assert http.get(f"/bulletins/{bulletin['id']}").json()["status"] == "published"
-    assert len(published_events_for(observer(), bulletin["id"])) == 1
-
-
-def test_a_crash_between_stored_and_announced_loses_nothing_and_duplicates_nothing(
-    stack: Any, http: Http, new_office: Any, observer: Any
-) -> None:
-    # Given the bus is unreachable for the first attempts (the consumer fails after indexing)
-    _, key = new_office()
-    down = Fault("events", "PutEvents", times=5, error_code="ServiceUnavailable")
-    with faults(down):
-        bulletin = http.post("/bulletins", json_body=submission_of(seed_bulletins()[2]), key=key).json()
-        stack.wait_until_idle(timeout=60)
-    assert down.fired == 5
     assert http.get(f"/bulletins/{bulletin['id']}").json()["status"] == "published"
     assert len(published_events_for(observer(), bulletin["id"])) == 1
 

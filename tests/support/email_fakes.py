@@ -11,10 +11,10 @@ from typing import Any
 
 from boletin.matching import subscription_keys
 from boletin.models.bulletins import BulletinRecord
-from boletin.models.deliveries import DeliveryRecord, DeliveryStatus, LedgerLine
+from boletin.models.deliveries import DeliveryKind, DeliveryRecord, DeliveryStatus, LedgerLine
 from boletin.models.subscriptions import MatchEntry, SubscriberRecord, SubscriptionRecord
 from boletin.repositories.deliveries import Claim
-from boletin.repositories.ledger_lines import is_bulletin
+from boletin.repositories.ledger_lines import bulletin_line, is_bulletin
 from boletin.repositories.messaging import SigningKeys
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # a Monday, 08:00 UTC
@@ -314,6 +314,30 @@ class EmailFakes:
 
     def __post_init__(self) -> None:
         """For a test's subclass to add what it builds over the fakes."""
+
+    def bulletin_line_for(
+        self,
+        record: SubscriptionRecord,
+        bulletin_id: str,
+        status: DeliveryStatus,
+        *,
+        created_at: datetime,
+        frequency: str | None = None,
+        pending_digest: bool = False,
+    ) -> LedgerLine:
+        """Record, as the matcher does, the subscriber's ledger line about a bulletin."""
+        delivery = DeliveryRecord.at(
+            bulletin_line(bulletin_id, record.address_key),
+            kind=DeliveryKind.BULLETIN,
+            status=status,
+            subscription_id=record.id,
+            address_key=record.address_key,
+            bulletin_id=bulletin_id,
+            frequency=frequency,
+            created_at=created_at,
+        )
+        self.ledger.record(delivery, pending_digest=pending_digest)
+        return delivery.line
 
     def sender(self) -> Any:
         """A Sender over these fakes (links signed with a fixed key, a 120 s lease)."""

@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from boletin import aws
+from devstack.hooks import hooked_once
 
 
 @dataclass
@@ -130,15 +131,7 @@ class _Http200:
     content = b""
 
 
-_injector: FaultInjector | None = None
-
-
-def injector() -> FaultInjector:
-    global _injector
-    if _injector is None:
-        _injector = FaultInjector()
-        aws.on_call(_injector)
-    return _injector
+injector = hooked_once(FaultInjector)
 
 
 def hook_after_calls(*services: str) -> FaultInjector:

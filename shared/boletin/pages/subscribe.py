@@ -17,22 +17,22 @@ from boletin.pages.texts import LANGUAGES, REGIONS, region_label, text
 FREQUENCIES = ("immediate", "daily", "weekly")
 
 
-def _checkbox(name: str, value: str, label: str, checked: bool, label_lang: str | None = None) -> str:
+def _choice(kind: str, name: str, value: str, label: str, checked: bool, label_lang: str | None) -> str:
+    """A labelled checkbox or radio input; the label's lang is set when it is not the page's."""
     ident = f"{name}-{value}"
     lang_attr = f' lang="{e(label_lang)}"' if label_lang else ""
     return (
-        f'<label for="{e(ident)}"{lang_attr}><input type="checkbox" id="{e(ident)}" name="{e(name)}" '
+        f'<label for="{e(ident)}"{lang_attr}><input type="{kind}" id="{e(ident)}" name="{e(name)}" '
         f'value="{e(value)}"{" checked" if checked else ""}> {e(label)}</label>'
     )
+
+
+def _checkbox(name: str, value: str, label: str, checked: bool, label_lang: str | None = None) -> str:
+    return _choice("checkbox", name, value, label, checked, label_lang)
 
 
 def _radio(name: str, value: str, label: str, checked: bool, label_lang: str | None = None) -> str:
-    ident = f"{name}-{value}"
-    lang_attr = f' lang="{e(label_lang)}"' if label_lang else ""
-    return (
-        f'<label for="{e(ident)}"{lang_attr}><input type="radio" id="{e(ident)}" name="{e(name)}" '
-        f'value="{e(value)}"{" checked" if checked else ""}> {e(label)}</label>'
-    )
+    return _choice("radio", name, value, label, checked, label_lang)
 
 
 def country_groups(language: str, chosen: Collection[str] = ()) -> list[tuple[str, list[tuple[str, str]]]]:

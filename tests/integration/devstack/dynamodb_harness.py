@@ -26,6 +26,43 @@ def client_of(url: str, service: str = "dynamodb") -> Any:
     ).client(service, endpoint_url=url)
 
 
+def table_spec(
+    name: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
+) -> dict[str, Any]:
+    """CreateTable arguments of a pk/sk table, optionally with the ByG (gpk, gsk) index and a stream."""
+    attributes = [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": sort_type},
+    ]
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if gsi:
+        attributes += [
+            {"AttributeName": "gpk", "AttributeType": "S"},
+            {"AttributeName": "gsk", "AttributeType": "S"},
+        ]
+        kwargs["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "ByG",
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    if stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+    kwargs["AttributeDefinitions"] = attributes
+    return kwargs
+
+
 @dataclass
 class DdbEngine:
     """The engine behind its own endpoint, which a test may close and reopen on the same file."""

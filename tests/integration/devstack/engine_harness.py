@@ -43,6 +43,13 @@ def serving(*engines: Engine) -> Iterator[AwsEndpoint]:
         endpoint.stop()
 
 
+def served_client(service: str, *engines: Engine) -> Iterator[Any]:
+    """For a fixture to `yield from`: a client of `service` on an endpoint serving `engines` (none:
+    moto alone), the endpoint stopped afterwards."""
+    with serving(*engines) as endpoint:
+        yield client(endpoint, service)
+
+
 def unique(prefix: str) -> str:
     """moto's state is process-wide: every test names its resources afresh."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.devstack.dynamodb_harness import Both, DdbEngine
+from tests.integration.devstack.dynamodb_harness import Both, DdbEngine, table_spec
 
 S = "S"
 
@@ -24,37 +24,7 @@ def create(
     both: Both, base: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
 ) -> str:
     name = both.name(base)
-    attributes = [
-        {"AttributeName": "pk", "AttributeType": "S"},
-        {"AttributeName": "sk", "AttributeType": sort_type},
-    ]
-    kwargs: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": [
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if gsi:
-        attributes += [
-            {"AttributeName": "gpk", "AttributeType": "S"},
-            {"AttributeName": "gsk", "AttributeType": "S"},
-        ]
-        kwargs["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": "ByG",
-                "KeySchema": [
-                    {"AttributeName": "gpk", "KeyType": "HASH"},
-                    {"AttributeName": "gsk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ]
-    if stream:
-        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
-    kwargs["AttributeDefinitions"] = attributes
-    both.call("create_table", **kwargs)
+    both.call("create_table", **table_spec(name, gsi=gsi, sort_type=sort_type, stream=stream))
     return name
 
 

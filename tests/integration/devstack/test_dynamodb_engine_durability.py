@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.devstack.dynamodb_harness import DdbEngine
+from tests.integration.devstack.dynamodb_harness import DdbEngine, table_spec
 
 
 def _s(value: str) -> dict[str, str]:
@@ -18,30 +18,7 @@ def _s(value: str) -> dict[str, str]:
 
 
 def make_table(client: Any, name: str = "things", stream: str | None = "NEW_AND_OLD_IMAGES") -> str:
-    kwargs: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": [
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        "AttributeDefinitions": [
-            {"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "gpk", "gsk")
-        ],
-        "BillingMode": "PAY_PER_REQUEST",
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": "ByG",
-                "KeySchema": [
-                    {"AttributeName": "gpk", "KeyType": "HASH"},
-                    {"AttributeName": "gsk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    }
-    if stream:
-        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
-    client.create_table(**kwargs)
+    client.create_table(**table_spec(name, gsi=True, stream=stream))
     return name
 
 

@@ -13,21 +13,19 @@ from typing import Any
 import pytest
 
 from devstack.aws.s3 import S3Engine
-from tests.integration.devstack.engine_harness import client, error_of, serving, unique
+from tests.integration.devstack.engine_harness import client, error_of, served_client, serving, unique
 
 FEED = b'<?xml version="1.0"?><rss><channel><title>Bolet\xc3\xadn</title></channel></rss>'
 
 
 @pytest.fixture
 def engine_s3(tmp_path: Path) -> Iterator[Any]:
-    with serving(S3Engine(tmp_path / "s3")) as endpoint:
-        yield client(endpoint, "s3")
+    yield from served_client("s3", S3Engine(tmp_path / "s3"))
 
 
 @pytest.fixture(scope="module")
 def moto_s3() -> Iterator[Any]:
-    with serving() as endpoint:
-        yield client(endpoint, "s3")
+    yield from served_client("s3")
 
 
 def bucket(s3: Any, *, versioned: bool = False) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from devstack.aws.scheduler import SchedulerEngine
-from tests.integration.devstack.engine_harness import client, error_of, serving, unique
+from tests.integration.devstack.engine_harness import client, error_of, served_client, serving, unique
 
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:releases"
@@ -25,14 +25,12 @@ def engine(tmp_path: Path) -> SchedulerEngine:
 
 @pytest.fixture
 def engine_scheduler(engine: SchedulerEngine) -> Iterator[Any]:
-    with serving(engine) as endpoint:
-        yield client(endpoint, "scheduler")
+    yield from served_client("scheduler", engine)
 
 
 @pytest.fixture(scope="module")
 def moto_scheduler() -> Iterator[Any]:
-    with serving() as endpoint:
-        yield client(endpoint, "scheduler")
+    yield from served_client("scheduler")
 
 
 def at(delta: timedelta) -> str:

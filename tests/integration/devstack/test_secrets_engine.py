@@ -10,19 +10,17 @@ from typing import Any
 import pytest
 
 from devstack.aws.secrets import SecretsEngine
-from tests.integration.devstack.engine_harness import client, error_of, serving, unique
+from tests.integration.devstack.engine_harness import client, error_of, served_client, serving, unique
 
 
 @pytest.fixture
 def engine_sm(tmp_path: Path) -> Iterator[Any]:
-    with serving(SecretsEngine(tmp_path / "secrets")) as endpoint:
-        yield client(endpoint, "secretsmanager")
+    yield from served_client("secretsmanager", SecretsEngine(tmp_path / "secrets"))
 
 
 @pytest.fixture(scope="module")
 def moto_sm() -> Iterator[Any]:
-    with serving() as endpoint:
-        yield client(endpoint, "secretsmanager")
+    yield from served_client("secretsmanager")
 
 
 def rotate_twice(sm: Any, name: str) -> dict[str, Any]:

@@ -14,7 +14,14 @@ import pytest
 
 from devstack.aws.ses import SesEngine
 from devstack.pollers import SesEventPublisher
-from tests.integration.devstack.engine_harness import client, error_of, serving, unique, wait_for
+from tests.integration.devstack.engine_harness import (
+    client,
+    error_of,
+    served_client,
+    serving,
+    unique,
+    wait_for,
+)
 
 RAW = (
     b"From: Boletin <boletin@example.org>\r\nTo: reader@example.net\r\nSubject: Hola\r\n"
@@ -40,8 +47,7 @@ def engine_ses(endpoint: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def moto_ses() -> Iterator[Any]:
-    with serving() as served:
-        yield client(served, "ses")
+    yield from served_client("ses")
 
 
 def identities_and_sends(ses: Any, sender: str) -> dict[str, Any]:

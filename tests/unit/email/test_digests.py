@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from boletin.models.deliveries import DeliveryKind, DeliveryRecord, DeliveryStatus, DigestMessage, LedgerLine
+from boletin.models.deliveries import DeliveryStatus, DigestMessage, LedgerLine
 from boletin.repositories.ledger_lines import bulletin_line, digest_line
 from boletin.services.digests import DigestScheduler
 from tests.support.email_fakes import NOW, EmailFakes, bulletin, subscription
@@ -26,18 +26,14 @@ class Setup(EmailFakes):
             subscription(n, **subscription_fields)  # type: ignore[arg-type]
         )
         self.bulletins.records[bulletin_id] = bulletin(bulletin_id, title)
-        delivery = DeliveryRecord.at(
-            bulletin_line(bulletin_id, record.address_key),
-            kind=DeliveryKind.BULLETIN,
-            status=DeliveryStatus.PENDING_DIGEST,
-            subscription_id=record.id,
-            address_key=record.address_key,
-            bulletin_id=bulletin_id,
+        return self.bulletin_line_for(
+            record,
+            bulletin_id,
+            DeliveryStatus.PENDING_DIGEST,
             frequency=record.frequency,
             created_at=self.clock() - timedelta(hours=1),
+            pending_digest=True,
         )
-        self.ledger.record(delivery, pending_digest=True)
-        return delivery.line
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
-from html.parser import HTMLParser
 
 import pytest
 
@@ -23,6 +22,7 @@ from boletin.email import (
     build_digest_email,
     to_raw_bytes,
 )
+from tests.support.html_scan import TagsAndText, parsed
 
 NOW = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 UNSUBSCRIBE_URL = (
@@ -74,28 +74,18 @@ def parts(parsed: EmailMessage) -> tuple[str, str]:
     return plain.get_content(), rich.get_content()
 
 
-class _HtmlScan(HTMLParser):
+class _HtmlScan(TagsAndText):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
+        super().__init__()
         self.hrefs: list[str] = []
-        self.text: list[str] = []
-        self.attributes: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes += attrs
+        super().handle_starttag(tag, attrs)
         self.hrefs += [value or "" for name, value in attrs if name == "href"]
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
 
 
 def scan(markup: str) -> _HtmlScan:
-    scanner = _HtmlScan()
-    scanner.feed(markup)
-    scanner.close()
-    return scanner
+    return parsed(_HtmlScan(), markup)
 
 
 def immediate(r: Recipient, b: BulletinDigestItem) -> EmailMessage:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +17,7 @@ from boletin.email import (
     unsubscribe_page,
     unsubscribed_page,
 )
+from tests.support.html_scan import TagsAndText, parsed
 
 TOKEN_URL = "https://api.boletin.example.org/v1/unsubscribe/AQIAAAAAAAAAAHN1Yl8wMQ"
 MANAGE_URL = "https://api.boletin.example.org/v1/manage/AQMAAAAAAAAAAHN1Yl8wMQ"
@@ -25,23 +25,19 @@ COUNTRIES = [("MX", "México"), ("GT", "Guatemala"), ("HN", "Honduras")]
 TOPICS = [("asylum", "Asilo"), ("borders", "Fronteras"), ("work", "Trabajo")]
 
 
-class _Browser(HTMLParser):
+class _Browser(TagsAndText):
     """Collects what a browser would: forms, their successful controls, links, text and tags."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.forms: list[dict[str, str]] = []
         self.controls: list[tuple[str, str]] = []  # (name, value) a submit would send
-        self.tags: list[str] = []
         self.links: list[str] = []
-        self.text: list[str] = []
-        self.attributes: list[tuple[str, str | None]] = []
         self.lang: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
         a = {k: v or "" for k, v in attrs}
-        self.tags.append(tag)
-        self.attributes += attrs
         if tag == "html":
             self.lang = a.get("lang")
         if tag == "form":
@@ -54,15 +50,9 @@ class _Browser(HTMLParser):
                 return
             self.controls.append((a["name"], a.get("value", "")))
 
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
 
 def read(page: str) -> _Browser:
-    browser = _Browser()
-    browser.feed(page)
-    browser.close()
-    return browser
+    return parsed(_Browser(), page)
 
 
 def _no_external_resources(page: str, allowed_urls: set[str]) -> None:

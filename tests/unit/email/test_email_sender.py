@@ -8,12 +8,10 @@ import pytest
 from boletin.models.deliveries import (
     BulletinMessage,
     ConfirmationMessage,
-    DeliveryKind,
-    DeliveryRecord,
     DeliveryStatus,
     LedgerLine,
 )
-from boletin.repositories.ledger_lines import bulletin_line, confirmation_line, line_of_tags
+from boletin.repositories.ledger_lines import confirmation_line, line_of_tags
 from boletin.repositories.messaging import SendThrottledError
 from tests.support.email_fakes import LEASE_SECONDS, AwsError, EmailFakes, bulletin, subscription
 
@@ -28,17 +26,7 @@ class Setup(EmailFakes):
     def queued(self, n: int, bulletin_id: str = "b1") -> LedgerLine:
         """An active immediate subscriber with a queued line about the bulletin."""
         record = self.subscriptions.add(subscription(n))
-        delivery = DeliveryRecord.at(
-            bulletin_line(bulletin_id, record.address_key),
-            kind=DeliveryKind.BULLETIN,
-            status=DeliveryStatus.QUEUED,
-            subscription_id=record.id,
-            address_key=record.address_key,
-            bulletin_id=bulletin_id,
-            created_at=self.clock(),
-        )
-        self.ledger.record(delivery)
-        return delivery.line
+        return self.bulletin_line_for(record, bulletin_id, DeliveryStatus.QUEUED, created_at=self.clock())
 
 
 @pytest.fixture
