@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from boletin.built import built_once
 from boletin.composition.bulletin_store import bulletin_index, bulletin_repository
+from boletin.composition.ledger import delivery_repository
 from boletin.composition.offices import office_service
-from boletin.repositories.deliveries import DeliveryRepository
 from boletin.repositories.messaging import SigningKeys
 from boletin.repositories.office_guard import OfficeGuards
 from boletin.services.bulletin_lists import BulletinLists
@@ -29,7 +29,7 @@ def bulletin_service() -> BulletinService:
     settings = get_settings()
     return BulletinService(
         bulletin_repository(),
-        DeliveryRepository(settings.deliveries_table),
+        delivery_repository(),
         _guards(),
         bulletin_id_keys(),
         feeds_base_url=settings.feeds_base_url,

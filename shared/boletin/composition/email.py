@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from boletin.built import built_once
-from boletin.repositories.deliveries import DeliveryRepository
+from boletin.composition.ledger import delivery_repository
 from boletin.repositories.messaging import Mailer, SendQueue, SigningKeys
 from boletin.repositories.subscriptions import SubscriptionRepository
 from boletin.services.digests import DigestScheduler
@@ -41,11 +41,6 @@ def subscription_repository() -> SubscriptionRepository:
 
 
 @built_once
-def delivery_repository() -> DeliveryRepository:
-    return DeliveryRepository(get_settings().deliveries_table)
-
-
-@built_once
 def send_queue() -> SendQueue:
     return SendQueue(get_settings().send_queue_url)
 
@@ -72,15 +67,15 @@ def email_fan_out() -> EmailFanOut:
 
 @built_once
 def sender() -> Sender:
+    from boletin.composition.bulletin_store import bulletin_repository
     from boletin.email import SenderConfig
-    from boletin.repositories.bulletins import BulletinRepository
 
     settings = get_settings()
     address = settings.sender_address
     return Sender(
         ledger=delivery_repository(),
         subscriptions=subscription_repository(),
-        bulletins=BulletinRepository(settings.bulletins_table),
+        bulletins=bulletin_repository(),
         mailer=Mailer(configuration_set=settings.ses_configuration_set),
         links=subscriber_links(),
         send_queue=send_queue(),
