@@ -439,6 +439,7 @@ class SqsPoller(EventSourcePoller):
 
     def __post_init__(self) -> None:
         self.batch_size = int(self.properties.get("BatchSize", 10))
+        self.batching_window = float(self.properties.get("MaximumBatchingWindowInSeconds", 0))
         self.partial = "ReportBatchItemFailures" in (self.properties.get("FunctionResponseTypes") or [])
         self._matches = _pattern_matcher(self.properties.get("FilterCriteria"))
         self._sqs = self.client("sqs")
@@ -460,9 +461,20 @@ class SqsPoller(EventSourcePoller):
         return not any(int(attributes.get(name, 0)) for name in names)
 
     def _receive(self) -> list[dict[str, Any]]:
+        """One batch, as Lambda's poller gathers it: up to BatchSize messages, 10 per ReceiveMessage;
+        with MaximumBatchingWindowInSeconds it keeps gathering that long after the first message
+        (a burst then costs one invocation, not one per message); without, it takes what is there."""
         messages: list[dict[str, Any]] = []
-        wait = self.wait_seconds
+        deadline = 0.0
         while len(messages) < self.batch_size and not self._stop.is_set():
+            if not messages:
+                wait = self.wait_seconds
+            else:
+                remaining = deadline - time.monotonic()
+                if self.batching_window > 0 and remaining <= 0:
+                    break
+                # Long polls are whole seconds, and short enough for a stop to be seen at once.
+                wait = min(1, int(remaining)) if self.batching_window > 0 else 0
             response = self._sqs.receive_message(
                 QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(10, self.batch_size - len(messages)),
@@ -472,10 +484,14 @@ class SqsPoller(EventSourcePoller):
                 MessageSystemAttributeNames=["All"],
             )
             received = response.get("Messages", [])
-            if not received:
+            if received:
+                if not messages:
+                    deadline = time.monotonic() + self.batching_window
+                messages.extend(received)
+            elif not messages or self.batching_window <= 0:
                 break
-            messages.extend(received)
-            wait = 0
+            elif wait == 0:  # under a second of the window left: look again shortly
+                self._stop.wait(min(0.05, max(0.0, deadline - time.monotonic())))
         return messages
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:

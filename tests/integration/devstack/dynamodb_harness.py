@@ -27,7 +27,12 @@ def client_of(url: str, service: str = "dynamodb") -> Any:
 
 
 def table_spec(
-    name: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
+    name: str,
+    *,
+    gsi: bool = False,
+    sort_type: str = "S",
+    stream: str | None = None,
+    projection: str = "ALL",
 ) -> dict[str, Any]:
     """CreateTable arguments of a pk/sk table, optionally with the ByG (gpk, gsk) index and a stream."""
     attributes = [
@@ -54,7 +59,7 @@ def table_spec(
                     {"AttributeName": "gpk", "KeyType": "HASH"},
                     {"AttributeName": "gsk", "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": projection},
             }
         ]
     if stream:

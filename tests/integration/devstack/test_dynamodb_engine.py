@@ -21,10 +21,17 @@ def _s(value: str) -> dict[str, str]:
 
 
 def create(
-    both: Both, base: str, *, gsi: bool = False, sort_type: str = "S", stream: str | None = None
+    both: Both,
+    base: str,
+    *,
+    gsi: bool = False,
+    sort_type: str = "S",
+    stream: str | None = None,
+    projection: str = "ALL",
 ) -> str:
     name = both.name(base)
-    both.call("create_table", **table_spec(name, gsi=gsi, sort_type=sort_type, stream=stream))
+    spec = table_spec(name, gsi=gsi, sort_type=sort_type, stream=stream, projection=projection)
+    both.call("create_table", **spec)
     return name
 
 
@@ -197,6 +204,46 @@ def test_a_filter_applies_after_the_limit_and_counts_and_projections_match(both:
     assert all(set(item) == {"sk", "keep"} for item in limited["Items"])
     assert counted["Count"] == 5
     assert "Items" not in counted
+
+
+def test_an_index_that_projects_only_keys_answers_with_keys_only(both: Both) -> None:
+    # Given items with more attributes than keys, under a KEYS_ONLY index
+    table = create(both, "keysonly", gsi=True, projection="KEYS_ONLY")
+    for i in range(3):
+        item = {"pk": _s(f"p{i}"), "sk": _s("0"), "gpk": _s("all"), "gsk": _s(str(i)), "x": _s("extra")}
+        both.same("put_item", TableName=table, Item=item)
+    # When the index is queried with nothing to filter or project
+    answer = both.same(
+        "query",
+        TableName=table,
+        IndexName="ByG",
+        KeyConditionExpression="gpk = :p",
+        ExpressionAttributeValues={":p": _s("all")},
+    )
+    # Then each item carries the keys only, as the index holds them
+    assert [sorted(item) for item in answer["Items"]] == [["gpk", "gsk", "pk", "sk"]] * 3
+
+
+def test_a_query_stops_a_page_at_one_megabyte_and_pages_on_to_every_item(both: Both) -> None:
+    # Given 15 items of about 100 KB in one partition (1.5 MB in all)
+    table = create(both, "megabyte")
+    for i in range(15):
+        item = {"pk": _s("p"), "sk": _s(f"{i:02d}"), "blob": _s(f"{i:02d}" + "x" * 100_000)}
+        both.ours.put_item(TableName=table, Item=item)
+    query = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": _s("p")},
+    }
+    # When it is read with no Limit
+    first = both.ours.query(**query)
+    # Then the first page stops before 1 MB, says where it stopped, and the pages hold every item once
+    assert 0 < len(first["Items"]) < 15
+    assert sum(len(i["blob"]["S"]) for i in first["Items"]) <= 1024 * 1024
+    assert first["Count"] == first["ScannedCount"] == len(first["Items"])
+    assert first["LastEvaluatedKey"] == {"pk": _s("p"), "sk": first["Items"][-1]["sk"]}
+    items, _ = page_all(both.ours, **query)
+    assert [i["sk"]["S"] for i in items] == [f"{i:02d}" for i in range(15)]
 
 
 def test_a_scan_pages_through_the_whole_table(both: Both) -> None:

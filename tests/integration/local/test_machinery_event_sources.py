@@ -179,6 +179,61 @@ def test_a_raised_error_fails_the_whole_batch_which_is_delivered_again(machinery
     assert receive_all(machinery, "WorkDLQ", wait=0.3) == []
 
 
+def _burst_batches(stack: DevStack, run: str) -> list[list[str]]:
+    return [
+        [r["body"] for r in c.event["Records"]]
+        for c in stack.history
+        if c.function == "BurstFunction" and any(r["body"].startswith(run) for r in c.event["Records"])
+    ]
+
+
+def _in_flight(stack: DevStack, queue: str) -> int:
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.ref(queue), AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def test_messages_arriving_within_the_batching_window_reach_the_function_as_one_batch(
+    machinery: DevStack,
+) -> None:
+    # Given a mapping with MaximumBatchingWindowInSeconds 5, and a first message it has taken
+    sqs, url = machinery.client("sqs"), machinery.ref("BurstQueue")
+    run = uuid.uuid4().hex[:8]
+    sqs.send_message(QueueUrl=url, MessageBody=f"{run} first")
+    deadline = time.monotonic() + 10
+    while _in_flight(machinery, "BurstQueue") == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _burst_batches(machinery, run) == []  # taken, and still gathering
+    # When more arrive inside the window
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"{run} then {i}"} for i in range(3)]
+    )
+    machinery.wait_until_idle(20)
+    # Then the function ran once, with all four
+    assert [sorted(b) for b in _burst_batches(machinery, run)] == [
+        sorted([f"{run} first", *(f"{run} then {i}" for i in range(3))])
+    ]
+
+
+def test_a_batch_holds_at_most_its_batch_size_even_inside_the_window(machinery: DevStack) -> None:
+    # Given 30 messages waiting for a mapping whose BatchSize is 25
+    sqs, url = machinery.client("sqs"), machinery.ref("BurstQueue")
+    run = uuid.uuid4().hex[:8]
+    with machinery.paused():
+        for start in range(0, 30, 10):
+            sqs.send_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "MessageBody": f"{run} {start + i}"} for i in range(10)],
+            )
+    # When the mapping has delivered them
+    machinery.wait_until_idle(30)
+    # Then the first batch was full (25, gathered from several ReceiveMessage calls) and none was lost
+    batches = _burst_batches(machinery, run)
+    assert len(batches[0]) == 25
+    assert sorted(body for batch in batches for body in batch) == sorted(f"{run} {n}" for n in range(30))
+
+
 # ---------------------------------------------------------------------- schedules
 def test_a_schedule_runs_on_demand_with_a_scheduled_event(http: Fetch) -> None:
     reply = http("POST", "/_local/schedules/ScheduledFunction")
