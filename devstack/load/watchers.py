@@ -35,6 +35,7 @@ class Watcher(threading.Thread):
     def __init__(self, name: str, interval: float) -> None:
         super().__init__(name=name, daemon=True)
         self.interval = interval
+        self.base_interval = interval
         self.stopping = threading.Event()
         self.failure: str | None = None
 
@@ -48,6 +49,11 @@ class Watcher(threading.Thread):
 
     def once(self) -> None:
         raise NotImplementedError
+
+    def rest_after(self, started: float) -> None:
+        """Rest three times as long as the round begun at `started` (monotonic) took, never less than
+        asked: a watcher re-reading a thousand bulletins must not take the CPU from the work measured."""
+        self.interval = max(self.base_interval, 3 * (time.monotonic() - started))
 
     def stop(self) -> None:
         self.stopping.set()
@@ -149,7 +155,6 @@ class FeedWatcher(Watcher):
 
     def __init__(self, stack: Any, client: Client, interval: float) -> None:
         super().__init__("load-feeds", interval)
-        self.base_interval = interval
         self.s3 = stack.client("s3")
         self.bucket = stack.environment["FEEDS_BUCKET"]
         self.client = client
@@ -178,7 +183,7 @@ class FeedWatcher(Watcher):
                 found = ENTRY_ID.search(str(item.get("id", "")))
                 if found and found.group(1) not in self.first_seen:
                     self.first_seen[found.group(1)] = seen_at
-        self.interval = max(self.base_interval, 3 * (time.monotonic() - started))  # as ListWatcher
+        self.rest_after(started)
 
 
 class ListWatcher(Watcher):
@@ -187,7 +192,6 @@ class ListWatcher(Watcher):
 
     def __init__(self, client: Client, interval: float) -> None:
         super().__init__("load-list", interval)
-        self.base_interval = interval
         self.client = client
         self.first_listed: dict[str, float] = {}
         self.rounds = 0
@@ -201,10 +205,7 @@ class ListWatcher(Watcher):
         with self.lock:
             for item in items:
                 self.first_listed.setdefault(str(item["id"]), seen_at)
-        # A thousand bulletins are ten pages: reading them back to back would take the stack's CPU
-        # from the work being measured. Rest three times as long as a round took (a quarter of the
-        # time at most), never less than asked.
-        self.interval = max(self.base_interval, 3 * (time.monotonic() - started))
+        self.rest_after(started)  # a thousand bulletins are ten pages
 
     def listed(self) -> dict[str, float]:
         with self.lock:
