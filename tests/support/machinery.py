@@ -44,6 +44,23 @@ def stream_deliveries(stack: DevStack, run: str) -> list[list[str]]:
     return batches
 
 
+def queue_deliveries(stack: DevStack, function: str, run: str) -> list[list[str]]:
+    """The bodies of each SQS invocation of `function` that carried a message of this test run."""
+    return [
+        [r["body"] for r in call.event["Records"]]
+        for call in stack.history
+        if call.function == function and any(r["body"].startswith(run) for r in call.event["Records"])
+    ]
+
+
+def in_flight(stack: DevStack, queue_logical_id: str) -> int:
+    """Messages of the queue received and not yet deleted (ApproximateNumberOfMessagesNotVisible)."""
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.ref(queue_logical_id), AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
 def one_time_schedule(stack: DevStack, name: str, at: datetime, target_arn: str, **options: Any) -> None:
     """An EventBridge Scheduler one-time schedule in the template's ReleaseGroup, deleted once it ran
     (`options`: more create_schedule parameters, e.g. the target's Input)."""

@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from devstack import DevStack
 from tests.support.http import Fetch
-from tests.support.machinery import one_time_schedule, put_item, receive_all, stream_deliveries
+from tests.support.machinery import (
+    in_flight,
+    one_time_schedule,
+    put_item,
+    queue_deliveries,
+    receive_all,
+    stream_deliveries,
+)
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
@@ -133,13 +140,8 @@ def test_a_partial_batch_failure_leaves_only_the_failed_message_which_ends_in_th
     # When the queue's consumer has run until the queue is empty
     machinery.wait_until_idle(15)
     # Then the good messages were delivered once, the failed one until maxReceiveCount (2), then the DLQ
-    bodies = [
-        r["body"]
-        for c in machinery.history
-        if c.function == "QueueFunction"
-        for r in c.event["Records"]
-        if r["body"].startswith(run)
-    ]
+    batches = queue_deliveries(machinery, "QueueFunction", run)
+    bodies = [body for batch in batches for body in batch if body.startswith(run)]
     assert sorted(bodies) == sorted([f"{run} good 1", f"{run} good 2", f"{run} fail", f"{run} fail"])
     dead = receive_all(machinery, "WorkDLQ")
     assert [m["Body"] for m in dead] == [f"{run} fail"]
@@ -179,21 +181,6 @@ def test_a_raised_error_fails_the_whole_batch_which_is_delivered_again(machinery
     assert receive_all(machinery, "WorkDLQ", wait=0.3) == []
 
 
-def _burst_batches(stack: DevStack, run: str) -> list[list[str]]:
-    return [
-        [r["body"] for r in c.event["Records"]]
-        for c in stack.history
-        if c.function == "BurstFunction" and any(r["body"].startswith(run) for r in c.event["Records"])
-    ]
-
-
-def _in_flight(stack: DevStack, queue: str) -> int:
-    attributes = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack.ref(queue), AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessagesNotVisible"])
-
-
 def test_messages_arriving_within_the_batching_window_reach_the_function_as_one_batch(
     machinery: DevStack,
 ) -> None:
@@ -202,16 +189,16 @@ def test_messages_arriving_within_the_batching_window_reach_the_function_as_one_
     run = uuid.uuid4().hex[:8]
     sqs.send_message(QueueUrl=url, MessageBody=f"{run} first")
     deadline = time.monotonic() + 10
-    while _in_flight(machinery, "BurstQueue") == 0 and time.monotonic() < deadline:
+    while in_flight(machinery, "BurstQueue") == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert _burst_batches(machinery, run) == []  # taken, and still gathering
+    assert queue_deliveries(machinery, "BurstFunction", run) == []  # taken, and still gathering
     # When more arrive inside the window
     sqs.send_message_batch(
         QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"{run} then {i}"} for i in range(3)]
     )
     machinery.wait_until_idle(20)
     # Then the function ran once, with all four
-    assert [sorted(b) for b in _burst_batches(machinery, run)] == [
+    assert [sorted(b) for b in queue_deliveries(machinery, "BurstFunction", run)] == [
         sorted([f"{run} first", *(f"{run} then {i}" for i in range(3))])
     ]
 
@@ -229,7 +216,7 @@ def test_a_batch_holds_at_most_its_batch_size_even_inside_the_window(machinery: 
     # When the mapping has delivered them
     machinery.wait_until_idle(30)
     # Then the first batch was full (25, gathered from several ReceiveMessage calls) and none was lost
-    batches = _burst_batches(machinery, run)
+    batches = queue_deliveries(machinery, "BurstFunction", run)
     assert len(batches[0]) == 25
     assert sorted(body for batch in batches for body in batch) == sorted(f"{run} {n}" for n in range(30))
 
