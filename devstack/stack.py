@@ -152,7 +152,7 @@ class DevStack:
         self.dynamodb: Any = None  # the DynamoDB engine (devstack.aws.dynamodb), once started
         self._builder: ResourceBuilder | None = None
         self._clients: dict[str, Any] = {}
-        self._session: Any = None
+        self._sessions: dict[bool, Any] = {}  # boto3 sessions, by raw_timestamps
         self._clients_lock = threading.Lock()
         self._saved_env: _Saved | None = None
         self._stopped = threading.Event()
@@ -195,28 +195,35 @@ class DevStack:
         return self.registry.functions
 
     # ------------------------------------------------------------------ AWS access
-    def client(self, service: str) -> Any:
-        """A boto3 client of the local moto server (thread-safe, one per service)."""
+    def client(self, service: str, *, raw_timestamps: bool = False) -> Any:
+        """A boto3 client of the local moto server (thread-safe, one per service). With
+        `raw_timestamps`, timestamps stay the strings the service sent: botocore's date parsing is
+        most of what listing a bucket again and again costs (the load driver's feed watcher)."""
+        name = f"{service}+raw-timestamps" if raw_timestamps else service
         with self._clients_lock:
-            if service not in self._clients:
+            if name not in self._clients:
                 import boto3
                 from botocore.config import Config
 
-                if self._session is None:
-                    self._session = boto3.session.Session(
+                if raw_timestamps not in self._sessions:
+                    session = boto3.session.Session(
                         aws_access_key_id="testing",
                         aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
                         region_name=self.region,
                     )
-                created = self._session.client(
+                    if raw_timestamps:
+                        factory = session._session.get_component("response_parser_factory")
+                        factory.set_parser_defaults(timestamp_parser=str)
+                    self._sessions[raw_timestamps] = session
+                created = self._sessions[raw_timestamps].client(
                     service,
                     endpoint_url=self._moto_url,
                     config=Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50),
                 )
                 if self._transport is not None:
                     created.meta.events.register("before-send", self._transport)
-                self._clients[service] = created
-            return self._clients[service]
+                self._clients[name] = created
+            return self._clients[name]
 
     def ref(self, logical_id: str) -> Any:
         """What `!Ref logical_id` resolves to locally (a table's name, a queue's URL...)."""

@@ -4,13 +4,55 @@ parse of the KeyConditionExpression."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from devstack.aws.dynamodb_store import encode_key, prefix_end
 
-__all__ = ["Bounds", "key_bytes", "query_plan", "table_key"]
+__all__ = ["Bounds", "answerable_query", "item_size", "key_bytes", "query_plan", "table_key"]
 
 Bounds = list[tuple[str, tuple[bytes, ...]]]
+
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
+# A Query with only these is answered by the rows of its key range (no filter, projection, count).
+_PLAIN_QUERY_FIELDS = {
+    "TableName",
+    "IndexName",
+    "KeyConditionExpression",
+    "ExpressionAttributeNames",
+    "ExpressionAttributeValues",
+    "ExclusiveStartKey",
+    "Limit",
+    "ScanIndexForward",
+    "ConsistentRead",
+}
+
+
+def answerable_query(body: dict[str, Any], index: Any) -> bool:
+    """True when a Query whose plan was found (query_plan) is plainly valid and plain: its answer is
+    the rows of its key range, and moto would raise nothing. Anything else is moto's to answer."""
+    if not set(body) <= _PLAIN_QUERY_FIELDS:
+        return False
+    names, values = body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues")
+    if names == {} or values == {}:
+        return False  # DynamoDB refuses an empty map
+    names, values = names or {}, values or {}
+    if not isinstance(names, dict) or not isinstance(values, dict):
+        return False
+    if not all(n.startswith("#") and isinstance(v, str) for n, v in names.items()):
+        return False
+    if not all(v.startswith(":") for v in values):
+        return False
+    # Every placeholder given is used by the key condition (which the plan found valid), and no other.
+    if set(_PLACEHOLDER.findall(str(body.get("KeyConditionExpression", "")))) != set(names) | set(values):
+        return False
+    limit = body.get("Limit")
+    if limit is not None and (type(limit) is not int or limit < 1):
+        return False
+    if not isinstance(body.get("ScanIndexForward", True), bool):
+        return False
+    consistent = body.get("ConsistentRead", False)
+    return isinstance(consistent, bool) and not (consistent and index is not None)
 
 
 def table_key(table: Any, attrs: Any) -> tuple[bytes, bytes] | None:
@@ -128,3 +170,24 @@ def key_bytes(value: Any, expected_type: str) -> bytes | None:
         return encode_key(value)
     except (ValueError, ArithmeticError, TypeError):
         return None
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size as moto measures it (Item.size: names and values in UTF-8 bytes, a number by
+    its digits), from its DynamoDB JSON: building moto's Item costs more than the rest of a read."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, inner),) = value.items()
+    if kind == "N":
+        return len(str(inner))
+    if kind in ("SS", "NS", "BS"):
+        return sum(_value_size({kind[0]: member}) for member in inner)
+    if kind == "L":
+        return sum(_value_size(member) for member in inner)
+    if kind == "M":
+        return sum(len(name.encode()) + _value_size(member) for name, member in inner.items())
+    if isinstance(inner, bool):
+        return 1
+    return len(inner if isinstance(inner, bytes) else str(inner).encode())

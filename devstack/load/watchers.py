@@ -155,7 +155,7 @@ class FeedWatcher(Watcher):
 
     def __init__(self, stack: Any, client: Client, interval: float) -> None:
         super().__init__("load-feeds", interval)
-        self.s3 = stack.client("s3")
+        self.s3 = stack.client("s3", raw_timestamps=True)  # it reads keys and ETags only
         self.bucket = stack.environment["FEEDS_BUCKET"]
         self.client = client
         self.etags: dict[str, str] = {}

@@ -20,13 +20,10 @@ from typing import Final
 _ILLEGAL_XML_CHARS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS_AND_SPACES: Final = re.compile(r"[\s\u2028\u2029]+")
 
-_TEXT_ESCAPES: Final = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&#13;"}
-_ATTR_ESCAPES: Final = {
-    **_TEXT_ESCAPES,
-    ord('"'): "&quot;",
-    ord("\t"): "&#9;",
-    ord("\n"): "&#10;",
-}
+# (character, reference) pairs, "&" first. str.replace per pair is many times faster than a
+# translate table on the long HTML bodies feeds carry.
+_TEXT_ESCAPES: Final = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTR_ESCAPES: Final = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\t", "&#9;"), ("\n", "&#10;"))
 
 XML_DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -52,11 +49,18 @@ def rss_title(text: str) -> str:
 
 
 def escape_text(text: str) -> str:
-    return clean_text(text).translate(_TEXT_ESCAPES)
+    return _escape(clean_text(text), _TEXT_ESCAPES)
 
 
 def escape_attr(text: str) -> str:
-    return clean_text(text).translate(_ATTR_ESCAPES)
+    return _escape(clean_text(text), _ATTR_ESCAPES)
+
+
+def _escape(text: str, references: tuple[tuple[str, str], ...]) -> str:
+    for character, reference in references:
+        if character in text:
+            text = text.replace(character, reference)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,21 @@ class DdbEngine:
         return DdbEngine.open(self.path)
 
 
+class MotoCalls:
+    """The actions the engine handed to moto's handler, recorded from now on (an engine answers the
+    plainly valid GetItem and UpdateItem itself: a test of that path checks it was taken)."""
+
+    def __init__(self, engine: DynamoDbEngine) -> None:
+        self.actions: list[str] = []
+        answer = engine._moto
+
+        def recorded(request: Any, body: dict[str, Any]) -> Any:
+            self.actions.append(str(request.headers.get("X-Amz-Target", "")).rsplit(".", 1)[-1])
+            return answer(request, body)
+
+        engine._moto = recorded  # type: ignore[method-assign]
+
+
 def _plain(answer: Any) -> Any:
     if isinstance(answer, dict):
         return {k: _plain(v) for k, v in answer.items() if k != "ResponseMetadata"}
