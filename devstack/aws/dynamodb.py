@@ -1,13 +1,15 @@
 """DynamoDB for the local stack, durable on SQLite, with moto's semantics on a small working set.
 
-Every request is answered by moto's own DynamoDB handler (its validation, condition and update
+A request is answered by moto's own DynamoDB handler (its validation, condition and update
 expressions, ReturnValues, transactions and error shapes), run against a private moto backend whose
 tables hold only the items the request touches, loaded from SQLite just before: the items named by
 the request's keys, or for a Query the rows of one partition's key range in order, up to Limit and
 1 MB. What changed is then written back, with the index entries and stream records, in one SQLite
 transaction committed before the answer. So a call costs what it costs on DynamoDB (one partition,
 its own items), a failed transaction changes nothing (moto's rollback restores only this working
-set), and a SIGKILL after an answer loses nothing.
+set), and a SIGKILL after an answer loses nothing. The plainest calls (a whole-item GetItem, a
+top-level UpdateItem, a BatchWriteItem, a Query without filter or projection) skip moto's handler
+when they are plainly valid: see devstack.aws.dynamodb_writes.
 
 Not supported (moto's answer over an empty working set, or a ValidationException): the legacy
 KeyConditions / ScanFilter parameters' key ranges, parallel Scan segments, PartiQL, UpdateTable,
@@ -30,7 +32,14 @@ from werkzeug.wrappers import Request, Response
 from devstack.aws.dynamodb_query import answerable_query, item_size, key_bytes, query_plan, table_key
 from devstack.aws.dynamodb_store import Store
 from devstack.aws.dynamodb_streams import StreamsApi, stream_record
-from devstack.aws.dynamodb_writes import RefusedError, simple_batch_write, simple_get, simple_update
+from devstack.aws.dynamodb_writes import (
+    RefusedError,
+    Write,
+    simple_batch_write,
+    simple_get,
+    simple_transaction,
+    simple_update,
+)
 
 __all__ = ["DynamoDbEngine"]
 
@@ -192,6 +201,10 @@ class DynamoDbEngine:
             batch = self._simple_batch_write(body)
             if batch is not None:
                 return batch
+        if action == "TransactWriteItems":
+            transaction = self._simple_transaction(body)
+            if transaction is not None:
+                return transaction
         try:
             keys = self._keys_of(action, body)
         except _InvalidKeyError as invalid:
@@ -444,7 +457,7 @@ class DynamoDbEngine:
         if action == "GetItem":
             answer = simple_get(body, table, stored)
             return None if answer is None else _json_response(answer)
-        outcome = simple_update(body, table, stored, partial(_condition_holds, table))
+        outcome = simple_update(body, table, stored, _condition_holds)
         if outcome is None:
             return None
         if outcome.after is None:
@@ -462,17 +475,38 @@ class DynamoDbEngine:
         if found is None:
             return None
         writes, answer = found
+        self._write_all(writes)
+        return _json_response(answer)
+
+    def _simple_transaction(self, body: dict[str, Any]) -> Response | None:
+        """A TransactWriteItems of plainly valid operations, without moto's handler: all its writes
+        in one SQLite transaction, or none and moto's TransactionCanceledException."""
+
+        def stored_of(name: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
+            key = self._key(name, attrs)
+            return None if key is None else self.store.get(*key)
+
+        found = simple_transaction(body, self._table, stored_of, _condition_holds)
+        if found is None:
+            return None
+        writes, cancelled = found
+        if cancelled is not None:
+            return _json_response(cancelled, 400)
+        self._write_all(writes)
+        return _json_response({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+
+    def _write_all(self, writes: list[Write]) -> None:
+        """Each item as `writes` leaves it (None: deleted), the changed ones in one transaction."""
         before: dict[Key, dict[str, Any] | None] = {}
         changes: dict[Key, dict[str, Any] | None] = {}
         for write in writes:
             key = self._key(write.table, write.key)
-            assert key is not None  # simple_batch_write checked it
+            assert key is not None  # the write's key was checked
             before[key] = self.store.get(*key)
             if write.item != before[key]:
                 changes[key] = write.item
         if changes:
             self._persist(before, changes)
-        return _json_response(answer)
 
     # ------------------------------------------------------------------ Query and Scan
     def _read_range(self, body: dict[str, Any], request: Request, query: bool) -> Response:

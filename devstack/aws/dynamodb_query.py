@@ -9,7 +9,15 @@ from typing import Any
 
 from devstack.aws.dynamodb_store import encode_key, prefix_end
 
-__all__ = ["Bounds", "answerable_query", "item_size", "key_bytes", "query_plan", "table_key"]
+__all__ = [
+    "Bounds",
+    "answerable_query",
+    "expression_placeholders",
+    "item_size",
+    "key_bytes",
+    "query_plan",
+    "table_key",
+]
 
 Bounds = list[tuple[str, tuple[bytes, ...]]]
 
@@ -28,23 +36,34 @@ _PLAIN_QUERY_FIELDS = {
 }
 
 
+def expression_placeholders(
+    body: dict[str, Any], expressions: str
+) -> tuple[dict[str, str], dict[str, Any]] | None:
+    """The request's ExpressionAttributeNames and Values, when each is well formed, every one given
+    is used in `expressions` and every one used is given; None when DynamoDB would refuse them (or
+    might: a value's own validity is the caller's to check)."""
+    names, values = body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues")
+    if names == {} or values == {}:
+        return None  # DynamoDB refuses an empty map
+    names, values = names or {}, values or {}
+    if not isinstance(names, dict) or not isinstance(values, dict):
+        return None
+    if not all(isinstance(n, str) and n.startswith("#") and isinstance(v, str) for n, v in names.items()):
+        return None
+    if not all(isinstance(v, str) and v.startswith(":") for v in values):
+        return None
+    if set(_PLACEHOLDER.findall(expressions)) != set(names) | set(values):
+        return None
+    return names, values
+
+
 def answerable_query(body: dict[str, Any], index: Any) -> bool:
     """True when a Query whose plan was found (query_plan) is plainly valid and plain: its answer is
     the rows of its key range, and moto would raise nothing. Anything else is moto's to answer."""
     if not set(body) <= _PLAIN_QUERY_FIELDS:
         return False
-    names, values = body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues")
-    if names == {} or values == {}:
-        return False  # DynamoDB refuses an empty map
-    names, values = names or {}, values or {}
-    if not isinstance(names, dict) or not isinstance(values, dict):
-        return False
-    if not all(n.startswith("#") and isinstance(v, str) for n, v in names.items()):
-        return False
-    if not all(v.startswith(":") for v in values):
-        return False
     # Every placeholder given is used by the key condition (which the plan found valid), and no other.
-    if set(_PLACEHOLDER.findall(str(body.get("KeyConditionExpression", "")))) != set(names) | set(values):
+    if expression_placeholders(body, str(body.get("KeyConditionExpression", ""))) is None:
         return False
     limit = body.get("Limit")
     if limit is not None and (type(limit) is not int or limit < 1):

@@ -24,13 +24,23 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from devstack.aws.dynamodb_query import item_size
+from devstack.aws.dynamodb_query import expression_placeholders, item_size
 
-__all__ = ["Outcome", "RefusedError", "Write", "simple_batch_write", "simple_get", "simple_update"]
+__all__ = [
+    "Outcome",
+    "RefusedError",
+    "Write",
+    "simple_batch_write",
+    "simple_get",
+    "simple_transaction",
+    "simple_update",
+]
 
 Attrs = dict[str, Any]
-# condition(expression, names, values, item): moto's evaluation of a ConditionExpression.
-Condition = Callable[[str, Attrs, Attrs, Attrs | None], bool]
+# condition(table, expression, names, values, item): moto's evaluation of a ConditionExpression.
+Condition = Callable[[Any, str, Attrs, Attrs, Attrs | None], bool]
+# stored_of(table name, key): the item as stored (None: there is none).
+StoredOf = Callable[[str, Attrs], Attrs | None]
 
 _ITEM_BYTES = 400 * 1024
 _TOKEN = re.compile(r"\s*(?:(#[A-Za-z0-9_]+)|(:[A-Za-z0-9_]+)|([A-Za-z][A-Za-z0-9_]*)|([=+\-,()]))")
@@ -133,7 +143,7 @@ def _batch_request(name: str, table: Any, request: Any) -> Write | None:
     if kind != "PutRequest" or not isinstance(inner, dict) or set(inner) != {"Item"}:
         return None
     item = inner["Item"]
-    if not isinstance(item, dict) or not all(isinstance(k, str) and _valid_value(v) for k, v in item.items()):
+    if not _valid_item(item):
         return None
     key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
     if not _is_exact_key(key, table):
@@ -150,10 +160,154 @@ def _batch_request(name: str, table: Any, request: Any) -> Write | None:
     return Write(name, key, item)
 
 
+# ---------------------------------------------------------------------- TransactWriteItems
+_TRANSACT_LIMIT = 100
+_CONDITION_FIELDS = {
+    "TableName",
+    "ConditionExpression",
+    "ExpressionAttributeNames",
+    "ExpressionAttributeValues",
+    "ReturnValuesOnConditionCheckFailure",
+}
+_OPERATION_FIELDS = {
+    "Put": _CONDITION_FIELDS | {"Item"},
+    "Delete": _CONDITION_FIELDS | {"Key"},
+    "ConditionCheck": _CONDITION_FIELDS | {"Key"},
+    "Update": _CONDITION_FIELDS | {"Key", "UpdateExpression"},
+}
+
+
+def simple_transaction(
+    body: Attrs, table_of: Callable[[str], Any], stored_of: StoredOf, condition: Condition
+) -> tuple[list[Write], Attrs | None] | None:
+    """A TransactWriteItems of plainly valid Put, Update, Delete and ConditionCheck operations on
+    distinct items (None: moto answers): its writes and None, or, when a condition fails, no
+    writes and the TransactionCanceledException's body with a reason per operation, as moto gives.
+    `stored_of(table, key)` is the item as stored; `condition` evaluates as in simple_update."""
+    operations = body.get("TransactItems")
+    # boto3 sends a ClientRequestToken of its own; like moto, the engine does not replay by it.
+    if not {"TransactItems"} <= set(body) <= {"TransactItems", "ClientRequestToken"}:
+        return None
+    if not isinstance(operations, list) or not operations:
+        return None
+    if len(operations) > _TRANSACT_LIMIT:
+        return None
+    writes: list[Write] = []
+    reasons: list[Attrs] = []
+    named: set[tuple[str, str]] = set()
+    try:
+        for entry in operations:
+            if not isinstance(entry, dict) or len(entry) != 1:
+                return None
+            ((kind, operation),) = entry.items()
+            if kind not in _OPERATION_FIELDS or not isinstance(operation, dict):
+                return None
+            if not set(operation) <= _OPERATION_FIELDS[kind]:
+                return None
+            name = operation.get("TableName")
+            table = table_of(name) if isinstance(name, str) else None
+            if table is None:
+                return None
+            write, reason = _transact_operation(kind, operation, table, stored_of, condition)
+            identity = (write.table, json.dumps(write.key, sort_keys=True))
+            if identity in named:
+                return None  # two operations on one item: moto refuses it
+            named.add(identity)
+            writes.append(write)
+            reasons.append(reason)
+    except _NotPlainError:
+        return None
+    if all(reason == {"Code": "None"} for reason in reasons):
+        return writes, None  # a ConditionCheck's write leaves its item as it is
+    message = "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]".format(
+        ", ".join(reason["Code"] for reason in reasons)
+    )
+    cancelled = {
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "CancellationReasons": reasons,
+        "Message": message,
+    }
+    return [], cancelled
+
+
+def _transact_operation(
+    kind: str,
+    operation: Attrs,
+    table: Any,
+    stored_of: StoredOf,
+    condition: Condition,
+) -> tuple[Write, Attrs]:
+    """One operation's write (the item after it; for a ConditionCheck, as it is) and its reason."""
+    name = operation["TableName"]
+    on_failure = operation.get("ReturnValuesOnConditionCheckFailure", "NONE")
+    if on_failure not in ("NONE", "ALL_OLD"):
+        raise _NotPlainError
+    if kind == "Update":
+        key = operation.get("Key") or {}
+        if not _is_exact_key(key, table):
+            raise _NotPlainError
+        stored = stored_of(name, key)
+        outcome = _update(operation, table, stored, condition)
+        if outcome.after is None:
+            return Write(name, key, stored), _failed(outcome.answer.get("Item"))
+        return Write(name, key, outcome.after), {"Code": "None"}
+    if kind == "Put":
+        item = operation.get("Item")
+        if not isinstance(item, dict) or not all(
+            isinstance(k, str) and _valid_value(v) for k, v in item.items()
+        ):
+            raise _NotPlainError
+        key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
+        _check_index_keys(item, table)
+        if item_size(item) > _ITEM_BYTES:
+            raise _NotPlainError
+    else:
+        key = operation.get("Key") or {}
+        item = None
+    if not _is_exact_key(key, table):
+        raise _NotPlainError
+    check = operation.get("ConditionExpression")
+    if kind == "ConditionCheck" and not check:
+        raise _NotPlainError
+    names, values = _placeholders(operation, check or "")
+    stored = stored_of(name, key)
+    if check is not None and not _holds(condition, table, check, names, values, stored):
+        return Write(name, key, stored), _failed(stored if on_failure == "ALL_OLD" else None)
+    after = stored if kind == "ConditionCheck" else item
+    return Write(name, key, after), {"Code": "None"}
+
+
+def _failed(item: Attrs | None) -> Attrs:
+    reason: Attrs = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    if item:
+        reason["Item"] = item
+    return reason
+
+
+def _placeholders(body: Attrs, expressions: str) -> tuple[Attrs, Attrs]:
+    """The request's names and values (see expression_placeholders), each value well formed; else
+    _NotPlainError."""
+    found = expression_placeholders(body, expressions)
+    if found is None or not all(_valid_value(v) for v in found[1].values()):
+        raise _NotPlainError
+    return found
+
+
+def _holds(
+    condition: Condition, table: Any, check: str, names: Attrs, values: Attrs, item: Attrs | None
+) -> bool:
+    """moto's evaluation of the condition on the item; _NotPlainError when it cannot evaluate it."""
+    try:
+        return condition(table, check, names, values, item)
+    except Exception as unknown:
+        raise _NotPlainError from unknown
+
+
 # ---------------------------------------------------------------------- UpdateItem
 def simple_update(body: Attrs, table: Any, stored: Attrs | None, condition: Condition) -> Outcome | None:
-    """The outcome of an UpdateItem (None: moto answers). `condition(expression, names, values,
-    item)` evaluates a ConditionExpression as moto does; it raises on anything it cannot evaluate."""
+    """The outcome of an UpdateItem (None: moto answers). `condition(table, expression, names,
+    values, item)` evaluates a ConditionExpression as moto does; it raises on anything it cannot
+    evaluate."""
     try:
         return _update(body, table, stored, condition)
     except _NotPlainError:
@@ -174,23 +328,7 @@ def _update(body: Attrs, table: Any, stored: Attrs | None, condition: Condition)
         raise _NotPlainError
     if check is not None and (not isinstance(check, str) or not check.strip()):
         raise _NotPlainError
-    names = body.get("ExpressionAttributeNames", None)
-    values = body.get("ExpressionAttributeValues", None)
-    if names == {} or values == {}:
-        raise _NotPlainError  # DynamoDB refuses an empty map
-    names, values = names or {}, values or {}
-    if not isinstance(names, dict) or not isinstance(values, dict):
-        raise _NotPlainError
-    if not all(n.startswith("#") for n in names) or not all(v.startswith(":") for v in values):
-        raise _NotPlainError
-    if not all(isinstance(n, str) for n in names.values()):
-        raise _NotPlainError
-    if not all(_valid_value(v) for v in values.values()):
-        raise _NotPlainError
-    # Every placeholder given is used, and every one used is given (DynamoDB refuses either way).
-    used = set(_PLACEHOLDER.findall(expression + " " + (check or "")))
-    if used != set(names) | set(values):
-        raise _NotPlainError
+    names, values = _placeholders(body, expression + " " + (check or ""))
     actions = _parse(expression, names)
     key_names = {table.hash_key_attr, table.range_key_attr} - {None}
     targets = [action[1] for action in actions]
@@ -213,19 +351,14 @@ def _update(body: Attrs, table: Any, stored: Attrs | None, condition: Condition)
     _check_index_keys(new, table)
     if item_size(new) > _ITEM_BYTES:
         raise _NotPlainError  # over the 400 KB limit: moto says so in its words
-    if check is not None:
-        try:
-            passed = condition(check, names, values, old)
-        except Exception as unknown:
-            raise _NotPlainError from unknown
-        if not passed:
-            failure: Attrs = {
-                "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
-                "message": "The conditional request failed",
-            }
-            if on_failure == "ALL_OLD" and old is not None:
-                failure["Item"] = old
-            return Outcome(None, failure)
+    if check is not None and not _holds(condition, table, check, names, values, old):
+        failure: Attrs = {
+            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+            "message": "The conditional request failed",
+        }
+        if on_failure == "ALL_OLD" and old is not None:
+            failure["Item"] = old
+        return Outcome(None, failure)
     answer: Attrs = {"ConsumedCapacity": {"TableName": body["TableName"], "CapacityUnits": 0.5}}
     if returns == "ALL_NEW":
         answer["Attributes"] = new
@@ -403,6 +536,10 @@ def _check_index_keys(item: Attrs, table: Any) -> None:
         value = item.get(name)
         if value is not None and (set(value) != {kind} or value[kind] == ""):
             raise _NotPlainError
+
+
+def _valid_item(item: Any) -> bool:
+    return isinstance(item, dict) and all(isinstance(k, str) and _valid_value(v) for k, v in item.items())
 
 
 def _valid_value(value: Any) -> bool:

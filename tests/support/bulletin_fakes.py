@@ -198,17 +198,15 @@ class FakeBulletinIndex:
     feeds: set[str] = field(default_factory=set)
     puts: int = 0
 
-    def put_entries(self, entries: Iterable[dict[str, Any]]) -> None:
+    def put_entries(self, entries: Iterable[dict[str, Any]], *, feeds: Iterable[str] = ()) -> None:
         for entry in entries:
             self.puts += 1
             self.entries[(entry["pk"], entry["sk"])] = entry
+        self.feeds.update(feeds)
 
     def delete_entries(self, keys: Iterable[tuple[str, str]]) -> None:
         for key in keys:
             self.entries.pop(key, None)
-
-    def register_feeds(self, scopes: Iterable[str]) -> None:
-        self.feeds.update(scopes)
 
     def query(self, scope: str, *, limit: int, start_after: str | None = None, **_: Any) -> Page:
         """Newest first, after `start_after`, as the repository pages (dates are not filtered here)."""

@@ -106,8 +106,11 @@ class BulletinIndexRepository(DynamoRepository):
     def record_page_hashes(self, hashes: dict[str, str]) -> None:
         self.put_entries({"pk": self.PAGE_HASHES, "sk": p, "digest": d} for p, d in hashes.items())
 
-    def put_entries(self, entries: Iterable[dict[str, Any]]) -> None:
-        self._batch_write([{"PutRequest": {"Item": to_item(e)}} for e in entries])
+    def put_entries(self, entries: Iterable[dict[str, Any]], *, feeds: Iterable[str] = ()) -> None:
+        """Write these entries, and register `feeds` (scopes that have a feed), in as few batches
+        as they fit in (a bulletin's entries and feeds fit in one)."""
+        registrations = ({"pk": self.FEEDS_REGISTRY, "sk": s} for s in feeds)
+        self._batch_write([{"PutRequest": {"Item": to_item(e)}} for e in (*entries, *registrations)])
 
     def delete_entries(self, keys: Iterable[tuple[str, str]]) -> None:
         self._batch_write([{"DeleteRequest": {"Key": {"pk": {"S": p}, "sk": {"S": s}}}} for p, s in keys])
@@ -120,9 +123,6 @@ class BulletinIndexRepository(DynamoRepository):
 
     def _whole_partition(self, pk: str) -> list[dict[str, Any]]:
         return self._query_all(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}})
-
-    def register_feeds(self, scopes: Iterable[str]) -> None:
-        self.put_entries({"pk": self.FEEDS_REGISTRY, "sk": s} for s in scopes)
 
     def record_feed_hashes(self, scope: str, hashes: dict[str, str]) -> None:
         self.client.put_item(

@@ -147,10 +147,11 @@ class Publisher:
         view = summary_from_record(new, base_url=self.public_base_url)
         assert new.enrichment is not None
         html = new.enrichment.body_html
+        feeds = [s for s in new_scopes if is_feed_scope(s)]
         self.index.put_entries(
-            summary_entry(s, new, view, content_html=html if is_feed_scope(s) else None) for s in new_scopes
+            (summary_entry(s, new, view, content_html=html if s in feeds else None) for s in new_scopes),
+            feeds=feeds,
         )
-        self.index.register_feeds(s for s in new_scopes if is_feed_scope(s))
 
 
 def _listed(record: BulletinRecord) -> set[tuple[str, str]]:

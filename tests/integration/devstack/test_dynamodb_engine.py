@@ -719,3 +719,64 @@ def test_the_engine_measures_items_as_moto_does() -> None:
     for item in items:
         # When the engine measures it, Then it gets moto's size (which sets where a 1 MB page stops)
         assert item_size(item) == Item(None, None, item).size(), item  # type: ignore[arg-type]
+
+
+def test_plain_transactions_answer_as_moto_does_without_its_handler(both: Both, ddb: DdbEngine) -> None:
+    # Given an office item and a key item, and the engine's calls to moto recorded
+    table = create(both, "transactions", gsi=True)
+    office = {"pk": _s("office#1"), "sk": _s("office")}
+    key = {"pk": _s("key#1"), "sk": _s("key")}
+    both.same("put_item", TableName=table, Item={**office, "status": _s("active"), "n": {"N": "0"}})
+    both.same("put_item", TableName=table, Item={**key, "office": _s("office#1")})
+    moto_calls = MotoCalls(ddb.engine)
+
+    def submit(number: int, *, office_status: str, on_failure: str = "NONE") -> Any:
+        """A submission as Boletín writes one: the bulletin and its idempotency record, an update
+        of the office, a delete, and a check of the key, in one transaction."""
+        bulletin = {"pk": _s(f"bulletin#{number}"), "sk": _s("CURRENT"), "gpk": _s("office#1")}
+        return both.same(
+            "transact_write_items",
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {**bulletin, "gsk": _s(f"2026-12-0{number}"), "title": _s("Título")},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": office,
+                        "UpdateExpression": "SET n = n + :one",
+                        "ConditionExpression": "#s = :active",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":active": _s(office_status)},
+                        "ReturnValuesOnConditionCheckFailure": on_failure,
+                    }
+                },
+                {"Delete": {"TableName": table, "Key": {"pk": _s("draft"), "sk": _s(str(number))}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": key,
+                        "ConditionExpression": "office = :o",
+                        "ExpressionAttributeValues": {":o": _s("office#1")},
+                    }
+                },
+            ],
+        )
+
+    # When one passes, and the same bulletin is submitted again, and one meets a retired office
+    assert submit(1, office_status="active") == {"ConsumedCapacity": [], "ItemCollectionMetrics": {}}
+    again = submit(1, office_status="active")
+    retired = submit(2, office_status="retired", on_failure="ALL_OLD")
+    # Then both cancel the last two with the same reasons, and the engine answered every call itself
+    assert [r["Code"] for r in again[3]] == ["ConditionalCheckFailed", "None", "None", "None"]
+    assert [r["Code"] for r in retired[3]] == ["None", "ConditionalCheckFailed", "None", "None"]
+    assert retired[3][1]["Item"]["n"] == {"N": "1"}
+    assert moto_calls.actions == []
+    # and only the first wrote anything
+    assert both.same("get_item", TableName=table, Key=office)["Item"]["n"] == {"N": "1"}
+    assert both.same("get_item", TableName=table, Key={"pk": _s("bulletin#2"), "sk": _s("CURRENT")}) == {}
+    assert len(query_index(both, table, "office#1")["Items"]) == 1
