@@ -8,8 +8,8 @@ the request's keys, or for a Query the rows of one partition's key range in orde
 transaction committed before the answer. So a call costs what it costs on DynamoDB (one partition,
 its own items), a failed transaction changes nothing (moto's rollback restores only this working
 set), and a SIGKILL after an answer loses nothing. The plainest calls (a whole-item GetItem, a
-top-level UpdateItem, a BatchWriteItem, a Query without filter or projection) skip moto's handler
-when they are plainly valid: see devstack.aws.dynamodb_writes.
+PutItem, a top-level UpdateItem, a TransactWriteItems of those, a BatchWriteItem, a Query without
+filter or projection) skip moto's handler when they are plainly valid: see dynamodb_writes.
 
 Not supported (moto's answer over an empty working set, or a ValidationException): the legacy
 KeyConditions / ScanFilter parameters' key ranges, parallel Scan segments, PartiQL, UpdateTable,
@@ -37,6 +37,7 @@ from devstack.aws.dynamodb_writes import (
     Write,
     simple_batch_write,
     simple_get,
+    simple_put,
     simple_transaction,
     simple_update,
 )
@@ -193,7 +194,7 @@ class DynamoDbEngine:
             return response
         if action in ("CreateTable", "DeleteTable", "UpdateTimeToLive"):
             return self._schema_change(action, body, request)
-        if action in ("GetItem", "UpdateItem"):
+        if action in ("GetItem", "PutItem", "UpdateItem"):
             simple = self._simple_call(action, body)
             if simple is not None:
                 return simple
@@ -446,18 +447,23 @@ class DynamoDbEngine:
         return entries
 
     def _simple_call(self, action: str, body: dict[str, Any]) -> Response | None:
-        """The answer to a plainly valid GetItem or UpdateItem, without moto's handler (see
+        """The answer to a plainly valid GetItem, PutItem or UpdateItem, without moto's handler (see
         devstack.aws.dynamodb_writes); None when moto must answer."""
         name = body.get("TableName", "")
         table = self._table(name)
-        key = self._key(name, body.get("Key")) if table is not None else None
+        key = (
+            self._key(name, body.get("Item" if action == "PutItem" else "Key")) if table is not None else None
+        )
         if key is None:
             return None
         stored = self.store.get(*key)
         if action == "GetItem":
             answer = simple_get(body, table, stored)
             return None if answer is None else _json_response(answer)
-        outcome = simple_update(body, table, stored, _condition_holds)
+        if action == "PutItem":
+            outcome = simple_put(body, table, stored, _condition_holds)
+        else:
+            outcome = simple_update(body, table, stored, _condition_holds)
         if outcome is None:
             return None
         if outcome.after is None:

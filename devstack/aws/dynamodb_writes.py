@@ -1,17 +1,19 @@
-"""GetItem and UpdateItem answered without moto's handler, for the requests that are plainly valid.
+"""Item calls answered without moto's handler, for the requests that are plainly valid.
 
 moto's UpdateItem parses its expression three times, deep-copies the item and walks the expression
-tree with ten validators: about 10 ms a call, the largest single cost of the local pipeline. Most of
-Boletín's writes are the simplest kind DynamoDB has: SET top-level attributes to values (or to
-`a + :n`, `if_not_exists(a, :v)`, `list_append(a, :l)`), REMOVE some, ADD a number. This module
-answers those, and a GetItem without projection, straight from the stored item; the condition is
-still moto's own parse and evaluation.
+tree with ten validators: about 10 ms a call, the largest single cost of the local pipeline, and its
+PutItem and TransactWriteItems cost a few ms each. Most of Boletín's writes are the simplest kind
+DynamoDB has: put an item (perhaps only if new), SET top-level attributes to values (or to
+`a + :n`, `if_not_exists(a, :v)`, `list_append(a, :l)`), REMOVE some, ADD a number, several of those
+in one transaction, or a batch of puts and deletes. This module answers those, and a GetItem
+without projection, straight from the stored items; every condition is still moto's own parse and
+evaluation.
 
 It answers only when it can prove the request valid; anything else (a reserved word, an unused or
-missing placeholder, a nested path, a type DynamoDB would refuse, a set, a fraction, an index key
-of the wrong type, an item near 400 KB...) returns None, and the engine hands the request to moto as
-before, so every error still has moto's words. tests/integration/devstack/test_dynamodb_engine.py
-compares the engine's answers with moto's for both paths.
+missing placeholder, a nested path, a type DynamoDB would refuse, a set ADD, a fraction, an index
+key of the wrong type, an item near 400 KB...) returns None, and the engine hands the request to
+moto as before, so every error still has moto's words. tests/integration/devstack/
+test_dynamodb_engine.py compares the engine's answers with moto's for both paths.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "Write",
     "simple_batch_write",
     "simple_get",
+    "simple_put",
     "simple_transaction",
     "simple_update",
 ]
@@ -85,6 +88,39 @@ def simple_get(body: Attrs, table: Any, stored: Attrs | None) -> Attrs | None:
     if not _is_exact_key(body.get("Key"), table):
         return None
     return {} if stored is None else {"Item": stored}
+
+
+# ---------------------------------------------------------------------- PutItem
+_PUT_FIELDS = {
+    "TableName",
+    "Item",
+    "ConditionExpression",
+    "ExpressionAttributeNames",
+    "ExpressionAttributeValues",
+    "ReturnValues",
+    "ReturnValuesOnConditionCheckFailure",
+}
+
+
+def simple_put(body: Attrs, table: Any, stored: Attrs | None, condition: Condition) -> Outcome | None:
+    """The outcome of a PutItem (None: moto answers): a plainly valid item, its condition (if any)
+    evaluated by `condition` as in simple_update."""
+    if not set(body) <= _PUT_FIELDS or body.get("ReturnValues", "NONE") not in ("NONE", "ALL_OLD"):
+        return None
+    try:
+        write, reason = _transact_operation("Put", body, table, lambda _name, _key: stored, condition)
+    except _NotPlainError:
+        return None
+    if reason["Code"] != "None":
+        failure: Attrs = {
+            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+            "message": "The conditional request failed",
+        }
+        if "Item" in reason:
+            failure["Item"] = reason["Item"]
+        return Outcome(None, failure)
+    answer: Attrs = {"Attributes": stored} if body.get("ReturnValues") == "ALL_OLD" and stored else {}
+    return Outcome(write.item, answer)
 
 
 # ---------------------------------------------------------------------- BatchWriteItem

@@ -780,3 +780,37 @@ def test_plain_transactions_answer_as_moto_does_without_its_handler(both: Both, 
     assert both.same("get_item", TableName=table, Key=office)["Item"]["n"] == {"N": "1"}
     assert both.same("get_item", TableName=table, Key={"pk": _s("bulletin#2"), "sk": _s("CURRENT")}) == {}
     assert len(query_index(both, table, "office#1")["Items"]) == 1
+
+
+def test_plain_puts_answer_as_moto_does_without_its_handler(both: Both, ddb: DdbEngine) -> None:
+    # Given a table with an index, and the engine's calls to moto recorded
+    table = create(both, "puts", gsi=True)
+    moto_calls = MotoCalls(ddb.engine)
+    line = {"pk": _s("bulletin#1"), "sk": _s("line#1"), "status": _s("queued"), "gpk": _s("pending")}
+    # When a delivery line is put only if new, twice (asking for the old one), and then replaced
+    first, again = (
+        both.same(
+            "put_item",
+            TableName=table,
+            Item={**line, "gsk": _s(sort)},
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        for sort in ("1", "2")
+    )
+    replaced = both.same(
+        "put_item",
+        TableName=table,
+        Item={**line, "status": _s("sent")},
+        ConditionExpression="#s = :queued",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":queued": _s("queued")},
+        ReturnValues="ALL_OLD",
+    )
+    # Then both answer alike: written, refused with the line as it was, replaced with the old one
+    assert first == {}
+    assert again == ("error", "ConditionalCheckFailedException", {**line, "gsk": _s("1")}, None)
+    assert replaced["Attributes"]["status"] == _s("queued")
+    # and the engine answered every call itself, and the line left the index with its sort key
+    assert moto_calls.actions == []
+    assert query_index(both, table, "pending")["Items"] == []
