@@ -488,9 +488,14 @@ class DynamoDbEngine:
         """A TransactWriteItems of plainly valid operations, without moto's handler: all its writes
         in one SQLite transaction, or none and moto's TransactionCanceledException."""
 
+        read: dict[Key, dict[str, Any] | None] = {}
+
         def stored_of(name: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
             key = self._key(name, attrs)
-            return None if key is None else self.store.get(*key)
+            if key is None:
+                return None
+            read[key] = self.store.get(*key)
+            return read[key]
 
         found = simple_transaction(body, self._table, stored_of, _condition_holds)
         if found is None:
@@ -498,17 +503,18 @@ class DynamoDbEngine:
         writes, cancelled = found
         if cancelled is not None:
             return _json_response(cancelled, 400)
-        self._write_all(writes)
+        self._write_all(writes, read)
         return _json_response({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
 
-    def _write_all(self, writes: list[Write]) -> None:
-        """Each item as `writes` leaves it (None: deleted), the changed ones in one transaction."""
+    def _write_all(self, writes: list[Write], read: dict[Key, dict[str, Any] | None] | None = None) -> None:
+        """Each item as `writes` leaves it (None: deleted), the changed ones in one transaction;
+        `read` holds items already read from the store under this lock."""
         before: dict[Key, dict[str, Any] | None] = {}
         changes: dict[Key, dict[str, Any] | None] = {}
         for write in writes:
             key = self._key(write.table, write.key)
             assert key is not None  # the write's key was checked
-            before[key] = self.store.get(*key)
+            before[key] = read[key] if read is not None and key in read else self.store.get(*key)
             if write.item != before[key]:
                 changes[key] = write.item
         if changes:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from devstack.aws.dynamodb_query import expression_placeholders, item_size
 
@@ -65,8 +65,8 @@ _BATCH_LIMIT = 25
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an UpdateItem did: the item after it and the answer's body; or, when its condition
-    failed, None and the ConditionalCheckFailedException's body (nothing changed)."""
+    """What a PutItem or UpdateItem did: the item after it and the answer's body; or, when its
+    condition failed, None and the ConditionalCheckFailedException's body (nothing changed)."""
 
     after: Attrs | None
     answer: Attrs
@@ -289,9 +289,7 @@ def _transact_operation(
         return Write(name, key, outcome.after), {"Code": "None"}
     if kind == "Put":
         item = operation.get("Item")
-        if not isinstance(item, dict) or not all(
-            isinstance(k, str) and _valid_value(v) for k, v in item.items()
-        ):
+        if not _valid_item(item):
             raise _NotPlainError
         key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
         _check_index_keys(item, table)
@@ -303,8 +301,8 @@ def _transact_operation(
     if not _is_exact_key(key, table):
         raise _NotPlainError
     check = operation.get("ConditionExpression")
-    if kind == "ConditionCheck" and not check:
-        raise _NotPlainError
+    if (kind == "ConditionCheck" or check is not None) and not (isinstance(check, str) and check.strip()):
+        raise _NotPlainError  # DynamoDB refuses an empty condition (and a check without one)
     names, values = _placeholders(operation, check or "")
     stored = stored_of(name, key)
     if check is not None and not _holds(condition, table, check, names, values, stored):
@@ -574,7 +572,7 @@ def _check_index_keys(item: Attrs, table: Any) -> None:
             raise _NotPlainError
 
 
-def _valid_item(item: Any) -> bool:
+def _valid_item(item: Any) -> TypeGuard[Attrs]:
     return isinstance(item, dict) and all(isinstance(k, str) and _valid_value(v) for k, v in item.items())
 
 
