@@ -112,13 +112,7 @@ def simple_put(body: Attrs, table: Any, stored: Attrs | None, condition: Conditi
     except _NotPlainError:
         return None
     if reason["Code"] != "None":
-        failure: Attrs = {
-            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
-            "message": "The conditional request failed",
-        }
-        if "Item" in reason:
-            failure["Item"] = reason["Item"]
-        return Outcome(None, failure)
+        return Outcome(None, _check_failed(reason.get("Item")))
     answer: Attrs = {"Attributes": stored} if body.get("ReturnValues") == "ALL_OLD" and stored else {}
     return Outcome(write.item, answer)
 
@@ -179,10 +173,9 @@ def _batch_request(name: str, table: Any, request: Any) -> Write | None:
     if kind != "PutRequest" or not isinstance(inner, dict) or set(inner) != {"Item"}:
         return None
     item = inner["Item"]
-    if not _valid_item(item):
-        return None
-    key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
-    if not _is_exact_key(key, table):
+    try:
+        key = _item_key(item, table)
+    except _NotPlainError:
         return None
     try:
         _check_index_keys(item, table)
@@ -287,17 +280,16 @@ def _transact_operation(
         if outcome.after is None:
             return Write(name, key, stored), _failed(outcome.answer.get("Item"))
         return Write(name, key, outcome.after), {"Code": "None"}
+    item: Attrs | None = None
     if kind == "Put":
-        item = operation.get("Item")
-        if not _valid_item(item):
+        put: Attrs = operation.get("Item") or {}
+        key = _item_key(put, table)
+        _check_index_keys(put, table)
+        if item_size(put) > _ITEM_BYTES:
             raise _NotPlainError
-        key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
-        _check_index_keys(item, table)
-        if item_size(item) > _ITEM_BYTES:
-            raise _NotPlainError
+        item = put
     else:
         key = operation.get("Key") or {}
-        item = None
     if not _is_exact_key(key, table):
         raise _NotPlainError
     check = operation.get("ConditionExpression")
@@ -309,6 +301,17 @@ def _transact_operation(
         return Write(name, key, stored), _failed(stored if on_failure == "ALL_OLD" else None)
     after = stored if kind == "ConditionCheck" else item
     return Write(name, key, after), {"Code": "None"}
+
+
+def _check_failed(item: Attrs | None) -> Attrs:
+    """The ConditionalCheckFailedException's body, with the item as it is when asked for (and any)."""
+    failure: Attrs = {
+        "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+        "message": "The conditional request failed",
+    }
+    if item:
+        failure["Item"] = item
+    return failure
 
 
 def _failed(item: Attrs | None) -> Attrs:
@@ -386,13 +389,7 @@ def _update(body: Attrs, table: Any, stored: Attrs | None, condition: Condition)
     if item_size(new) > _ITEM_BYTES:
         raise _NotPlainError  # over the 400 KB limit: moto says so in its words
     if check is not None and not _holds(condition, table, check, names, values, old):
-        failure: Attrs = {
-            "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
-            "message": "The conditional request failed",
-        }
-        if on_failure == "ALL_OLD" and old is not None:
-            failure["Item"] = old
-        return Outcome(None, failure)
+        return Outcome(None, _check_failed(old if on_failure == "ALL_OLD" else None))
     answer: Attrs = {"ConsumedCapacity": {"TableName": body["TableName"], "CapacityUnits": 0.5}}
     if returns == "ALL_NEW":
         answer["Attributes"] = new
@@ -570,6 +567,17 @@ def _check_index_keys(item: Attrs, table: Any) -> None:
         value = item.get(name)
         if value is not None and (set(value) != {kind} or value[kind] == ""):
             raise _NotPlainError
+
+
+def _item_key(item: Any, table: Any) -> Attrs:
+    """The key of an item to put: a well-formed item holding exactly valid key attributes; else
+    _NotPlainError."""
+    if not _valid_item(item):
+        raise _NotPlainError
+    key = {k: item[k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in item}
+    if not _is_exact_key(key, table):
+        raise _NotPlainError
+    return key
 
 
 def _valid_item(item: Any) -> TypeGuard[Attrs]:
