@@ -7,9 +7,9 @@ the request's keys, or for a Query the rows of one partition's key range in orde
 1 MB. What changed is then written back, with the index entries and stream records, in one SQLite
 transaction committed before the answer. So a call costs what it costs on DynamoDB (one partition,
 its own items), a failed transaction changes nothing (moto's rollback restores only this working
-set), and a SIGKILL after an answer loses nothing. The plainest calls (a whole-item GetItem, a
-PutItem, a top-level UpdateItem, a TransactWriteItems of those, a BatchWriteItem, a Query without
-filter or projection) skip moto's handler when they are plainly valid: see dynamodb_writes.
+set), and a SIGKILL after an answer loses nothing. The plainest calls (a whole-item GetItem or
+BatchGetItem, a PutItem, a top-level UpdateItem, a TransactWriteItems of those, a BatchWriteItem, a
+Query without filter or projection) skip moto's handler when they are plainly valid: see dynamodb_writes.
 
 Not supported (moto's answer over an empty working set, or a ValidationException): the legacy
 KeyConditions / ScanFilter parameters' key ranges, parallel Scan segments, PartiQL, UpdateTable,
@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ from devstack.aws.dynamodb_streams import StreamsApi, stream_record
 from devstack.aws.dynamodb_writes import (
     RefusedError,
     Write,
+    batch_get_answer,
+    simple_batch_get,
     simple_batch_write,
     simple_get,
     simple_put,
@@ -198,6 +200,10 @@ class DynamoDbEngine:
             simple = self._simple_call(action, body)
             if simple is not None:
                 return simple
+        if action == "BatchGetItem":
+            wanted = simple_batch_get(body, self._table)
+            if wanted is not None:
+                return _json_response(batch_get_answer(wanted, self._stored(wanted)))
         if action == "BatchWriteItem":
             batch = self._simple_batch_write(body)
             if batch is not None:
@@ -472,6 +478,14 @@ class DynamoDbEngine:
             self._persist({key: stored}, {key: outcome.after})
         return _json_response(outcome.answer)
 
+    def _stored(self, wanted: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any] | None]]:
+        """The stored item (or None) of each key, by table, in order."""
+        stored: dict[str, list[dict[str, Any] | None]] = {}
+        for name, keys in wanted.items():
+            found = [self._key(name, key) for key in keys]
+            stored[name] = [None if key is None else self.store.get(*key) for key in found]
+        return stored
+
     def _simple_batch_write(self, body: dict[str, Any]) -> Response | None:
         """A BatchWriteItem of plainly valid puts and deletes, written without moto's handler."""
         try:
@@ -600,7 +614,10 @@ def _condition_holds(
     from moto.dynamodb.comparisons import create_condition_expression_parser
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
-    condition = create_condition_expression_parser(expression, names, values).parse()
+    if values or not all(isinstance(v, str) for v in names.values()):
+        condition = create_condition_expression_parser(expression, names, values).parse()
+    else:  # no values (attribute_not_exists(pk)...): the same parse every time
+        condition = _parsed_condition(expression, tuple(sorted(names.items())))
     if item is None:
         return bool(condition.expr(None))
     # An Item built without moto's LimitedSizeDict, which re-measures the item on every attribute.
@@ -609,6 +626,14 @@ def _condition_holds(
     subject.range_key = DynamoType(item[table.range_key_attr]) if table.range_key_attr else None
     subject.attrs = {name: DynamoType(value) for name, value in item.items()}
     return bool(condition.expr(subject))
+
+
+@lru_cache(maxsize=256)
+def _parsed_condition(expression: str, names: tuple[tuple[str, Any], ...]) -> Any:
+    """moto's parse of a condition without values (it keeps no state from one evaluation to the next)."""
+    from moto.dynamodb.comparisons import create_condition_expression_parser
+
+    return create_condition_expression_parser(expression, dict(names), {}).parse()
 
 
 class _InvalidKeyError(Exception):

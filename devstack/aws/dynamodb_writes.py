@@ -5,9 +5,9 @@ tree with ten validators: about 10 ms a call, the largest single cost of the loc
 PutItem and TransactWriteItems cost a few ms each. Most of Boletín's writes are the simplest kind
 DynamoDB has: put an item (perhaps only if new), SET top-level attributes to values (or to
 `a + :n`, `if_not_exists(a, :v)`, `list_append(a, :l)`), REMOVE some, ADD a number, several of those
-in one transaction, or a batch of puts and deletes. This module answers those, and a GetItem
-without projection, straight from the stored items; every condition is still moto's own parse and
-evaluation.
+in one transaction, or a batch of puts and deletes. This module answers those, and a GetItem or
+BatchGetItem without projection, straight from the stored items; every condition is still moto's
+own parse and evaluation.
 
 It answers only when it can prove the request valid; anything else (a reserved word, an unused or
 missing placeholder, a nested path, a type DynamoDB would refuse, a set ADD, a fraction, an index
@@ -32,6 +32,8 @@ __all__ = [
     "Outcome",
     "RefusedError",
     "Write",
+    "batch_get_answer",
+    "simple_batch_get",
     "simple_batch_write",
     "simple_get",
     "simple_put",
@@ -88,6 +90,56 @@ def simple_get(body: Attrs, table: Any, stored: Attrs | None) -> Attrs | None:
     if not _is_exact_key(body.get("Key"), table):
         return None
     return {} if stored is None else {"Item": stored}
+
+
+# ---------------------------------------------------------------------- BatchGetItem
+_BATCH_GET_LIMIT = 100
+_BATCH_GET_BYTES = 16 * 1024 * 1024
+
+
+def simple_batch_get(body: Attrs, table_of: Callable[[str], Any]) -> dict[str, list[Attrs]] | None:
+    """The keys of a BatchGetItem of whole items, by table (None: moto answers, errors included):
+    each table exists and is asked for distinct exact keys, at most 100 in all."""
+    batches = body.get("RequestItems")
+    if set(body) != {"RequestItems"} or not isinstance(batches, dict) or not batches:
+        return None
+    wanted: dict[str, list[Attrs]] = {}
+    for name, spec in batches.items():
+        table = table_of(name) if isinstance(name, str) else None
+        if table is None or not isinstance(spec, dict) or not set(spec) <= {"Keys", "ConsistentRead"}:
+            return None
+        keys = spec.get("Keys")
+        if not isinstance(keys, list) or not keys or not isinstance(spec.get("ConsistentRead", False), bool):
+            return None
+        if not all(_is_exact_key(key, table) for key in keys):
+            return None
+        if len({json.dumps(key, sort_keys=True) for key in keys}) != len(keys):
+            return None
+        wanted[name] = keys
+    if sum(len(keys) for keys in wanted.values()) > _BATCH_GET_LIMIT:
+        return None
+    return wanted
+
+
+def batch_get_answer(wanted: dict[str, list[Attrs]], stored: dict[str, list[Attrs | None]]) -> Attrs:
+    """moto's answer to a BatchGetItem, given each key's stored item (in `wanted`'s order): the items
+    found, and past 16 MB of them the rest as UnprocessedKeys."""
+    answer: Attrs = {"ConsumedCapacity": [], "Responses": {}, "UnprocessedKeys": {}}
+    size = 0
+    for name, keys in wanted.items():
+        found: list[Attrs] = []
+        for key, item in zip(keys, stored[name], strict=True):
+            if item is None:
+                continue
+            item_bytes = item_size(item)
+            if size + item_bytes > _BATCH_GET_BYTES:
+                answer["UnprocessedKeys"].setdefault(name, {"Keys": []})["Keys"].append(key)
+            else:
+                found.append(item)
+                size += item_bytes
+        answer["Responses"][name] = found
+        answer["ConsumedCapacity"].append({"CapacityUnits": len(keys), "TableName": name})
+    return answer
 
 
 # ---------------------------------------------------------------------- PutItem

@@ -814,3 +814,87 @@ def test_plain_puts_answer_as_moto_does_without_its_handler(both: Both, ddb: Ddb
     # and the engine answered every call itself, and the line left the index with its sort key
     assert moto_calls.actions == []
     assert query_index(both, table, "pending")["Items"] == []
+
+
+def test_plain_batch_gets_answer_as_moto_does_without_its_handler(both: Both, ddb: DdbEngine) -> None:
+    # Given two tables holding a few items, and the engine's calls to moto recorded
+    first, second = create(both, "got"), create(both, "got-too", sort_type="N")
+    for i in range(4):
+        both.same("put_item", TableName=first, Item={"pk": _s("p"), "sk": _s(str(i)), "v": _s("é" * i)})
+    both.same("put_item", TableName=second, Item={"pk": _s("q"), "sk": {"N": "7"}, "n": {"N": "1.5"}})
+    moto_calls = MotoCalls(ddb.engine)
+    # When both tables are read in one batch, consistently and not, keys found and missing alike
+    answer = both.same(
+        "batch_get_item",
+        RequestItems={
+            first: {
+                "Keys": [{"pk": _s("p"), "sk": _s(sk)} for sk in ("3", "missing", "0")],
+                "ConsistentRead": True,
+            },
+            second: {"Keys": [{"pk": _s("q"), "sk": {"N": "7"}}, {"pk": _s("q"), "sk": {"N": "8"}}]},
+        },
+    )
+    # Then each table answers the items it holds, in the order asked, and none is left unprocessed
+    assert [item["sk"]["S"] for item in answer["Responses"][first]] == ["3", "0"]
+    assert answer["Responses"][second] == [{"pk": _s("q"), "sk": {"N": "7"}, "n": {"N": "1.5"}}]
+    assert answer["UnprocessedKeys"] == {}
+    # and the engine answered it itself
+    assert moto_calls.actions == []
+
+
+def _keys(count: int, sort: str = "") -> list[dict[str, Any]]:
+    return [{"pk": _s("p"), "sk": _s(sort or str(i))} for i in range(count)]
+
+
+# Batch gets outside the engine's plain path: refused (in moto's words where moto refuses too; the
+# engine's own check of keys says the same), or projected by moto. moto answers a key of the wrong
+# type as a key not found; DynamoDB and the engine refuse it.
+MOTO_BATCH_GETS: list[tuple[str, dict[str, Any], str]] = [
+    ("101 keys", {"Keys": _keys(101)}, "refused"),
+    ("one key twice", {"Keys": _keys(2, sort="1")}, "refused"),
+    ("a missing sort key", {"Keys": [{"pk": _s("p")}]}, "refused"),
+    ("a key of the wrong type", {"Keys": [{"pk": _s("p"), "sk": {"N": "1"}}]}, "refused, not by moto"),
+    ("a projection", {"Keys": _keys(2), "ProjectionExpression": "sk"}, "projected"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "spec", "expected"), MOTO_BATCH_GETS, ids=[case for case, _, _ in MOTO_BATCH_GETS]
+)
+def test_batch_gets_the_engine_does_not_answer_itself_still_get_moto_answers(
+    both: Both, ddb: DdbEngine, case: str, spec: dict[str, Any], expected: str
+) -> None:
+    # Given a table holding two items, and the engine's calls to moto recorded
+    table = create(both, "got-odd")
+    for i in range(2):
+        both.same("put_item", TableName=table, Item={"pk": _s("p"), "sk": _s(str(i)), "v": _s("x")})
+    moto_calls = MotoCalls(ddb.engine)
+    # When a batch get outside the plain path is asked of both
+    theirs, ours = both.call("batch_get_item", RequestItems={table: spec})
+    # Then the engine answers what moto answers: a ValidationException, or the projected items
+    if expected.startswith("refused"):
+        assert ours[:2] == ("error", "ValidationException"), ours
+        assert (ours == theirs) == (expected == "refused")
+    else:
+        assert ours == theirs
+        assert ours["Responses"][table] == [{"sk": _s("0")}, {"sk": _s("1")}]
+        assert moto_calls.actions == ["BatchGetItem"]
+
+
+def test_a_batch_get_past_16_megabytes_leaves_the_rest_unprocessed(both: Both, ddb: DdbEngine) -> None:
+    # Given 45 items of about 390 KB each (17.6 MB in all)
+    table = create(both, "got-big")
+    for i in range(45):
+        both.same(
+            "put_item", TableName=table, Item={"pk": _s("p"), "sk": _s(f"{i:02d}"), "v": _s("x" * 390_000)}
+        )
+    moto_calls = MotoCalls(ddb.engine)
+    # When all of them are asked for in one batch
+    keys = [{"pk": _s("p"), "sk": _s(f"{i:02d}")} for i in range(45)]
+    answer = both.same("batch_get_item", RequestItems={table: {"Keys": keys}})
+    # Then the items up to 16 MB are answered and the rest are left for the next call, by the engine
+    returned = [item["sk"]["S"] for item in answer["Responses"][table]]
+    unprocessed = [key["sk"]["S"] for key in answer["UnprocessedKeys"][table]["Keys"]]
+    assert returned + unprocessed == [f"{i:02d}" for i in range(45)]
+    assert 0 < len(unprocessed) < 45
+    assert moto_calls.actions == []
