@@ -221,6 +221,7 @@ class DevStack:
                     config=Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50),
                 )
                 if self._transport is not None:
+                    created.meta.events.register("choose-signer", self._transport.choose_signer)
                     created.meta.events.register("before-send", self._transport)
                 self._clients[name] = created
             return self._clients[name]

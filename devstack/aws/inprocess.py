@@ -6,6 +6,12 @@ caller's thread by a `before-send` hook, as moto's own mock does: the same engin
 as over HTTP (the endpoint still serves HTTP for every other client, such as the `boletin` CLI), minus
 a TCP connection, HTTP parsing on both sides and a server thread per request. The functions' IAM
 policies are checked before the request is built (devstack.iam), so they hold either way.
+
+Nothing checks a signature here (moto does not, and the engines read only the credential scope), so a
+request answered in-process is not signed: its `choose-signer` step says UNSIGNED and the transport
+writes the scope the endpoint routes by (region, service) into the Authorization header. SigV4's four
+HMACs and hashes were about 7 % of a busy stack's CPU. S3 (`s3v4`, whose payload hashing shapes the
+request) and presigned URLs are signed as before.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from devstack.hooks import ProcessHook
+
+# The request context's note that signing was skipped for the in-process answer: (region, service).
+_SCOPE = "devstack_unsigned_scope"
 
 __all__ = ["InProcessTransport", "route_in_process", "wsgi_environ"]
 
@@ -93,20 +102,43 @@ class InProcessTransport:
     """The `before-send` hook: a request for `base_url` is answered by `app` (a WSGI application) in
     this thread; any other request goes over the network as usual (the hook returns None)."""
 
-    def __init__(self, base_url: str, app: WsgiApp) -> None:
+    def __init__(self, base_url: str, app: WsgiApp, access_key: str = "testing") -> None:
         self.base_url = base_url.rstrip("/")
         self.app = app
         self.enabled = True
         self.calls = 0
+        self._access_key = access_key
         self._lock = threading.Lock()
+
+    def choose_signer(
+        self, *, signing_name: str, region_name: str, signature_version: Any, context: Any, **_: Any
+    ) -> Any:
+        """The `choose-signer` hook: UNSIGNED for a plain SigV4 request while this transport answers
+        (None: botocore signs as usual)."""
+        if not self.enabled or signature_version != "v4" or not isinstance(context, dict):
+            return None
+        from botocore import UNSIGNED
+
+        context[_SCOPE] = (region_name, signing_name)
+        return UNSIGNED
 
     def handles(self, url: str) -> bool:
         return self.enabled and (url == self.base_url or url.startswith(self.base_url + "/"))
 
     def __call__(self, request: Any, **_: Any) -> Any:
+        scope = (getattr(request, "context", None) or {}).get(_SCOPE)
         if not self.handles(str(request.url)):
+            if scope is not None:  # never sent unsigned to anything but this endpoint
+                raise RuntimeError(f"an unsigned request for {request.url} cannot leave the process")
             return None
         from botocore.awsrequest import AWSResponse, HeadersDict, HTTPHeaders
+
+        if scope is not None:
+            region, service = scope
+            request.headers["Authorization"] = (
+                f"AWS4-HMAC-SHA256 Credential={self._access_key}/20260101/{region}/{service}/aws4_request, "
+                "SignedHeaders=host, Signature=not-signed-in-process"
+            )
 
         environ = wsgi_environ(
             str(request.method), str(request.url), list(request.headers.items()), _body_bytes(request.body)
@@ -139,6 +171,7 @@ def route_in_process(transport: InProcessTransport | None) -> None:
     """Answer every boto3 client of the product (`boletin.aws`) through `transport` (None: over the
     network again)."""
     _hook.use(transport)
+    _signer_hook.use(transport)
 
 
 def _before_send(request: Any, **kwargs: Any) -> Any:
@@ -146,4 +179,10 @@ def _before_send(request: Any, **kwargs: Any) -> Any:
     return None if transport is None else transport(request, **kwargs)
 
 
+def _choose_signer(**kwargs: Any) -> Any:
+    transport = _signer_hook.active
+    return None if transport is None else transport.choose_signer(**kwargs)
+
+
 _hook: ProcessHook[InProcessTransport] = ProcessHook("before-send", _before_send)
+_signer_hook: ProcessHook[InProcessTransport] = ProcessHook("choose-signer", _choose_signer)

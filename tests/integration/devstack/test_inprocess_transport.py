@@ -39,6 +39,7 @@ def _clients(endpoint: AwsEndpoint, service: str) -> tuple[Any, Any, InProcessTr
     over_http = session.client(service, endpoint_url=endpoint.url)
     in_process = session.client(service, endpoint_url=endpoint.url)
     transport = InProcessTransport(endpoint.url, endpoint.app)
+    in_process.meta.events.register("choose-signer", transport.choose_signer)
     in_process.meta.events.register("before-send", transport)
     return over_http, in_process, transport
 
@@ -103,3 +104,42 @@ def test_s3_objects_stream_and_sqs_messages_round_trip_in_process(endpoint: AwsE
     received = sqs_http.receive_message(QueueUrl=url, MessageAttributeNames=["All"], WaitTimeSeconds=1)
     assert received["Messages"][0]["Body"] == "héllo"
     assert received["Messages"][0]["MessageAttributes"]["k"]["StringValue"] == "v"
+
+
+def test_in_process_requests_skip_sigv4_but_keep_their_scope_and_s3_stays_signed(
+    endpoint: AwsEndpoint,
+) -> None:
+    # Given in-process clients whose requests the endpoint's application sees
+    _, dynamodb, dynamodb_transport = _clients(endpoint, "dynamodb")
+    _, s3, s3_transport = _clients(endpoint, "s3")
+    dynamodb.meta.events.unregister("before-send", dynamodb_transport)
+    s3.meta.events.unregister("before-send", s3_transport)
+    seen: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        seen.append(environ.get("HTTP_AUTHORIZATION", ""))
+        return endpoint.app(environ, start_response)
+
+    watched = InProcessTransport(endpoint.url, app)
+    for client in (dynamodb, s3):
+        client.meta.events.register("before-send", watched)
+    # When a table is listed and a bucket made in-process
+    assert dynamodb.list_tables()["TableNames"] == []
+    s3.create_bucket(Bucket="signed")
+    # Then the DynamoDB call carried only its scope, not a computed signature, and was answered
+    assert seen[0].startswith("AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request")
+    assert "Signature=not-signed-in-process" in seen[0]
+    # and S3 (whose payload hash shapes the request) was signed as for the wire
+    assert len(seen) == 2
+    assert "/s3/aws4_request" in seen[1]
+    assert "not-signed" not in seen[1]
+
+
+def test_a_request_left_unsigned_never_goes_anywhere_but_the_endpoint(endpoint: AwsEndpoint) -> None:
+    # Given an in-process client whose transport then stops answering for its endpoint
+    _, dynamodb, transport = _clients(endpoint, "dynamodb")
+    transport.base_url = "http://elsewhere.invalid"
+    # When it makes a call its signer skipped
+    # Then the call fails in the process rather than go out unsigned
+    with pytest.raises(RuntimeError, match="unsigned request"):
+        dynamodb.list_tables()
