@@ -1,6 +1,7 @@
 """The template's functions, run in this process: loading `functions/<CodeUri>/app.py`, a fake Lambda
-context, one execution environment per function (invocations of a function never overlap, as in one
-warm Lambda instance), invocation counters, and fault-injection hooks for tests."""
+context, execution environments (invocations of one environment never overlap, as in one warm Lambda
+instance; a function has one, or as many as its event source's MaximumConcurrency, each with its own
+copy of the handler's module), invocation counters, and fault-injection hooks for tests."""
 
 from __future__ import annotations
 
@@ -107,20 +108,28 @@ class LocalFunction:
     memory: int
     environment: dict[str, str]
     events: dict[str, dict[str, Any]]
-    _module: ModuleType | None = None
+    _modules: dict[int, ModuleType] = field(default_factory=dict)
     _load_lock: threading.Lock = field(default_factory=threading.Lock)
-    run_lock: threading.Lock = field(default_factory=threading.Lock)
+    _run_locks: dict[int, threading.Lock] = field(default_factory=dict)
 
     @property
     def module_name(self) -> str:
         return "boletin_local_fn_" + re.sub(r"\W", "_", self.logical_id)
 
-    def handler_function(self) -> Handler:
+    def run_lock(self, environment: int = 0) -> threading.Lock:
+        """Held while execution environment `environment` runs an invocation."""
+        with self._load_lock:
+            return self._run_locks.setdefault(environment, threading.Lock())
+
+    def handler_function(self, environment: int = 0) -> Handler:
+        """The handler of execution environment `environment`: each loads the module afresh (its own
+        module-level state, as its own Lambda instance would; the product package is shared)."""
         module_path, _, function_name = self.handler.rpartition(".")
         with self._load_lock:
-            if self._module is None:
+            if environment not in self._modules:
                 path = self.code_dir / (module_path.replace(".", "/") + ".py")
-                spec = importlib.util.spec_from_file_location(self.module_name, path)
+                name = self.module_name + (f"_{environment}" if environment else "")
+                spec = importlib.util.spec_from_file_location(name, path)
                 if spec is None or spec.loader is None:
                     raise ImportError(f"{self.logical_id}: cannot load {path}")
                 module = importlib.util.module_from_spec(spec)
@@ -129,8 +138,8 @@ class LocalFunction:
                 logger.debug(
                     "%s: loaded %s in %.0f ms", self.logical_id, path, (time.perf_counter() - started) * 1e3
                 )
-                self._module = module
-        handler = getattr(self._module, function_name, None)
+                self._modules[environment] = module
+        handler = getattr(self._modules[environment], function_name, None)
         if not callable(handler):
             raise AttributeError(f"{self.logical_id}: {self.handler} is not a function")
         return handler  # type: ignore[no-any-return]
@@ -209,9 +218,9 @@ class FunctionRegistry:
             self._wrappers.clear()
 
     # ------------------------------------------------------------------ invoking
-    def invoke(self, logical_id: str, event: Any, *, source: str = "") -> Any:
-        """Run the handler; its exception propagates (the caller maps it as the AWS service would), after
-        being logged with its traceback."""
+    def invoke(self, logical_id: str, event: Any, *, source: str = "", environment: int = 0) -> Any:
+        """Run the handler in execution environment `environment`; its exception propagates (the caller
+        maps it as the AWS service would), after being logged with its traceback."""
         function = self.get(logical_id)
         with self._lock:
             self._in_flight += 1
@@ -224,13 +233,13 @@ class FunctionRegistry:
         previous = running_function()
         previous_context = getattr(_running, "context", None)
         try:
-            with function.run_lock:
+            with function.run_lock(environment):
                 _running.logical_id = logical_id
                 context = LocalLambdaContext(function)
                 _running.context = context
                 if failure is not None:
                     raise failure
-                handler = function.handler_function()
+                handler = function.handler_function(environment)
                 label_function_logs(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
                 for wrapper in wrappers:
                     handler = wrapper(handler)

@@ -436,6 +436,7 @@ class SqsPoller(EventSourcePoller):
     queue_arn: str = ""
     retry_visibility: int = 1
     wait_seconds: int = 1
+    environment: int = 0  # the function's execution environment this poller invokes (one each)
 
     def __post_init__(self) -> None:
         self.batch_size = int(self.properties.get("BatchSize", 10))
@@ -545,7 +546,9 @@ class SqsPoller(EventSourcePoller):
                 return True
             failed: list[dict[str, Any]]
             try:
-                result = self.registry.invoke(self.function, {"Records": records}, source="sqs")
+                result = self.registry.invoke(
+                    self.function, {"Records": records}, source="sqs", environment=self.environment
+                )
             except Exception:
                 failed = records
             else:

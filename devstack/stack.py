@@ -521,9 +521,13 @@ class DevStack:
                     )
                 elif kind == "SQS":
                     props = self._event_properties(function, event_name)
-                    self._pollers.append(
+                    # Lambda runs up to ScalingConfig.MaximumConcurrency batches at once (here one
+                    # poller and one execution environment each); without it, one at a time locally.
+                    scaling = props.get("ScalingConfig") or {}
+                    concurrency = max(1, int(scaling.get("MaximumConcurrency") or 1))
+                    self._pollers.extend(
                         SqsPoller(
-                            name=f"{function.logical_id}.{event_name}",
+                            name=f"{function.logical_id}.{event_name}" + (f"#{n}" if n else ""),
                             registry=self.registry,
                             function=function.logical_id,
                             client=self.client,
@@ -531,7 +535,9 @@ class DevStack:
                             region=self.region,
                             properties=props,
                             retry_visibility=self.sqs_retry_seconds,
+                            environment=n,
                         )
+                        for n in range(concurrency)
                     )
                 elif kind in ("Schedule", "ScheduleV2"):
                     resolved = {"Type": kind, "Properties": self._event_properties(function, event_name)}

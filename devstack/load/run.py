@@ -103,8 +103,8 @@ class LoadRun:
         )
         self.say(f"  stack {self.stack.url} (AWS at {self.stack.moto_url}); outbox {self.stack.outbox_dir}")
         self.say(
-            f"  SES quota {os.environ.get('LOCAL_SES_MAX_SEND_RATE', '50')}/s; one local sender paces itself "
-            "as one of 2 (ScalingConfig MaximumConcurrency 2)"
+            f"  SES quota {os.environ.get('LOCAL_SES_MAX_SEND_RATE', '50')}/s, shared by 2 senders at once "
+            "(ScalingConfig MaximumConcurrency 2), each pacing itself to half of it"
         )
         self.subscribers = generate_subscribers(c, self.run_id)
         self.say(f"\nSubscribers ({len(self.subscribers):,})")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from tests.support.outbox import emails_to
 from tests.support.seed import seed_bulletins, submission_of
 from tests.support.stack import devstack_command, free_port, running_stack
 from tests.support.subscribers import fresh_address, subscribe_and_confirm
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +27,8 @@ BZ_SEED = seed_bulletins()[8]  # Belize
 
 
 def eventually(check: Callable[[], Any], *, timeout: float = 60.0, what: str = "the condition") -> Any:
-    """Poll `check` until it returns something truthy (its value), or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.1)
+    """Poll `check` every 0.1 s until it returns something truthy (its value), or fail after `timeout` s."""
+    return wait_for(check, timeout, what=what, every=0.1)
 
 
 def test_a_restart_keeps_bulletins_subscriptions_feeds_and_the_key(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from boletin.aws import LazyClient, resend
@@ -28,12 +29,20 @@ class Mailer:
 
     client = LazyClient("ses")
 
-    def __init__(self, client: Any = None, *, configuration_set: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        configuration_set: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self._configuration_set = configuration_set
         self._rate: float | None = None
-        self._last_send = 0.0
-        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+        self._paced = threading.local()  # this thread's last send: see _pace
 
     def max_send_rate(self) -> float:
         """The account's quota, read once per container."""
@@ -43,13 +52,15 @@ class Mailer:
         return self._rate
 
     def _pace(self, concurrency: int) -> None:
-        """Keep this container within its share of the account's send rate."""
+        """Keep this execution environment within its share of the account's send rate (one of
+        `concurrency` sending at once). An environment runs one invocation at a time, on one thread,
+        so the pace is kept per thread: environments sharing a process (the local stack's) each keep
+        their own, as on Lambda."""
         interval = concurrency / self.max_send_rate()
-        with self._lock:
-            wait = self._last_send + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last_send = time.monotonic()
+        wait = getattr(self._paced, "last", -interval) + interval - self._clock()
+        if wait > 0:
+            self._sleep(wait)
+        self._paced.last = self._clock()
 
     def send_raw(
         self,

@@ -4,7 +4,6 @@ compared, and an engine can be closed and reopened on the same folder (a restart
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,13 +64,3 @@ def error_of(call: Callable[..., Any], *args: Any) -> tuple[str, int]:
             raise
         return str(response["Error"].get("Code")), int(response["ResponseMetadata"]["HTTPStatusCode"])
     raise AssertionError("the call succeeded")
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise TimeoutError("condition not met")

@@ -9,9 +9,6 @@ resources per side.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,15 +75,6 @@ def start_engines(path: Path) -> AwsEndpoint:
     )
     endpoint.start()
     return endpoint
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Block until `condition()` holds (checked every few ms); AssertionError after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        threading.Event().wait(0.005)
 
 
 def queue_arn(aws: Aws, url: str) -> str:

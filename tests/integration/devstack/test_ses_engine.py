@@ -20,8 +20,8 @@ from tests.integration.devstack.engine_harness import (
     served_client,
     serving,
     unique,
-    wait_for,
 )
+from tests.support.waiting import wait_for
 
 RAW = (
     b"From: Boletin <boletin@example.org>\r\nTo: reader@example.net\r\nSubject: Hola\r\n"

@@ -16,7 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devstack.aws import sqs_store
-from tests.integration.devstack.messaging_harness import Aws, drain, queue_arn, start_engines, wait_for
+from tests.integration.devstack.messaging_harness import Aws, drain, queue_arn, start_engines
+from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 ATTRIBUTES = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from devstack import DevStack
-from tests.integration.devstack.engine_harness import wait_for
+from tests.support.waiting import wait_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "local" / "fixtures"
 

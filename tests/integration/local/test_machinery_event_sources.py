@@ -7,6 +7,8 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from devstack import DevStack
 from tests.support.http import Fetch
@@ -18,6 +20,7 @@ from tests.support.machinery import (
     receive_all,
     stream_deliveries,
 )
+from tests.support.waiting import wait_for
 
 
 # ---------------------------------------------------------------------- DynamoDB stream
@@ -169,6 +172,34 @@ def test_sqs_records_have_lambdas_shape(machinery: DevStack) -> None:
     assert record["messageAttributes"]["kind"]["stringValue"] == "test"
     assert record["md5OfBody"]
     assert record["receiptHandle"]
+
+
+def test_a_mapping_with_maximum_concurrency_2_runs_two_batches_at_once_in_two_environments(
+    machinery: DevStack, tmp_path: Path
+) -> None:
+    # Given a batch of the WorkQueue (MaximumConcurrency 2) that holds its invocation until released
+    sqs, run, release = machinery.client("sqs"), uuid.uuid4().hex[:8], tmp_path / "release"
+    sqs.send_message(QueueUrl=machinery.ref("WorkQueue"), MessageBody=f"{run} hold {release}")
+    wait_for(lambda: machinery.registry.in_flight >= 1)
+    # When another message comes while it is held
+    sqs.send_message(QueueUrl=machinery.ref("WorkQueue"), MessageBody=f"{run} quick")
+    # Then it is delivered and answered while the first is still held
+    quick = wait_for(lambda: _answered(machinery, f"{run} quick"))
+    assert _answered(machinery, f"{run} hold {release}") is None
+    # And once released, the first is answered too, by the other environment (its own module copy)
+    release.touch()
+    held = wait_for(lambda: _answered(machinery, f"{run} hold {release}"))
+    assert held["environment"] != quick["environment"]
+    machinery.wait_until_idle(10)
+    assert receive_all(machinery, "WorkDLQ", wait=0.3) == []
+
+
+def _answered(stack: DevStack, body: str) -> Any:
+    """The answer of the QueueFunction invocation that carried `body` (None: none has answered)."""
+    for call in list(stack.history):
+        if call.function == "QueueFunction" and any(r["body"] == body for r in call.event["Records"]):
+            return call.result
+    return None
 
 
 def test_a_raised_error_fails_the_whole_batch_which_is_delivered_again(machinery: DevStack) -> None:
