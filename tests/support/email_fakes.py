@@ -4,7 +4,7 @@ behaviour the services rely on: conditional writes, claims with leases, the pend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -150,6 +150,12 @@ class FakeLedger:
         if pending_digest:
             self.pending.add(delivery.line)
         return None
+
+    def record_all_or_get(self, deliveries: Sequence[DeliveryRecord]) -> list[DeliveryRecord | None]:
+        return [
+            self.record_or_get(d, pending_digest=d.status == DeliveryStatus.PENDING_DIGEST)
+            for d in deliveries
+        ]
 
     def get(self, line: LedgerLine) -> DeliveryRecord | None:
         return self.lines.get(line)

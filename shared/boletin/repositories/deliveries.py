@@ -3,17 +3,29 @@ Its keys are built in `repositories.ledger_lines`."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from boletin.models.deliveries import DeliveryRecord, DeliveryStatus, LedgerLine
-from boletin.repositories.dynamo import CONDITION_FAILED, DynamoRepository, error_code, from_item, to_item
+from boletin.repositories.dynamo import (
+    CONDITION_FAILED,
+    TRANSACTION_CANCELLED,
+    DynamoRepository,
+    cancellation_reasons,
+    error_code,
+    from_item,
+    refusal,
+    to_item,
+)
 from boletin.repositories.ledger_lines import bulletin_partition, pending_partition
 
 _CLEARS_PENDING = "REMOVE pending_pk, pending_sk, lease_until"
+_TRANSACTION_ITEMS = 100  # DynamoDB's most per TransactWriteItems
+_CONFLICT_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,18 @@ def _record(item: dict[str, Any]) -> DeliveryRecord:
     return DeliveryRecord.model_validate(from_item(item))
 
 
+def _pending(delivery: DeliveryRecord) -> bool:
+    return delivery.status == DeliveryStatus.PENDING_DIGEST
+
+
+def _line_item(delivery: DeliveryRecord, *, pending_digest: bool) -> dict[str, Any]:
+    values = delivery.model_dump(mode="json")
+    if pending_digest:
+        values["pending_pk"] = pending_partition(delivery.subscription_id)
+        values["pending_sk"] = f"{delivery.created_at.isoformat()}#{delivery.pk}"
+    return to_item(values)
+
+
 class DeliveryRepository(DynamoRepository):
     def record(self, delivery: DeliveryRecord, *, pending_digest: bool = False) -> bool:
         """Write a delivery once; False if this line is already in the ledger."""
@@ -42,12 +66,77 @@ class DeliveryRepository(DynamoRepository):
         self, delivery: DeliveryRecord, *, pending_digest: bool = False
     ) -> DeliveryRecord | None:
         """Write a delivery once; if it is already in the ledger, the line there (same single call)."""
-        values = delivery.model_dump(mode="json")
-        if pending_digest:
-            values["pending_pk"] = pending_partition(delivery.subscription_id)
-            values["pending_sk"] = f"{delivery.created_at.isoformat()}#{delivery.pk}"
-        existing = self._put_if_new(to_item(values))
+        existing = self._put_if_new(_line_item(delivery, pending_digest=pending_digest))
         return _record(existing) if existing else None
+
+    def record_all_or_get(self, deliveries: Sequence[DeliveryRecord]) -> list[DeliveryRecord | None]:
+        """Write each delivery once (a line pending its digest on the PendingDigest index), in
+        transactions of up to 100: a bulletin's lines cost one call per 100 subscribers, not one
+        each. For each, in order: None when written now, else the line already in the ledger.
+
+        A retried fan-out finds lines already there: their transaction is cancelled, naming them with
+        their items (nothing of it written), and the others go again in the next one."""
+        found: dict[int, DeliveryRecord | None] = {}
+        for start in range(0, len(deliveries), _TRANSACTION_ITEMS):
+            waiting = list(range(start, min(start + _TRANSACTION_ITEMS, len(deliveries))))
+            conflicts = 0
+            while waiting:
+                if len(waiting) == 1:  # one line: a plain conditional put (half a transaction's cost)
+                    found[waiting[0]] = self.record_or_get(
+                        deliveries[waiting[0]], pending_digest=_pending(deliveries[waiting[0]])
+                    )
+                    break
+                waiting, conflicted = self._record_together(deliveries, waiting, found)
+                conflicts += int(conflicted)
+                if conflicts > _CONFLICT_RETRIES:
+                    raise RuntimeError(
+                        f"ledger lines kept conflicting with other writes: {len(waiting)} left"
+                    )
+                if conflicted:
+                    time.sleep(0.05 * 2**conflicts)
+        return [found[i] for i in range(len(deliveries))]
+
+    def _record_together(
+        self,
+        deliveries: Sequence[DeliveryRecord],
+        indexes: list[int],
+        found: dict[int, DeliveryRecord | None],
+    ) -> tuple[list[int], bool]:
+        """One transaction of the lines at `indexes`; fills `found` with what it settled. Returns the
+        indexes still to write, and whether the transaction conflicted with another write."""
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _line_item(deliveries[i], pending_digest=_pending(deliveries[i])),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            for i in indexes
+        ]
+        error = refusal(
+            self.client.transact_write_items, refused_by=(TRANSACTION_CANCELLED,), TransactItems=puts
+        )
+        if error is None:
+            found.update(dict.fromkeys(indexes))
+            return [], False
+        reasons = cancellation_reasons(error)
+        if len(reasons) != len(indexes):  # an endpoint that does not say which: one at a time
+            for i in indexes:
+                found[i] = self.record_or_get(deliveries[i], pending_digest=_pending(deliveries[i]))
+            return [], False
+        left = []
+        for i, reason in zip(indexes, reasons, strict=True):
+            there = None
+            if reason.get("Code") == "ConditionalCheckFailed":
+                item = reason.get("Item")
+                there = _record(item) if item else self.get(deliveries[i].line)
+            if there is None:
+                left.append(i)
+            else:
+                found[i] = there
+        return left, len(left) == len(indexes)  # nothing there yet: it conflicted, go again
 
     def get(self, line: LedgerLine) -> DeliveryRecord | None:
         response = self.client.get_item(TableName=self._table, Key=_key(line), ConsistentRead=True)

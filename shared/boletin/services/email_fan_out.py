@@ -27,7 +27,8 @@ from boletin.repositories.messaging import SendQueue
 from boletin.repositories.subscriptions import SubscriptionRepository
 
 _FREQUENCY_RANK = {"immediate": 0, "daily": 1, "weekly": 2}
-_UNSENT = (DeliveryStatus.QUEUED, DeliveryStatus.PENDING_DIGEST)
+_PENDING = DeliveryStatus.PENDING_DIGEST
+_UNSENT = (DeliveryStatus.QUEUED, _PENDING)
 
 
 @dataclass
@@ -85,12 +86,8 @@ class EmailFanOut:
         """A major change: a short correction to exactly those who received the original."""
         now = self.clock()
         report = FanOutReport()
-        to_send: list[CorrectionMessage] = []
-        for original in self.ledger.of_bulletin(detail.id):
-            if original.status != DeliveryStatus.SENT:
-                continue
-            report.matched += 1
-            delivery = DeliveryRecord.at(
+        deliveries = [
+            DeliveryRecord.at(
                 correction_line(detail.id, detail.version, original.address_key),
                 kind=DeliveryKind.CORRECTION,
                 status=DeliveryStatus.QUEUED,
@@ -99,7 +96,12 @@ class EmailFanOut:
                 bulletin_id=detail.id,
                 created_at=now,
             )
-            existing = self.ledger.record_or_get(delivery)
+            for original in self.ledger.of_bulletin(detail.id)
+            if original.status == DeliveryStatus.SENT
+        ]
+        report.matched = len(deliveries)
+        to_send: list[CorrectionMessage] = []
+        for delivery, existing in zip(deliveries, self._record(deliveries, report), strict=True):
             report.recorded += int(existing is None)
             if existing is None or existing.status == DeliveryStatus.QUEUED:
                 to_send.append(CorrectionMessage.of(delivery.line))
@@ -115,28 +117,37 @@ class EmailFanOut:
         )
         best = _one_per_subscriber(entries, detail.language)
         report.matched = len(best)
-        to_send: list[BulletinMessage] = []
-        for address_key, entry in sorted(best.items()):
-            immediate = entry.frequency == "immediate"
-            delivery = DeliveryRecord.at(
+        deliveries = [
+            DeliveryRecord.at(
                 bulletin_line(detail.id, address_key),
                 kind=DeliveryKind.BULLETIN,
-                status=DeliveryStatus.QUEUED if immediate else DeliveryStatus.PENDING_DIGEST,
+                # A line pending its digest is also on the PendingDigest index (see the ledger).
+                status=DeliveryStatus.QUEUED
+                if entry.frequency == "immediate"
+                else DeliveryStatus.PENDING_DIGEST,
                 subscription_id=entry.subscription_id,
                 address_key=address_key,
                 bulletin_id=detail.id,
                 frequency=entry.frequency,
                 created_at=now,
             )
-            existing = self.ledger.record_or_get(delivery, pending_digest=not immediate)
-            report.calls += 1
+            for address_key, entry in sorted(best.items())
+        ]
+        to_send: list[BulletinMessage] = []
+        for delivery, existing in zip(deliveries, self._record(deliveries, report), strict=True):
             report.recorded += int(existing is None)
             # A retried event re-queues what is still queued (the first try may have died before
             # the queue got it); the sender's claim makes the second message a no-op.
+            immediate = delivery.status == DeliveryStatus.QUEUED
             if immediate and (existing is None or existing.status == DeliveryStatus.QUEUED):
                 to_send.append(BulletinMessage.of(delivery.line))
         report.calls += self._queue(to_send, report)
         return report
+
+    def _record(self, deliveries: list[DeliveryRecord], report: FanOutReport) -> list[DeliveryRecord | None]:
+        """Each line written once (None), or the line already in the ledger; the calls counted."""
+        report.calls += -(-len(deliveries) // 100)  # a transaction per 100 lines (more if retried)
+        return self.ledger.record_all_or_get(deliveries)
 
     def drop_pending(self, bulletin_id: str) -> FanOutReport:
         """A withdrawn bulletin: nothing more about it is sent."""

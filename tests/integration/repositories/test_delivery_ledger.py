@@ -155,3 +155,72 @@ def test_a_bounce_marks_the_line_it_names(template_aws: TemplateInMoto, ledger: 
     # Then that very line says bounced, and it is still the only line of its bulletin
     items = lines_of(template_aws, line.pk)
     assert [(i["sk"]["S"], i["status"]["S"]) for i in items] == [(line.sk, "bounced")]
+
+
+def _bulletin_lines(count: int, bulletin: str) -> list[DeliveryRecord]:
+    """A bulletin's lines for `count` subscribers, every third one pending its digest."""
+    return [
+        DeliveryRecord.at(
+            bulletin_line(bulletin, f"addr-{n:04d}"),
+            kind=DeliveryKind.BULLETIN,
+            status=DeliveryStatus.PENDING_DIGEST if n % 3 == 0 else DeliveryStatus.QUEUED,
+            subscription_id=f"sub-{bulletin}-{n:04d}",
+            address_key=f"addr-{n:04d}",
+            bulletin_id=bulletin,
+            frequency="daily" if n % 3 == 0 else "immediate",
+            created_at=NOW,
+        )
+        for n in range(count)
+    ]
+
+
+def _counted(ledger: DeliveryRepository) -> list[str]:
+    calls: list[str] = []
+    ledger.client.meta.events.register(
+        "before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id=uuid.uuid4().hex
+    )
+    return calls
+
+
+def test_a_bulletins_lines_are_written_a_hundred_to_a_call(
+    ledger: DeliveryRepository, template_aws: TemplateInMoto
+) -> None:
+    # Given the lines of one bulletin for 250 subscribers
+    bulletin = uuid.uuid4().hex
+    lines = _bulletin_lines(250, bulletin)
+    calls = _counted(ledger)
+    # When they are recorded together
+    found = ledger.record_all_or_get(lines)
+    # Then every one is new, written in three transactions, each line in the ledger as given
+    assert found == [None] * 250
+    assert calls == ["TransactWriteItems"] * 3
+    stored = {item["sk"]["S"]: item["status"]["S"] for item in lines_of(template_aws, lines[0].pk)}
+    assert stored == {line.sk: line.status for line in lines}
+    # and those pending their digest wait on its index
+    assert [d.line for d in ledger.pending_digest(lines[0].subscription_id)] == [lines[0].line]
+    assert ledger.pending_digest(lines[1].subscription_id) == []
+
+
+def test_recording_again_finds_the_lines_there_and_changes_none_of_them(
+    ledger: DeliveryRepository, template_aws: TemplateInMoto
+) -> None:
+    # Given 130 of a bulletin's 230 lines already in the ledger (a retried event), one of them sent
+    bulletin = uuid.uuid4().hex
+    lines = _bulletin_lines(230, bulletin)
+    assert ledger.record_all_or_get(lines[:130]) == [None] * 130
+    ledger.claim(lines[1].line, from_status=DeliveryStatus.QUEUED, now=NOW, lease_seconds=LEASE)
+    ledger.mark_sent(lines[1].line, message_id="m-1", now=NOW)
+    # When all 230 are recorded
+    found = ledger.record_all_or_get(lines)
+    # Then the 130 come back as they are in the ledger (the sent one sent) and the 100 others are new
+    assert [f is not None for f in found] == [True] * 130 + [False] * 100
+    assert found[1] is not None
+    assert found[1].status == DeliveryStatus.SENT
+    assert {f.status for f in found[2:130] if f is not None} <= {
+        DeliveryStatus.QUEUED,
+        DeliveryStatus.PENDING_DIGEST,
+    }
+    # and the ledger holds each line once, the sent one still sent
+    stored = {item["sk"]["S"]: item["status"]["S"] for item in lines_of(template_aws, lines[0].pk)}
+    assert len(stored) == 230
+    assert stored[lines[1].sk] == DeliveryStatus.SENT
