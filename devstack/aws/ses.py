@@ -18,8 +18,8 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email import message_from_bytes
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
@@ -194,15 +194,17 @@ class SesEngine:
     # ------------------------------------------------------------------ sending
     def _send_raw_email(self, form: dict[str, str]) -> str:
         raw = base64.b64decode(form.get("RawMessage.Data", ""))
-        parsed = message_from_bytes(raw)
-        source = form.get("Source") or parseaddr(str(parsed.get("From", "")))[1]
-        destinations = _members(form, "Destinations") or [
-            address
-            for _, address in getaddresses(
-                [str(v) for h in ("To", "Cc", "Bcc") for v in parsed.get_all(h, [])]
-            )
-            if address
-        ]
+        source, destinations = form.get("Source"), _members(form, "Destinations")
+        if not source or not destinations:  # read from the headers (the body is not parsed)
+            parsed = BytesHeaderParser().parsebytes(raw)
+            source = source or parseaddr(str(parsed.get("From", "")))[1]
+            destinations = destinations or [
+                address
+                for _, address in getaddresses(
+                    [str(v) for h in ("To", "Cc", "Bcc") for v in parsed.get_all(h, [])]
+                )
+                if address
+            ]
         return self._accept(raw, source, destinations, form)
 
     def _send_email(self, form: dict[str, str]) -> str:
