@@ -12,10 +12,9 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email import policy
+from email import message_from_bytes
 from email.header import decode_header, make_header
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -83,9 +82,15 @@ class Email:
         return self.bulletin.id if self.bulletin is not None else ""
 
 
-def _text_body(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    return str(part.get_content()) if part is not None else ""
+def _text_body(raw: bytes) -> str:
+    """The plain-text part, decoded (the legacy parser: the default policy's header registry costs
+    more than the rest, and a digest is long)."""
+    for part in message_from_bytes(raw).walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+    return ""
 
 
 class OutboxWatcher(Watcher):
@@ -115,7 +120,6 @@ class OutboxWatcher(Watcher):
                 for e in entries
                 if e.name.endswith(".eml") and e.name not in self._seen and e.name not in self.ignored
             ]
-        parser = BytesParser(policy=policy.default)
         # Headers as they are, decoded only where read: the default policy's header registry costs
         # more than the rest of reading an email, on the stack's CPU.
         headers_of = BytesHeaderParser()
@@ -134,9 +138,7 @@ class OutboxWatcher(Watcher):
             if bulletin is not None:
                 email.kind, email.bulletin = "bulletin", bulletin
             else:
-                message = parser.parsebytes(raw)
-                assert isinstance(message, EmailMessage)
-                text = _text_body(message)
+                text = _text_body(raw)
                 confirm = _CONFIRM_URL.search(text)
                 if confirm:
                     email.kind, email.confirm_url = "confirmation", confirm.group(0)

@@ -190,6 +190,10 @@ class FakeLedger:
     def mark_sent(self, line: LedgerLine, *, message_id: str, now: datetime) -> None:
         self._settle(line, DeliveryStatus.SENT, message_id=message_id, sent_at=now)
 
+    def mark_all_sent(self, lines: Sequence[LedgerLine], *, message_id: str, now: datetime) -> None:
+        for line in lines:
+            self.mark_sent(line, message_id=message_id, now=now)
+
     def release(self, line: LedgerLine, *, to_status: DeliveryStatus) -> None:
         self.set_status(line, to_status, only_from=[DeliveryStatus.SENDING])
 

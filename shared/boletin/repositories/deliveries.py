@@ -193,6 +193,38 @@ class DeliveryRepository(DynamoRepository):
     def mark_sent(self, line: LedgerLine, *, message_id: str, now: datetime) -> None:
         self._update_sent(line, message_id, now, only_from=None)
 
+    def mark_all_sent(self, lines: Sequence[LedgerLine], *, message_id: str, now: datetime) -> None:
+        """mark_sent for each line (a digest's bulletins), in transactions of up to 100: one call per
+        100 lines, not one each. Unconditional, as mark_sent: only a conflict with another write
+        cancels one, and it is made again."""
+        values = {":sent": {"S": DeliveryStatus.SENT}, ":m": {"S": message_id}, ":at": {"S": now.isoformat()}}
+        update = f"SET #s = :sent, message_id = :m, sent_at = :at {_CLEARS_PENDING}"
+        for start in range(0, len(lines), _TRANSACTION_ITEMS):
+            chunk = lines[start : start + _TRANSACTION_ITEMS]
+            if len(chunk) == 1:
+                self.mark_sent(chunk[0], message_id=message_id, now=now)
+                continue
+            updates = [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _key(line),
+                        "UpdateExpression": update,
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+                for line in chunk
+            ]
+            for attempt in range(_CONFLICT_RETRIES + 1):
+                write = self.client.transact_write_items
+                error = refusal(write, refused_by=(TRANSACTION_CANCELLED,), TransactItems=updates)
+                if error is None:
+                    break
+                if attempt == _CONFLICT_RETRIES:
+                    raise error
+                time.sleep(0.05 * 2**attempt)
+
     def release(self, line: LedgerLine, *, to_status: DeliveryStatus) -> None:
         """Give a claim back (SES throttled us before sending): the message will be retried."""
         self.set_status(line, to_status, only_from=[DeliveryStatus.SENDING])

@@ -312,7 +312,7 @@ class Sender:
             raise
         # A digest's bulletins first, its own line last: until that is sent, SES's Send event can
         # still settle all of it if this sender dies in between.
-        for line in also_sent or []:
-            self.ledger.mark_sent(line.line, message_id=message_id, now=now)
+        if also_sent:
+            self.ledger.mark_all_sent([d.line for d in also_sent], message_id=message_id, now=now)
         self.ledger.mark_sent(delivery.line, message_id=message_id, now=now)
         return SendOutcome("sent", message_id)

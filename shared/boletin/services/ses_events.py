@@ -90,9 +90,9 @@ class SesEventHandler:
             # The sender put in the digest what was pending up to its claim; mark those first, so
             # a failure here is retried with the digest line still 'sending'.
             claimed_at = digest.claimed_at or now
-            for item in self.ledger.pending_digest(digest.subscription_id):
-                if item.created_at <= claimed_at:
-                    self.ledger.mark_sent(item.line, message_id=message_id, now=at)
+            pending = self.ledger.pending_digest(digest.subscription_id)
+            held = [item.line for item in pending if item.created_at <= claimed_at]
+            self.ledger.mark_all_sent(held, message_id=message_id, now=at)
         return self.ledger.confirm_sent(line, message_id=message_id, at=at) is not None
 
 

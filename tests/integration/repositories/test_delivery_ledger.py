@@ -224,3 +224,25 @@ def test_recording_again_finds_the_lines_there_and_changes_none_of_them(
     stored = {item["sk"]["S"]: item["status"]["S"] for item in lines_of(template_aws, lines[0].pk)}
     assert len(stored) == 230
     assert stored[lines[1].sk] == DeliveryStatus.SENT
+
+
+def test_a_digests_lines_are_marked_sent_a_hundred_to_a_call(
+    ledger: DeliveryRepository, template_aws: TemplateInMoto
+) -> None:
+    # Given 150 lines of one subscriber pending their digest
+    subscription = f"sub-{uuid.uuid4().hex}"
+    lines = [
+        line.model_copy(update={"subscription_id": subscription, "status": DeliveryStatus.PENDING_DIGEST})
+        for line in _bulletin_lines(150, uuid.uuid4().hex)
+    ]
+    assert ledger.record_all_or_get(lines) == [None] * 150
+    assert len(ledger.pending_digest(subscription)) == 150
+    calls = _counted(ledger)
+    # When the digest that held them is sent
+    ledger.mark_all_sent([line.line for line in lines], message_id="digest-1", now=NOW)
+    # Then two transactions marked every line sent with the digest's message, off the pending index
+    assert calls == ["TransactWriteItems"] * 2
+    stored = lines_of(template_aws, lines[0].pk)
+    assert {(i["status"]["S"], i["message_id"]["S"]) for i in stored} == {(DeliveryStatus.SENT, "digest-1")}
+    assert len(stored) == 150
+    assert ledger.pending_digest(subscription) == []
