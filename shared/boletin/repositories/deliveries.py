@@ -216,8 +216,8 @@ class DeliveryRepository(DynamoRepository):
                 }
                 for line in chunk
             ]
+            write = self.client.transact_write_items
             for attempt in range(_CONFLICT_RETRIES + 1):
-                write = self.client.transact_write_items
                 error = refusal(write, refused_by=(TRANSACTION_CANCELLED,), TransactItems=updates)
                 if error is None:
                     break

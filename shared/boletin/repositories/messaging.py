@@ -57,8 +57,8 @@ class Mailer:
         so the pace is kept per thread: environments sharing a process (the local stack's) each keep
         their own, as on Lambda."""
         interval = concurrency / self.max_send_rate()
-        wait = getattr(self._paced, "last", -interval) + interval - self._clock()
-        if wait > 0:
+        last: float | None = getattr(self._paced, "last", None)
+        if last is not None and (wait := last + interval - self._clock()) > 0:
             self._sleep(wait)
         self._paced.last = self._clock()
 

@@ -27,8 +27,7 @@ from boletin.repositories.messaging import SendQueue
 from boletin.repositories.subscriptions import SubscriptionRepository
 
 _FREQUENCY_RANK = {"immediate": 0, "daily": 1, "weekly": 2}
-_PENDING = DeliveryStatus.PENDING_DIGEST
-_UNSENT = (DeliveryStatus.QUEUED, _PENDING)
+_UNSENT = (DeliveryStatus.QUEUED, DeliveryStatus.PENDING_DIGEST)
 
 
 @dataclass
