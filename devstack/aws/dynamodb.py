@@ -479,11 +479,13 @@ class DynamoDbEngine:
         return _json_response(outcome.answer)
 
     def _stored(self, wanted: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any] | None]]:
-        """The stored item (or None) of each key, by table, in order."""
-        stored: dict[str, list[dict[str, Any] | None]] = {}
+        """The stored item (or None) of each key, by table, in order (simple_batch_get checked the keys)."""
+        stored: dict[str, list[dict[str, Any] | None]] = {name: [] for name in wanted}
         for name, keys in wanted.items():
-            found = [self._key(name, key) for key in keys]
-            stored[name] = [None if key is None else self.store.get(*key) for key in found]
+            for attrs in keys:
+                key = self._key(name, attrs)
+                assert key is not None  # an exact key of an existing table
+                stored[name].append(self.store.get(*key))
         return stored
 
     def _simple_batch_write(self, body: dict[str, Any]) -> Response | None:
